@@ -1,0 +1,34 @@
+"""autograd_core: a define-by-run autograd engine with PyTorch's API, on numpy and Numba.
+
+``import autograd_core as torch`` gives ``torch.tensor``, ``torch.nn``, ``torch.optim``...
+"""
+from . import dtypes
+from .dtypes import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,
+                     int32, int, int64, long, bool, get_default_dtype, set_default_dtype)
+from .device import device, cuda
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
+                        detect_anomaly, set_detect_anomaly)
+from .tensor import Tensor, Variable, Size
+from .function import Function
+from . import ops
+from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.elementwise import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .creation import *  # noqa: F401,F403
+from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
+from .random import rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli
+from . import autograd
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # nn and optim are sibling packages; resolve them lazily so `torch.nn` works
+    # without a circular import at package load time.
+    if name in ("nn", "optim"):
+        import importlib
+        module = importlib.import_module(name)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")

@@ -1,0 +1,101 @@
+"""Compare autograd's gradients with central finite differences (``torch.autograd.gradcheck``)."""
+import warnings
+
+import numpy as np
+
+from ..engine import grad as autograd_grad
+from ..tensor import Tensor, _new
+
+
+class GradcheckError(RuntimeError):
+    """Raised by gradcheck when analytical and numerical Jacobians differ."""
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _outputs(func, inputs):
+    return [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+
+
+def _numerical_jacobians(func, inputs, eps):
+    """For each differentiable input, the (n_in x n_out) Jacobian per output by central differences."""
+    # evaluated with grad mode on: gradgradcheck's func itself calls autograd.grad
+    outputs = _outputs(func, inputs)
+    result = []
+    for x in inputs:
+        if not (isinstance(x, Tensor) and x.requires_grad):
+            continue
+        x.data = np.ascontiguousarray(x.data)
+        flat = x.data.reshape(-1)  # a view: perturbations write through
+        jac = [np.zeros((flat.size, o.data.size)) for o in outputs]
+        for i in range(flat.size):
+            original = flat[i]
+            flat[i] = original + eps
+            plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+            flat[i] = original - eps
+            minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+            flat[i] = original
+            for k in range(len(outputs)):
+                jac[k][i] = (plus[k] - minus[k]) / (2 * eps)
+        result.append(jac)
+    return outputs, result
+
+
+def _analytical_jacobians(func, inputs):
+    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    outputs = _outputs(func, inputs)
+    jacs = [[np.zeros((x.data.size, o.data.size)) for o in outputs] for x in diff_inputs]
+    for k, out in enumerate(outputs):
+        if not out.requires_grad:
+            continue
+        for j in range(out.data.size):
+            seed = np.zeros(out.data.size, dtype=out.data.dtype)
+            seed[j] = 1
+            grads = autograd_grad(out, diff_inputs, _new(seed.reshape(out.data.shape)), retain_graph=True,
+                                  allow_unused=True)
+            for i, g in enumerate(grads):
+                if g is not None:
+                    jacs[i][k][:, j] = g.data.reshape(-1)
+    return jacs
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, **unused_options):
+    """True when every analytical Jacobian matches the numerical one within ``atol + rtol * |numerical|``."""
+    inputs = _as_tuple(inputs)
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor) and x.requires_grad and x.data.dtype != np.float64:
+            warnings.warn(f"gradcheck: input {i} is {x.dtype}, not float64; finite differences will be inaccurate")
+    _, numerical = _numerical_jacobians(func, inputs, eps)
+    analytical = _analytical_jacobians(func, inputs)
+    for i, (num_per_out, ana_per_out) in enumerate(zip(numerical, analytical)):
+        for k, (num, ana) in enumerate(zip(num_per_out, ana_per_out)):
+            if not np.allclose(ana, num, rtol=rtol, atol=atol):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(f"Jacobian mismatch for output {k} with respect to input {i},\n"
+                                     f"numerical:{num}\nanalytical:{ana}\n")
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, **unused_options):
+    """gradcheck of the gradient itself: checks second derivatives through ``create_graph=True``."""
+    inputs = _as_tuple(inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(_new(rng.standard_normal(o.data.shape)).requires_grad_()
+                             for o in _outputs(func, inputs))
+    grad_outputs = _as_tuple(grad_outputs)
+    n_in = len(inputs)
+    diff_positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+    def first_derivatives(*args):
+        xs, gos = args[:n_in], args[n_in:]
+        outs = _outputs(func, xs)
+        return autograd_grad(outs, [xs[i] for i in diff_positions], gos, create_graph=True,
+                             allow_unused=True, materialize_grads=True)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

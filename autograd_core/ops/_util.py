@@ -1,0 +1,63 @@
+"""Helpers shared by the op families: operand coercion and argument normalisation."""
+import numbers
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor, _new, _check_dim
+
+
+def as_operand(value, like, op):
+    """Turn a Python number or ndarray into a constant Tensor for ``op``."""
+    if isinstance(value, Tensor):
+        return value
+    kind = type(value)
+    if kind is float or kind is int:  # fast path: the scalar keeps the tensor's dtype
+        own = like.data.dtype
+        if own.kind == "f" or (kind is int and own.kind in "iu"):
+            return _new(np.array(value, dtype=own))
+    if isinstance(value, (numbers.Number, np.ndarray, np.generic)):
+        return _new(np.asarray(value, dtype=dtypes.result_type(like.data, value)
+                               if isinstance(value, numbers.Number) else None))
+    raise TypeError(f"{op}: unsupported operand type {type(value).__name__}; expected a Tensor or a number")
+
+
+def promote(a, b, op):
+    """Both operands as Tensors of PyTorch's promoted dtype."""
+    if not isinstance(a, Tensor):
+        a = as_operand(a, b, op)
+    if not isinstance(b, Tensor):
+        b = as_operand(b, a, op)
+    da, db = a.data.dtype, b.data.dtype
+    if da == db:
+        return a, b
+    target = dtypes.result_type(a.data, b.data)
+    from .shape import cast
+    return (a if da == target else cast(a, target)), (b if db == target else cast(b, target))
+
+
+def normalize_dims(dim, ndim, op):
+    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes, or None for all."""
+    if dim is None:
+        return None
+    if isinstance(dim, (int, np.integer)):
+        return (_check_dim(int(dim), ndim, op),)
+    dims = tuple(sorted(_check_dim(int(d), ndim, op) for d in dim))
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
+    return dims or None
+
+
+def shape_arg(shape, op):
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` forms of a shape argument."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    try:
+        return tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{op}: shape must be ints, got {shape!r}") from None
+
+
+def broadcast_error(op, a, b):
+    return RuntimeError(f"{op}: the shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together "
+                        "(each dimension must be equal, 1, or missing)")

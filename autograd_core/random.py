@@ -1,0 +1,133 @@
+"""The global random generator (``manual_seed``) and the random creation ops."""
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor, _new
+from .ops._util import shape_arg
+
+DEFAULT_SEED = 67280421310721  # PyTorch's default seed: unseeded runs repeat too
+
+
+class Generator:
+    """A seedable source of random numbers (numpy's PCG64 underneath)."""
+
+    def __init__(self, device="cpu"):
+        self.manual_seed(DEFAULT_SEED)
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def seed(self):
+        return self.manual_seed(np.random.SeedSequence().entropy % (2 ** 63))._seed
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        return _new(np.frombuffer(repr(self.rng.bit_generator.state).encode(), dtype=np.uint8).copy())
+
+    def set_state(self, state):
+        import ast
+        self.rng.bit_generator.state = ast.literal_eval(bytes(state.data).decode())
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed the global generator so that runs repeat exactly."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(state):
+    default_generator.set_state(state)
+
+
+def _rng(generator):
+    return (generator or default_generator).rng
+
+
+def _float_dtype(dtype):
+    d = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+    if not d.is_floating_point:
+        raise TypeError(f"expected a floating point dtype for random floats, got {d}")
+    return d.numpy
+
+
+def _finish(array, requires_grad):
+    t = _new(array)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform samples in [0, 1)."""
+    dt = _float_dtype(dtype)
+    return _finish(_rng(generator).random(shape_arg(size, "rand"), dtype=np.float64).astype(dt), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal samples."""
+    dt = _float_dtype(dtype)
+    return _finish(_rng(generator).standard_normal(shape_arg(size, "randn")).astype(dt), requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers in [low, high); ``randint(high, size)`` also works."""
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() expects (low, high, size) or (high, size)")
+    if high <= low:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+    dt = dtypes.to_numpy_dtype(dtype) or np.int64
+    return _finish(_rng(generator).integers(low, high, size=tuple(size)).astype(dt), requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    dt = dtypes.to_numpy_dtype(dtype) or np.int64
+    return _finish(_rng(generator).permutation(n).astype(dt), requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None):
+    """Normal samples; ``mean``/``std`` may be tensors (broadcast) or numbers with ``size``."""
+    m = mean.data if isinstance(mean, Tensor) else mean
+    s = std.data if isinstance(std, Tensor) else std
+    if np.any(np.asarray(s) < 0):
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s)}")
+    shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    like = mean if isinstance(mean, Tensor) else (std if isinstance(std, Tensor) else None)
+    dt = _float_dtype(dtype if dtype is not None else (like.dtype if like is not None else None))
+    return _new((_rng(generator).standard_normal(shape) * s + m).astype(dt))
+
+
+def bernoulli(input, p=None, *, generator=None):
+    probs = input.data if p is None else np.full(input.data.shape, p)
+    return _new((_rng(generator).random(probs.shape) < probs).astype(input.data.dtype))
+
+
+def rand_like(input, *, dtype=None, requires_grad=False):
+    return rand(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, requires_grad=False):
+    return randn(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low, high=None, *, dtype=None):
+    return randint(low, high, input.data.shape, dtype=dtype or input.dtype)

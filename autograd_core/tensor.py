@@ -1,0 +1,404 @@
+"""Tensor (also called Variable): an ndarray plus what autograd needs to know about it.
+
+This file holds the class, its attributes and the methods that are not ops;
+each op family in ``ops/`` attaches its methods (``x.exp()``, ``x + y``...).
+"""
+import numpy as np
+
+from . import dtypes
+from ._backend import as_array, xp
+from .device import device as _device, CPU
+from .grad_mode import GradMode
+
+
+def _new(data, grad_fn=None, output_index=0):
+    """Wrap an ndarray without checks (the hot path of every op)."""
+    t = object.__new__(Tensor)
+    t.data = data
+    t.grad = None
+    t.grad_fn = grad_fn
+    t._output_index = output_index
+    t._rg = grad_fn is not None
+    t._vc = [0]
+    t._accum = None
+    t._hooks = None
+    t.name = None
+    return t
+
+
+def to_array(data, dtype=None):
+    """Convert user data to an ndarray with PyTorch's dtype inference.
+
+    Python floats become the default dtype (float32), ints int64, bools bool;
+    ndarrays and tensors keep their dtype unless ``dtype`` is given.
+    """
+    np_dtype = dtypes.to_numpy_dtype(dtype)
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+        array = np.array(data, dtype=np_dtype)
+    else:
+        try:
+            array = np.array(data, dtype=np_dtype)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"tensor(): could not convert {type(data).__name__} to a tensor: {exc}") from None
+        if np_dtype is None and array.dtype == np.float64:
+            array = array.astype(dtypes.get_default_dtype().numpy)
+    if array.dtype not in dtypes._BY_NUMPY:
+        if array.dtype.kind in "iu" and np_dtype is None:
+            array = array.astype(np.int64)
+        else:
+            raise TypeError(f"tensor(): unsupported element type {array.dtype}; expected numbers or bools "
+                            f"({', '.join(d.name for d in dtypes.ALL)})")
+    return array
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it.
+
+    ``data`` is the ndarray; ``grad`` the accumulated gradient (a Tensor);
+    ``grad_fn`` the Function that created it (None for leaves).
+    """
+
+    __slots__ = ("data", "grad", "grad_fn", "_output_index", "_rg", "_vc", "_accum", "_hooks",
+                 "name", "__weakref__")
+    __array_priority__ = 1000
+    __array_ufunc__ = None  # numpy defers to our reflected operators
+
+    def __init__(self, data=None, *sizes, requires_grad=False, name=None, dtype=None):
+        if isinstance(data, int) and not isinstance(data, bool):  # torch.Tensor(2, 3): uninitialised
+            array = np.empty((data,) + sizes, dtype=dtypes.to_numpy_dtype(dtype or dtypes.get_default_dtype()))
+        elif data is None:
+            array = np.empty((0,), dtype=dtypes.get_default_dtype().numpy)
+        elif isinstance(data, np.ndarray) and dtype is None and data.dtype in dtypes._BY_NUMPY:
+            array = data  # DeZero's Variable(ndarray): wrap without copying
+        elif isinstance(data, (np.ndarray, Tensor)):
+            array = to_array(data, dtype)
+        else:  # torch.Tensor([1, 2]) is float32
+            array = to_array(data, dtype or dtypes.get_default_dtype())
+        self.data = array
+        self.grad = None
+        self.grad_fn = None
+        self._output_index = 0
+        self._rg = False
+        self._vc = [0]
+        self._accum = None
+        self._hooks = None
+        self.name = name
+        if requires_grad:
+            self.requires_grad = True
+
+    # ----- autograd attributes -----
+    @property
+    def requires_grad(self):
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
+                                   "use a computed variable in a subgraph that doesn't require differentiation "
+                                   "use var_no_grad = var.detach().")
+            return
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients "
+                               f"(got dtype {self.dtype})")
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def creator(self):
+        """DeZero's name for ``grad_fn``."""
+        return self.grad_fn
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and bool(self._hooks) and _retain_hook in self._hooks
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            if not self._rg:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if not self.retains_grad:
+            self.register_hook(_retain_hook)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        if self.grad_fn is not None:
+            ref = __import__("weakref").ref(self)
+            if hook is _retain_hook:
+                self.grad_fn.register_prehook(self._output_index, lambda g: _store_retained(ref, g))
+            else:
+                self.grad_fn.register_prehook(self._output_index, hook)
+        return _RemovableHandle(self, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        from .engine import backward
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    def detach(self):
+        """A tensor sharing this data, cut from the graph."""
+        t = _new(self.data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def _apply_inplace(self, func, *args, **kwargs):
+        """Compute ``func(self, *args)`` out of place, write it into this tensor's array, bump its version.
+
+        When the op is recorded, this tensor takes the new node as its ``grad_fn``
+        and the node's input is an alias holding the old one, as in PyTorch.
+        """
+        recording = GradMode.enabled and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+        source = self
+        if recording:
+            if self.grad_fn is None and self._rg:
+                raise RuntimeError(f"{func.__name__}_: a leaf Variable that requires grad is being used in an "
+                                   "in-place operation (wrap it in no_grad(), or work on a clone)")
+            source = _new(self.data, self.grad_fn, self._output_index)
+            source._rg, source._vc = self._rg, self._vc
+        result = func(source, *args, **kwargs)
+        if result.data.shape != self.data.shape:
+            raise RuntimeError(f"{func.__name__}_: output with shape {list(self.data.shape)} doesn't match the "
+                               f"broadcast shape {list(result.data.shape)}")
+        if not np.can_cast(result.data.dtype, self.data.dtype, "same_kind"):
+            raise RuntimeError(f"{func.__name__}_: result type {result.dtype} can't be cast to the desired "
+                               f"output type {self.dtype}")
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{func.__name__}_: this tensor is a read-only (expanded) view; clone() it first")
+        np.copyto(self.data, result.data, casting="same_kind")
+        self._vc[0] += 1
+        if recording:
+            self.grad_fn, self._output_index, self._rg = result.grad_fn, result._output_index, True
+        return self
+
+    # ----- array attributes -----
+    @property
+    def shape(self):
+        return Size(self.data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_check_dim(dim, self.data.ndim, "size")]
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def dim(self):
+        return self.data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return self.data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self.data.itemsize
+
+    @property
+    def dtype(self):
+        return dtypes._BY_NUMPY[self.data.dtype]
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return self.data.flags.c_contiguous
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self, force=False):
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (shape {tuple(self.shape)})")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __format__(self, spec):
+        if self.data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self):
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("Tensors are saved with autograd_core.save (no pickle), not pickled")
+
+    # ----- dtype and device conversion -----
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """``to(dtype)``, ``to(device)``, ``to(tensor)`` or ``to(device, dtype)``."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, _device)):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            _device(device).check_available()
+        if dtype is None or dtypes.as_dtype(dtype).numpy == self.data.dtype:
+            return self.clone() if copy else self
+        from .ops.shape import cast
+        return cast(self, dtypes.as_dtype(dtype).numpy)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return _TYPE_NAMES.get(self.data.dtype, "torch.Tensor")
+        if isinstance(dtype, str) and dtype in _NAME_TYPES:
+            dtype = _NAME_TYPES[dtype]
+        return self.to(dtype)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        _device("cuda").check_available()
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+
+class Size(tuple):
+    """``x.shape``: a tuple that prints as ``torch.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class _RemovableHandle:
+    def __init__(self, tensor, hook):
+        self._tensor, self._hook = tensor, hook
+
+    def remove(self):
+        hooks = self._tensor._hooks
+        if hooks and self._hook in hooks:
+            hooks.remove(self._hook)
+        fn = self._tensor.grad_fn
+        if fn is not None and fn._hooks:
+            for lst in fn._hooks.values():
+                if self._hook in lst:
+                    lst.remove(self._hook)
+
+
+def _retain_hook(grad):
+    """Marker hook: its presence in ``_hooks`` means ``retain_grad()`` was called."""
+
+
+def _store_retained(ref, grad):
+    tensor = ref()
+    if tensor is not None:
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+    return None
+
+
+def _check_dim(dim, ndim, op):
+    """Normalise a possibly negative dim, with PyTorch's error when out of range."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+_TYPE_NAMES = {np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64): "torch.DoubleTensor",
+               np.dtype(np.float16): "torch.HalfTensor", np.dtype(np.int64): "torch.LongTensor",
+               np.dtype(np.int32): "torch.IntTensor", np.dtype(np.int16): "torch.ShortTensor",
+               np.dtype(np.int8): "torch.CharTensor", np.dtype(np.uint8): "torch.ByteTensor",
+               np.dtype(np.bool_): "torch.BoolTensor"}
+_NAME_TYPES = {name: dtypes.from_numpy_dtype(dt) for dt, name in _TYPE_NAMES.items()}
+
+Variable = Tensor
