@@ -15,10 +15,15 @@ from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.compare import *  # noqa: F401,F403
+from .ops.index import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
 from .random import rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli
 from . import autograd
+from .serialization import save, load
+from .numerical import numerical_diff, numerical_gradient
 
 __version__ = "0.1.0"
 

@@ -1,2 +1,2 @@
 """Differentiable ops, one module per family. Each attaches its Tensor methods on import."""
-from . import arithmetic, elementwise, reduce, shape  # noqa: F401  (registration side effects)
+from . import arithmetic, elementwise, reduce, shape, compare, index, linalg, conv, pool  # noqa: F401
