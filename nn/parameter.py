@@ -1,2 +1,50 @@
-"""(being written)"""
-__all__ = []
+"""Parameter: a Tensor that a Module registers as learnable when assigned as an attribute."""
+import numpy as np
+
+from autograd_core import dtypes
+from autograd_core.tensor import Tensor, to_array
+
+__all__ = ["Parameter"]
+
+
+class Parameter(Tensor):
+    """A leaf tensor that requires grad by default and shares the array it is built from.
+
+    ``Parameter(t)`` wraps ``t.data`` without copying, so writes through either
+    are seen by both (as ``torch.nn.Parameter`` shares storage). Ops on a
+    Parameter give plain Tensors; ``p.grad.data`` is an ndarray.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            array = np.empty((0,), dtype=dtypes.get_default_dtype().numpy)
+        elif isinstance(data, Tensor):
+            array = data.data
+        else:
+            array = to_array(data)
+        if requires_grad and array.dtype.kind != "f":
+            raise RuntimeError(f"Parameter: only floating point tensors can require gradients, got dtype "
+                            f"{dtypes.from_numpy_dtype(array.dtype)} (convert with .float(), or pass "
+                            "requires_grad=False)")
+        self.data = array
+        self.grad = None
+        self.grad_fn = None
+        self._output_index = 0
+        self._rg = bool(requires_grad)
+        self._vc = data._vc if isinstance(data, Tensor) else [0]
+        self._accum = None
+        self._hooks = None
+        self.name = None
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo):
+        copied = Parameter(self.data.copy(), self._rg)
+        if self.grad is not None:
+            copied.grad = self.grad.detach().clone()
+        memo[id(self)] = copied
+        return copied
+

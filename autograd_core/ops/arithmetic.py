@@ -5,7 +5,7 @@ from ..function import Function
 from ..tensor import Tensor
 from ._registry import tensor_method, inplace_method
 from ._util import promote, broadcast_error
-from .shape import sum_to
+from .shape import sum_to, cast
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative",
            "pow", "floor_divide", "remainder", "fmod"]
@@ -150,8 +150,9 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
-        q = div(input, other)
-        return q.trunc() if q.is_floating_point() else q
+        a, b = promote(input, other, "div")
+        q = div(a, b).trunc()
+        return q if a.data.dtype.kind == "f" else cast(q, a.data.dtype)
     if rounding_mode is not None:
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
     a, b = promote(input, other, "div")

@@ -1,0 +1,2 @@
+"""Utilities that mirror ``torch.utils`` (``autograd_core.utils.data``)."""
+from . import data  # noqa: F401

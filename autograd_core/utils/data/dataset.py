@@ -1,0 +1,113 @@
+"""Map-style datasets: Dataset, TensorDataset, Subset, ConcatDataset and random_split."""
+import bisect
+import math
+import numbers
+
+import numpy as np
+
+from ...random import default_generator
+from ...tensor import Tensor, _new
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
+
+
+class Dataset:
+    """A map from indices to samples: subclasses define ``__getitem__`` and ``__len__``."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+def _take(tensor, index):
+    """``tensor[index]``; plain data (no autograd) is indexed on its array directly."""
+    if tensor.requires_grad:
+        return tensor[index]
+    return _new(np.asarray(tensor.data[index]))
+
+
+class TensorDataset(Dataset):
+    """Samples are the rows of tensors that share their first dimension: ``ds[i] == (a[i], b[i], ...)``."""
+
+    def __init__(self, *tensors):
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"TensorDataset: expected Tensors, got {type(t).__name__}")
+            if t.ndim == 0:
+                raise ValueError("TensorDataset: 0-d tensors have no samples to index")
+        if any(t.shape[0] != tensors[0].shape[0] for t in tensors):
+            raise ValueError("Size mismatch between tensors: TensorDataset needs the same first dimension, got "
+                             + ", ".join(str(tuple(t.shape)) for t in tensors))
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(_take(t, index) for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].shape[0] if self.tensors else 0
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after another."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+
+def _split_lengths(lengths, total):
+    """Turn fractions summing to 1 into counts, the remainder spread one by one from the first split."""
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = [int(math.floor(total * frac)) for frac in lengths]
+        for i in range(total - sum(counts)):
+            counts[i % len(counts)] += 1
+        return counts
+    return list(lengths)
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split ``dataset`` into non-overlapping random Subsets of the given lengths (or fractions summing to 1)."""
+    for n in lengths:
+        if not isinstance(n, numbers.Real) or n < 0:
+            raise ValueError(f"random_split: lengths must be non-negative numbers, got {list(lengths)}")
+    counts = _split_lengths(lengths, len(dataset))
+    if any(not float(c).is_integer() for c in counts):
+        raise ValueError(f"random_split: lengths must be integers or fractions summing to 1, got {list(lengths)}")
+    if sum(counts) != len(dataset):
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset! "
+                         f"(lengths {list(lengths)}, dataset length {len(dataset)})")
+    order = (generator or default_generator).rng.permutation(len(dataset)).tolist()
+    bounds = np.cumsum([0] + [int(c) for c in counts])
+    return [Subset(dataset, order[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]
