@@ -7,6 +7,7 @@ from . import dtypes
 from .device import device as _device
 from .tensor import Tensor, _new, to_array
 from .ops._util import shape_arg
+from .ops._registry import tensor_method
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
            "logspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "is_tensor", "numel"]
@@ -130,3 +131,28 @@ def is_tensor(obj):
 
 def numel(input):
     return input.data.size
+
+
+@tensor_method()
+def new_tensor(self, data, *, dtype=None, requires_grad=False):
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+@tensor_method()
+def new_zeros(self, *size, dtype=None, requires_grad=False):
+    return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+@tensor_method()
+def new_ones(self, *size, dtype=None, requires_grad=False):
+    return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+@tensor_method()
+def new_full(self, size, fill_value, *, dtype=None, requires_grad=False):
+    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+@tensor_method()
+def new_empty(self, *size, dtype=None, requires_grad=False):
+    return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)

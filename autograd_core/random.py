@@ -131,3 +131,20 @@ def randn_like(input, *, dtype=None, requires_grad=False):
 
 def randint_like(input, low, high=None, *, dtype=None):
     return randint(low, high, input.data.shape, dtype=dtype or input.dtype)
+
+
+def _random_fill(method_name, sample):
+    """Attach an in-place random fill ``Tensor.<method_name>`` drawing with ``sample(rng, shape, *args)``."""
+    from .ops.fill import overwrite
+
+    def method(self, *args, generator=None, **kwargs):
+        values = sample(_rng(generator), self.data.shape, *args, **kwargs)
+        return self._apply_inplace(overwrite, values)
+    method.__name__ = method_name
+    setattr(Tensor, method_name, method)
+
+
+_random_fill("uniform_", lambda rng, shape, a=0.0, b=1.0: rng.uniform(a, b, shape))
+_random_fill("normal_", lambda rng, shape, mean=0.0, std=1.0: rng.normal(mean, std, shape))
+_random_fill("bernoulli_", lambda rng, shape, p=0.5: rng.random(shape) < p)
+_random_fill("random_", lambda rng, shape, low=0, high=2 ** 24: rng.integers(low, high, shape))

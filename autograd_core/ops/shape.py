@@ -1,13 +1,17 @@
-"""Shape ops: reshape/view, transpose/permute, broadcast/expand, sum_to, squeeze, cast, clone."""
+"""Shape ops: reshape/view, transpose/permute, broadcast/expand, sum_to, squeeze, cast, clone,
+joining (cat, stack), splitting (split, chunk, unbind), repeat/tile, flip/roll and tril/triu."""
 import numpy as np
 
+from .. import dtypes
 from ..function import Function
-from ..tensor import Tensor, _check_dim
+from ..tensor import Tensor, _check_dim, _new
 from ._registry import tensor_method
-from ._util import shape_arg
+from ._util import shape_arg, normalize_dims
 
-__all__ = ["reshape", "transpose", "swapaxes", "permute", "broadcast_to", "sum_to", "squeeze", "unsqueeze",
-           "flatten", "clone", "cast"]
+__all__ = ["reshape", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "moveaxis", "broadcast_to",
+           "sum_to", "squeeze", "unsqueeze", "flatten", "unflatten", "clone", "cast", "narrow", "tile",
+           "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "split", "chunk", "unbind",
+           "flip", "fliplr", "flipud", "roll", "tril", "triu"]
 
 
 class Cast(Function):
@@ -55,6 +59,10 @@ def reshape(input, *shape):
     try:
         return Reshape(shape)(input)
     except ValueError:
+        if shape.count(-1) > 1:
+            raise RuntimeError(f"reshape: only one dimension can be inferred (got shape {list(shape)})") from None
+        if any(s < -1 for s in shape):
+            raise RuntimeError(f"reshape: invalid shape dimension in {list(shape)}") from None
         raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {input.data.size} "
                            f"(shape {list(input.data.shape)})") from None
 
@@ -104,7 +112,7 @@ def transpose(input, dim0, dim1):
     return Permute(tuple(axes))(input)
 
 
-swapaxes = transpose
+swapaxes = swapdims = transpose
 
 
 @tensor_method()
