@@ -156,6 +156,8 @@ class Function(Node):
 
     @property
     def saved_tensors(self):
+        if self._released:
+            raise RuntimeError(_FREED)
         return tuple([self.saved(i) for i in range(len(self._saved))])
 
     def saved(self, i):

@@ -1,1 +1,169 @@
-"""(being written)"""
+"""Weight initialisation (torch.nn.init): in-place fills drawn from the global generator.
+
+Every function writes into ``tensor.data`` outside autograd, so it works on
+parameters that require grad, and ``manual_seed`` makes it repeat exactly.
+"""
+import math
+
+import numpy as np
+from scipy import special
+
+from autograd_core.random import default_generator
+
+__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
+           "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
+
+
+def _rng(generator):
+    return (generator or default_generator).rng
+
+
+def _write(tensor, values):
+    """Copy ``values`` into the tensor's array (cast to its dtype) and bump its version."""
+    tensor.data[...] = values
+    tensor._vc[0] += 1
+    return tensor
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended gain for a nonlinearity (sqrt(2) for relu, 5/3 for tanh, ...)."""
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+    if nonlinearity in linear or nonlinearity == "sigmoid":
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    """(fan_in, fan_out) of a weight of shape (out, in, *kernel)."""
+    if tensor.data.ndim < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
+                         f"(got shape {tuple(tensor.shape)})")
+    receptive_field = int(np.prod(tensor.data.shape[2:], dtype=np.int64))
+    return tensor.data.shape[1] * receptive_field, tensor.data.shape[0] * receptive_field
+
+
+def _calculate_correct_fan(tensor, mode):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with samples from U(a, b)."""
+    return _write(tensor, _rng(generator).uniform(a, b, tensor.data.shape))
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with samples from N(mean, std²)."""
+    return _write(tensor, _rng(generator).normal(mean, std, tensor.data.shape))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with N(mean, std²) samples restricted to [a, b] (inverse-CDF sampling)."""
+    low, high = special.ndtr((a - mean) / std), special.ndtr((b - mean) / std)
+    u = _rng(generator).uniform(low, high, tensor.data.shape)
+    return _write(tensor, np.clip(special.ndtri(u) * std + mean, a, b))
+
+
+def constant_(tensor, val):
+    return _write(tensor, val)
+
+
+def ones_(tensor):
+    return _write(tensor, 1)
+
+
+def zeros_(tensor):
+    return _write(tensor, 0)
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity matrix."""
+    if tensor.data.ndim != 2:
+        raise ValueError(f"Only tensors with 2 dimensions are supported (got shape {tuple(tensor.shape)})")
+    return _write(tensor, np.eye(*tensor.data.shape))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a conv weight (out, in, *kernel) so that the convolution is the identity on each group's channels."""
+    shape = tensor.data.shape
+    if len(shape) not in (3, 4, 5):
+        raise ValueError(f"Only tensors with 3, 4, or 5 dimensions are supported (got shape {tuple(shape)})")
+    if shape[0] % groups:
+        raise ValueError(f"dim 0 ({shape[0]}) must be divisible by groups ({groups})")
+    out_per_group = shape[0] // groups
+    values = np.zeros(shape)
+    centre = tuple(k // 2 for k in shape[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, shape[1])):
+            values[(g * out_per_group + d, d) + centre] = 1
+    return _write(tensor, values)
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot)."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out)) (Glorot)."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+
+
+def _kaiming_std(tensor, a, mode, nonlinearity):
+    if 0 in tensor.data.shape:
+        return None
+    return calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+
+
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """U(-b, b) with b = gain * sqrt(3 / fan) (He); ``a`` is the leaky_relu slope for the gain."""
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    if std is None:
+        return tensor
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """N(0, std²) with std = gain / sqrt(fan) (He: sqrt(2 / fan_in) for relu)."""
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    if std is None:
+        return tensor
+    return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix, scaled by ``gain``."""
+    if tensor.data.ndim < 2:
+        raise ValueError(f"Only tensors with 2 or more dimensions are supported (got shape {tuple(tensor.shape)})")
+    if tensor.data.size == 0:
+        return tensor
+    rows = tensor.data.shape[0]
+    cols = tensor.data.size // rows
+    flat = _rng(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _write(tensor, gain * q.reshape(tensor.data.shape))

@@ -2,6 +2,7 @@
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core.device import device as Device
 from autograd_core.tensor import Tensor, to_array
 
 __all__ = ["Parameter"]
@@ -10,8 +11,8 @@ __all__ = ["Parameter"]
 class Parameter(Tensor):
     """A leaf tensor that requires grad by default and shares the array it is built from.
 
-    ``Parameter(t)`` wraps ``t.data`` without copying, so writes through either
-    are seen by both (as ``torch.nn.Parameter`` shares storage). Ops on a
+    ``Parameter(t)`` wraps ``t.data`` (or an ndarray) without copying, so writes
+    through either are seen by both (as ``torch.nn.Parameter`` shares storage). Ops on a
     Parameter give plain Tensors; ``p.grad.data`` is an ndarray.
     """
 
@@ -22,6 +23,8 @@ class Parameter(Tensor):
             array = np.empty((0,), dtype=dtypes.get_default_dtype().numpy)
         elif isinstance(data, Tensor):
             array = data.data
+        elif isinstance(data, np.ndarray) and data.dtype in dtypes._BY_NUMPY:
+            array = data  # wrapped without copying, as Tensor(ndarray) is
         else:
             array = to_array(data)
         if requires_grad and array.dtype.kind != "f":
@@ -48,3 +51,11 @@ class Parameter(Tensor):
         memo[id(self)] = copied
         return copied
 
+
+
+def _empty_parameter(shape, device=None, dtype=None):
+    """An uninitialised float Parameter for a layer's ``__init__`` (``device``/``dtype`` as in PyTorch's factory kwargs)."""
+    if device is not None:
+        Device(device).check_available()
+    np_dtype = (dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()).numpy
+    return Parameter(np.empty(shape, dtype=np_dtype))

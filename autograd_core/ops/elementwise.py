@@ -1,20 +1,38 @@
 """Elementwise math: each op's forward on arrays beside its derivative on tensors."""
+import math
+import numbers
+
 import numpy as np
 
+from .. import dtypes
 from ..function import Function
+from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
+from ._util import promote
+from .arithmetic import _Binary, _checked
+from .arithmetic import pow as _pow
+from .shape import sum_to
 
-__all__ = ["exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sqrt"]
+__all__ = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "reciprocal", "square",
+           "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "atan2", "arctan2",
+           "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "tanh", "sigmoid", "relu",
+           "erf", "abs", "absolute", "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac",
+           "nan_to_num", "maximum", "minimum", "clamp", "clip", "clamp_min", "clamp_max"]
 
 
 def _float_input(x, op):
     """Integer inputs of float-valued functions become the default float dtype, as in PyTorch."""
     if x.data.dtype.kind == "f":
         return x
-    from .. import dtypes
     return x.to(dtypes.get_default_dtype())
 
 
+def _constant(array, like):
+    """``array`` as a constant tensor of ``like``'s dtype (masks and weights in backward)."""
+    return _new(np.asarray(array, dtype=like.data.dtype))
+
+
+# ----- exponentials and logarithms -----
 class Exp(Function):
     saves_output = True
 
@@ -23,6 +41,16 @@ class Exp(Function):
 
     def backward(self, gy):
         return gy * self.saved_output()
+
+
+class Expm1(Function):
+    saves_output = True
+
+    def forward(self, x):
+        return np.expm1(x)
+
+    def backward(self, gy):
+        return gy * (self.saved_output() + 1)
 
 
 class Log(Function):
@@ -36,6 +64,70 @@ class Log(Function):
         return gy / x
 
 
+class Log1P(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.log1p(x)
+
+    def backward(self, gy):
+        return gy / (self.saved(0) + 1)
+
+
+class Log2(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.log2(x)
+
+    def backward(self, gy):
+        return gy / (self.saved(0) * math.log(2.0))
+
+
+class Log10(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.log10(x)
+
+    def backward(self, gy):
+        return gy / (self.saved(0) * math.log(10.0))
+
+
+# ----- powers -----
+class Sqrt(Function):
+    saves_output = True
+
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, gy):
+        return gy / (2 * self.saved_output())
+
+
+class Rsqrt(Function):
+    saves_output = True
+
+    def forward(self, x):
+        return 1 / np.sqrt(x)
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return gy * y * y * y * -0.5
+
+
+class Reciprocal(Function):
+    saves_output = True
+
+    def forward(self, x):
+        return 1 / x
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return -gy * y * y
+
+
+# ----- trigonometric and hyperbolic -----
 class Sin(Function):
     saves = (0,)
 
@@ -56,6 +148,103 @@ class Cos(Function):
     def backward(self, gy):
         (x,) = self.saved_tensors
         return -gy * x.sin()
+
+
+class Tan(Function):
+    saves_output = True
+
+    def forward(self, x):
+        return np.tan(x)
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return gy * (1 + y * y)
+
+
+class Asin(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.arcsin(x)
+
+    def backward(self, gy):
+        x = self.saved(0)
+        return gy * (1 - x * x).rsqrt()
+
+
+class Acos(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.arccos(x)
+
+    def backward(self, gy):
+        x = self.saved(0)
+        return -gy * (1 - x * x).rsqrt()
+
+
+class Atan(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.arctan(x)
+
+    def backward(self, gy):
+        x = self.saved(0)
+        return gy / (1 + x * x)
+
+
+class Sinh(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.sinh(x)
+
+    def backward(self, gy):
+        return gy * self.saved(0).cosh()
+
+
+class Cosh(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.cosh(x)
+
+    def backward(self, gy):
+        return gy * self.saved(0).sinh()
+
+
+class Asinh(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.arcsinh(x)
+
+    def backward(self, gy):
+        x = self.saved(0)
+        return gy * (x * x + 1).rsqrt()
+
+
+class Acosh(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.arccosh(x)
+
+    def backward(self, gy):
+        x = self.saved(0)
+        return gy * (x * x - 1).rsqrt()
+
+
+class Atanh(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        return np.arctanh(x)
+
+    def backward(self, gy):
+        x = self.saved(0)
+        return gy / (1 - x * x)
 
 
 class Tanh(Function):
@@ -81,6 +270,35 @@ class Sigmoid(Function):
         return gy * y * (1 - y)
 
 
+class Erf(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        from scipy.special import erf as scipy_erf  # imported on first use: scipy is slow to load
+        return scipy_erf(x).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        x = self.saved(0)
+        return gy * (-x * x).exp() * (2 / math.sqrt(math.pi))
+
+
+class Atan2(_Binary):
+    """``atan2(a, b)``: d/da = b / (a² + b²), d/db = -a / (a² + b²)."""
+
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return np.arctan2(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved_tensors
+        scale = gy / (a * a + b * b)
+        return self.reduce(scale * b if self.needs_input_grad(0) else None,
+                           -scale * a if self.needs_input_grad(1) else None)
+
+
+# ----- piecewise: relu, abs and the roundings -----
 class Relu(Function):
     saves_output = True
 
@@ -91,38 +309,347 @@ class Relu(Function):
         return gy * (self.saved_output() > 0)
 
 
-class Sqrt(Function):
-    saves_output = True
+class Abs(Function):
+    saves = (0,)
 
     def forward(self, x):
-        return np.sqrt(x)
+        return np.abs(x)
 
     def backward(self, gy):
-        return gy / (2 * self.saved_output())
+        return gy * _constant(np.sign(self.saved(0).data), gy)
 
 
-def _unary(cls, name):
+class _Step(Function):
+    """A piecewise-constant op: its gradient is zero wherever it is defined (PyTorch's convention)."""
+
+    def backward(self, gy):
+        return _new(np.zeros_like(gy.data))
+
+
+class Sign(_Step):
+    def forward(self, x):
+        return np.sign(x)
+
+
+class Floor(_Step):
+    def forward(self, x):
+        return np.floor(x)
+
+
+class Ceil(_Step):
+    def forward(self, x):
+        return np.ceil(x)
+
+
+class Trunc(_Step):
+    def forward(self, x):
+        return np.trunc(x)
+
+
+class Round(_Step):
+    """Round half to even, optionally to ``decimals`` places (negative: tens, hundreds...)."""
+
+    def __init__(self, decimals=0):
+        self.decimals = decimals
+
+    def forward(self, x):
+        return np.round(x, self.decimals)
+
+    def name(self):
+        return "RoundBackward1" if self.decimals else "RoundBackward0"
+
+
+class Frac(Function):
+    def forward(self, x):
+        return x - np.trunc(x)
+
+    def backward(self, gy):
+        return gy
+
+
+class NanToNum(Function):
+    saves = (0,)
+
+    def __init__(self, nan, posinf, neginf):
+        self.nan, self.posinf, self.neginf = nan, posinf, neginf
+
+    def forward(self, x):
+        return np.nan_to_num(x, nan=self.nan, posinf=self.posinf, neginf=self.neginf)
+
+    def backward(self, gy):
+        return gy * _constant(np.isfinite(self.saved(0).data), gy)
+
+
+def _unary(cls, name, *aliases, integers="promote"):
+    """Expose ``cls`` as ``torch.<name>``, ``Tensor.<name>`` and the in-place ``Tensor.<name>_`` (and aliases).
+
+    ``integers`` says what integer and bool inputs do: ``"promote"`` to the default float dtype
+    (float-valued functions), ``"apply"`` the op as is, or ``"copy"`` (roundings: already integral).
+    """
     def op(input):
-        return cls()(_float_input(input, name))
+        if input.data.dtype.kind != "f":
+            if integers == "copy":
+                return _new(input.data.copy())
+            if integers == "promote":
+                input = _float_input(input, name)
+        return cls()(input)
     op.__name__ = name
     op.__doc__ = f"Elementwise {name}."
-    tensor_method(name)(op)
-    inplace_method(name + "_", op)
+    tensor_method(name, *aliases)(op)
+    for n in (name,) + aliases:
+        inplace_method(n + "_", op)
     return op
 
 
 exp = _unary(Exp, "exp")
+expm1 = _unary(Expm1, "expm1")
 log = _unary(Log, "log")
+log1p = _unary(Log1P, "log1p")
+log2 = _unary(Log2, "log2")
+log10 = _unary(Log10, "log10")
+sqrt = _unary(Sqrt, "sqrt")
+rsqrt = _unary(Rsqrt, "rsqrt")
+reciprocal = _unary(Reciprocal, "reciprocal")
 sin = _unary(Sin, "sin")
 cos = _unary(Cos, "cos")
+tan = _unary(Tan, "tan")
+asin = arcsin = _unary(Asin, "asin", "arcsin")
+acos = arccos = _unary(Acos, "acos", "arccos")
+atan = arctan = _unary(Atan, "atan", "arctan")
+sinh = _unary(Sinh, "sinh")
+cosh = _unary(Cosh, "cosh")
+asinh = arcsinh = _unary(Asinh, "asinh", "arcsinh")
+acosh = arccosh = _unary(Acosh, "acosh", "arccosh")
+atanh = arctanh = _unary(Atanh, "atanh", "arctanh")
 tanh = _unary(Tanh, "tanh")
 sigmoid = _unary(Sigmoid, "sigmoid")
-sqrt = _unary(Sqrt, "sqrt")
+erf = _unary(Erf, "erf")
+relu = _unary(Relu, "relu", integers="apply")
+floor = _unary(Floor, "floor", integers="copy")
+ceil = _unary(Ceil, "ceil", integers="copy")
+trunc = fix = _unary(Trunc, "trunc", "fix", integers="copy")
+
+
+@tensor_method("abs", "absolute", "__abs__")
+def abs(input):
+    """Elementwise absolute value; the gradient is ``sign(x)`` (0 at 0)."""
+    if input.data.dtype == np.bool_:
+        raise TypeError("abs: not supported for bool tensors; expected a number dtype")
+    return Abs()(input)
+
+
+@tensor_method("sign", "sgn")
+def sign(input):
+    """-1, 0 or 1 by the sign of each element (bools are returned unchanged); zero gradient."""
+    if input.data.dtype == np.bool_:
+        return _new(input.data.copy())
+    return Sign()(input)
 
 
 @tensor_method()
-def relu(input):
-    return Relu()(input)
+def round(input, *, decimals=0):
+    """Round half to even, to ``decimals`` decimal places; zero gradient."""
+    if input.data.dtype.kind != "f":
+        if decimals:
+            raise TypeError(f"round: decimals={decimals} is only supported for floating point tensors, "
+                            f"got {input.dtype}")
+        return _new(input.data.copy())
+    return Round(int(decimals))(input)
 
 
-inplace_method("relu_", relu)
+@tensor_method()
+def frac(input):
+    """``x - trunc(x)``, the fractional part with the sign of ``x``."""
+    if input.data.dtype.kind != "f":
+        raise TypeError(f"frac: only floating point tensors are supported, got {input.dtype}")
+    return Frac()(input)
+
+
+@tensor_method()
+def square(input):
+    """``input ** 2`` (integers stay integers, bools become int64)."""
+    if input.data.dtype == np.bool_:
+        input = input.to(dtypes.int64)
+    return _pow(input, 2)
+
+
+@tensor_method()
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """Replace NaN by ``nan`` and ±inf by ``posinf``/``neginf`` (default: the dtype's largest/smallest)."""
+    if input.data.dtype.kind != "f":
+        return _new(input.data.copy())
+    return NanToNum(nan, posinf, neginf)(input)
+
+
+absolute, sgn = abs, sign
+for _name, _func in (("abs_", abs), ("absolute_", abs), ("sign_", sign), ("sgn_", sign), ("round_", round),
+                     ("frac_", frac), ("square_", square), ("nan_to_num_", nan_to_num)):
+    inplace_method(_name, _func)
+
+
+# ----- two-argument ops: atan2, maximum, minimum -----
+@tensor_method("atan2", "arctan2")
+def atan2(input, other):
+    """Elementwise angle of the point ``(other, input)``, broadcasting; integers promote to float."""
+    a, b = promote(input, other, "atan2")
+    if a.data.dtype.kind != "f":
+        a, b = _float_input(a, "atan2"), _float_input(b, "atan2")
+    return _checked(Atan2, a, b, "atan2")
+
+
+arctan2 = atan2
+inplace_method("atan2_", atan2)
+inplace_method("arctan2_", atan2)
+
+
+class Maximum(_Binary):
+    """Elementwise max; on ties each input gets half of the gradient (PyTorch's rule, NaN included)."""
+
+    saves = (0, 1)
+    pick = staticmethod(np.maximum)
+    loses = staticmethod(np.less)
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return self.pick(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved(0).data, self.saved(1).data
+        tie = 0.5 * (a == b)
+        ga = gy * _constant(1 - self.loses(a, b) - tie, gy) if self.needs_input_grad(0) else None
+        gb = gy * _constant(1 - self.loses(b, a) - tie, gy) if self.needs_input_grad(1) else None
+        return self.reduce(ga, gb)
+
+
+class Minimum(Maximum):
+    pick = staticmethod(np.minimum)
+    loses = staticmethod(np.greater)
+
+
+@tensor_method()
+def maximum(input, other):
+    """Elementwise maximum of two tensors with broadcasting; NaN propagates."""
+    return _checked(Maximum, input, other, "maximum")
+
+
+@tensor_method()
+def minimum(input, other):
+    """Elementwise minimum of two tensors with broadcasting; NaN propagates."""
+    return _checked(Minimum, input, other, "minimum")
+
+
+# ----- clamp -----
+class Clamp(Function):
+    """``min(max(x, lo), hi)`` with number bounds; the gradient passes where ``lo <= x <= hi``."""
+
+    saves = (0,)
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        if self.lo is not None:
+            x = np.maximum(x, self.lo)
+        return x if self.hi is None else np.minimum(x, self.hi)
+
+    def backward(self, gy):
+        x = self.saved(0).data
+        inside = np.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= x >= self.lo
+        if self.hi is not None:
+            inside &= x <= self.hi
+        return gy * _constant(inside, gy)
+
+    def name(self):
+        if self.lo is None:
+            return "ClampMaxBackward0"
+        return "ClampMinBackward0" if self.hi is None else "ClampBackward1"
+
+
+class ClampTensor(Function):
+    """``min(max(x, lo), hi)`` with broadcasting tensor bounds (either may be missing).
+
+    ``x`` gets the gradient where ``lo <= x <= hi``; a bound gets it where it is the output
+    (where ``lo > hi`` the output is ``hi``), as in PyTorch.
+    """
+
+    def __init__(self, has_lo, has_hi):
+        self.has_lo, self.has_hi = has_lo, has_hi
+        self.saves = tuple(range(1 + has_lo + has_hi))
+
+    def forward(self, x, *bounds):
+        self.shapes = (x.shape,) + tuple(b.shape for b in bounds)
+        if self.has_lo:
+            x = np.maximum(x, bounds[0])
+        return np.minimum(x, bounds[-1]) if self.has_hi else x
+
+    def backward(self, gy):
+        arrays = [t.data for t in self.saved_tensors]
+        x = arrays[0]
+        lo = arrays[1] if self.has_lo else None
+        hi = arrays[-1] if self.has_hi else None
+        masks = [(True if lo is None else x >= lo) & (True if hi is None else x <= hi)]
+        if lo is not None:
+            masks.append(x < lo if hi is None else (x < lo) & (lo < hi))
+        if hi is not None:
+            masks.append(x > hi if lo is None else (x > hi) | (hi < lo))
+        return tuple(sum_to(gy * _constant(np.broadcast_to(m, gy.shape), gy), shape)
+                     if self.needs_input_grad(i) else None
+                     for i, (m, shape) in enumerate(zip(masks, self.shapes)))
+
+    def name(self):
+        return "ClampBackward0"
+
+
+_FLOAT_BOUNDS = (int, float, type(None))
+
+
+def _clamp_dtype(input, bounds):
+    """PyTorch's result dtype of ``input`` with each bound (numbers weakly, tensors by rank)."""
+    like = input.data
+    for b in bounds:
+        if isinstance(b, Tensor):
+            b = b.data
+        elif not isinstance(b, numbers.Real):
+            raise TypeError(f"clamp: min and max must be numbers or tensors, got {type(b).__name__}")
+        like = np.empty((1,) * input.data.ndim, dtype=dtypes.result_type(like, b))
+    return like.dtype
+
+
+@tensor_method("clamp", "clip")
+def clamp(input, min=None, max=None):
+    """Limit every element to ``[min, max]`` (numbers or broadcasting tensors; either may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if input.data.dtype.kind == "f" and type(min) in _FLOAT_BOUNDS and type(max) in _FLOAT_BOUNDS:
+        return Clamp(min, max)(input)  # fast path: number bounds keep a float tensor's dtype
+    bounds = [b for b in (min, max) if b is not None]
+    target = _clamp_dtype(input, bounds)
+    x = input.to(target)
+    if not any(isinstance(b, Tensor) for b in bounds):
+        return Clamp(min, max)(x)
+    tensors = [b.to(target) if isinstance(b, Tensor) else _new(np.asarray(b, dtype=target)) for b in bounds]
+    try:
+        return ClampTensor(min is not None, max is not None)(x, *tensors)
+    except ValueError:
+        shapes = ", ".join(str(tuple(t.shape)) for t in [x] + tensors)
+        raise RuntimeError(f"clamp: the shapes of input, min and max {shapes} cannot be broadcast together") \
+            from None
+
+
+@tensor_method()
+def clamp_min(input, min):
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+@tensor_method()
+def clamp_max(input, max):
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)
+
+
+clip = clamp
+for _name, _func in (("clamp_", clamp), ("clip_", clamp), ("clamp_min_", clamp_min), ("clamp_max_", clamp_max)):
+    inplace_method(_name, _func)

@@ -1,2 +1,257 @@
-"""(being written)"""
-__all__ = []
+"""Linear algebra: matmul (``@``), mm, bmm, mv, dot, outer, addmm and einsum, on BLAS through numpy."""
+import string
+from collections import Counter
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor, _new
+from ._registry import tensor_method
+from ._util import as_operand
+from .shape import sum_to, reshape, broadcast_to
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "einsum"]
+
+_NODE_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}
+
+
+class MatMul(Function):
+    """numpy's matmul: vectors are promoted to matrices and batch dims broadcast."""
+
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        self.ndims = (a.ndim, b.ndim)
+        return np.matmul(a, b)
+
+    def backward(self, gy):
+        a, b = self.saved_tensors
+        if a.data.ndim == 1 and b.data.ndim == 1:
+            return (gy * b if self.needs_input_grad(0) else None), (gy * a if self.needs_input_grad(1) else None)
+        # vectors as matrices: a (k,) as (1, k), b (k,) as (k, 1); the gradient gets the dropped dim back
+        a2 = a if a.data.ndim > 1 else reshape(a, (1, -1))
+        b2 = b if b.data.ndim > 1 else reshape(b, (-1, 1))
+        g = gy
+        if a.data.ndim == 1:
+            g = g.unsqueeze(-2)
+        if b.data.ndim == 1:
+            g = g.unsqueeze(-1)
+        ga = gb = None
+        if self.needs_input_grad(0):
+            ga = sum_to(matmul(g, b2.mT), a2.data.shape).reshape(a.data.shape)
+        if self.needs_input_grad(1):
+            if b2.data.ndim == 2 and g.data.ndim > 2:  # one matrix shared by a batch: a single BLAS call
+                k, n = b2.data.shape
+                gb = matmul(reshape(a2, (-1, k)).mT, reshape(g, (-1, n)))
+            else:
+                gb = sum_to(matmul(a2.mT, g), b2.data.shape)
+            gb = gb.reshape(b.data.shape)
+        return ga, gb
+
+    def name(self):
+        return _NODE_NAMES.get(self.ndims, "BmmBackward0")
+
+
+def _dims(shape):
+    return "x".join(str(s) for s in shape)
+
+
+def _product(a, b, op):
+    """``MatMul`` of two checked-rank tensors, with PyTorch's errors for dtypes and sizes."""
+    if a.data.dtype != b.data.dtype:
+        raise RuntimeError(f"{op}: expected both arguments to have the same dtype, but got {a.dtype} and {b.dtype}")
+    try:
+        return MatMul()(a, b)
+    except ValueError:
+        sa, sb = a.data.shape, b.data.shape
+        if len(sa) == 1 and len(sb) == 1:
+            message = (f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same "
+                       f"number of elements, but got {sa[0]} and {sb[0]} elements respectively")
+        elif sa[-1] != (sb[-2] if len(sb) > 1 else sb[0]):
+            message = f"mat1 and mat2 shapes cannot be multiplied ({_dims(sa[-2:])} and {_dims(sb[-2:])})"
+        else:
+            message = (f"batch dimensions {list(sa[:-2])} and {list(sb[:-2])} cannot be broadcast together "
+                       f"(shapes {list(sa)} and {list(sb)})")
+        raise RuntimeError(f"{op}: {message}") from None
+
+
+@tensor_method("matmul", "__matmul__")
+def matmul(input, other, *, out=None):
+    """Matrix product with numpy semantics: dot for vectors, broadcasting over batch dims."""
+    if not isinstance(other, Tensor):
+        other = as_operand(other, input, "matmul")
+    if input.data.ndim == 0 or other.data.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments to matmul need to be at least 1D, but they are "
+                           f"{input.data.ndim}D and {other.data.ndim}D")
+    return _product(input, other, "matmul")
+
+
+Tensor.__rmatmul__ = lambda self, other: matmul(as_operand(other, self, "matmul"), self)
+
+
+def _require_rank(op, names_ranks):
+    for name, t, rank in names_ranks:
+        if t.data.ndim != rank:
+            raise RuntimeError(f"{op}: {name} must be a {rank}-D tensor, but got a {t.data.ndim}-D tensor of "
+                               f"shape {list(t.data.shape)}")
+
+
+@tensor_method()
+def mm(input, mat2, *, out=None):
+    """Product of two matrices."""
+    _require_rank("mm", (("self", input, 2), ("mat2", mat2, 2)))
+    return _product(input, mat2, "mm")
+
+
+@tensor_method()
+def bmm(input, mat2, *, out=None):
+    """Batched product of two 3-D tensors with the same batch size."""
+    _require_rank("bmm", (("batch1", input, 3), ("batch2", mat2, 3)))
+    if input.data.shape[0] != mat2.data.shape[0]:
+        raise RuntimeError(f"bmm: batch1 and batch2 must have the same batch size, but got {input.data.shape[0]} "
+                           f"and {mat2.data.shape[0]} (shapes {list(input.data.shape)} and {list(mat2.data.shape)})")
+    return _product(input, mat2, "bmm")
+
+
+@tensor_method()
+def mv(input, vec, *, out=None):
+    """Product of a matrix and a vector."""
+    _require_rank("mv", (("self", input, 2), ("vec", vec, 1)))
+    return _product(input, vec, "mv")
+
+
+@tensor_method()
+def dot(input, other, *, out=None):
+    """Inner product of two vectors of the same size."""
+    _require_rank("dot", (("self", input, 1), ("other", other, 1)))
+    return _product(input, other, "dot")
+
+
+@tensor_method("outer", "ger")
+def outer(input, vec2, *, out=None):
+    """``input[i] * vec2[j]`` for two vectors."""
+    _require_rank("outer", (("self", input, 1), ("vec2", vec2, 1)))
+    return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
+
+
+ger = outer
+
+
+@tensor_method()
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat1 @ mat2)`` (``input`` is ignored when ``beta`` is 0)."""
+    product = mm(mat1, mat2)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
+
+
+_LETTERS = string.ascii_letters
+
+
+def _einsum_subscripts(equation, shapes):
+    """The equation's operand subscripts and output subscript, with every '...' spelled out in spare letters.
+
+    Ellipsis dims are right-aligned across operands (they broadcast); in implicit
+    mode the output is the ellipsis dims, then the letters used once, sorted.
+    """
+    eq = equation.replace(" ", "")
+    lhs, arrow, out = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise RuntimeError(f"einsum(): the equation '{equation}' has subscripts for {len(terms)} operand(s) but "
+                           f"{len(shapes)} operand(s) were given")
+    bad = set(eq) - set(_LETTERS) - set(",.->")
+    if bad:
+        raise RuntimeError(f"einsum(): invalid subscript(s) {sorted(bad)} in '{equation}'; subscripts must be "
+                           "letters in [a-zA-Z]")
+    spare = [c for c in _LETTERS if c not in eq]
+    n_ellipsis = max([len(s) - len(t) + 3 for t, s in zip(terms, shapes) if "..." in t], default=0)
+    ellipsis = "".join(spare[:n_ellipsis])
+    expanded = []
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        has_ellipsis = "..." in term
+        if has_ellipsis:
+            n = len(shape) - len(term) + 3
+            term = term.replace("...", ellipsis[n_ellipsis - n:] if n >= 0 else "...")
+        if "." in term or len(term) != len(shape):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(term)}) does not match "
+                               f"the number of dimensions ({len(shape)}) for operand {i}"
+                               + ("" if has_ellipsis else " and no ellipsis was given"))
+        expanded.append(term)
+    used = "".join(expanded)
+    if arrow:
+        out = out.replace("...", ellipsis)
+        for c in out:
+            if c not in used:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
+                                   f"operand ('{equation}')")
+            if out.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output "
+                                   f"('{equation}')")
+    else:
+        counts = Counter(used)
+        out = ellipsis + "".join(sorted(c for c in counts if counts[c] == 1 and c not in ellipsis))
+    return expanded, out
+
+
+class Einsum(Function):
+    """``np.einsum`` on explicit subscripts; each gradient is the einsum of the output gradient with the
+    other operands (identities re-create repeated letters, broadcasting covers letters nobody else has)."""
+
+    def __init__(self, terms, out):
+        self.terms, self.out = terms, out
+        self.saves = tuple(range(len(terms)))
+
+    def forward(self, *arrays):
+        return np.einsum(",".join(self.terms) + "->" + self.out, *arrays, optimize=True)
+
+    def backward(self, gy):
+        operands = self.saved_tensors
+        return tuple(self._operand_grad(i, gy, operands) if self.needs_input_grad(i) else None
+                     for i in range(len(operands)))
+
+    def _operand_grad(self, i, gy, operands):
+        shape = operands[i].data.shape
+        taken = set(self.out).union(*self.terms)
+        fresh = (c for c in _LETTERS if c not in taken)
+        # a letter repeated in this operand (a diagonal) gets a fresh name and an identity tying the two
+        renamed, deltas = "", []
+        for c, n in zip(self.terms[i], shape):
+            if c in renamed:
+                new = next(fresh)
+                deltas.append((c + new, n))
+                c = new
+            renamed += c
+        terms = [self.out] + [t for j, t in enumerate(self.terms) if j != i] + [d for d, _ in deltas]
+        tensors = [gy] + [t for j, t in enumerate(operands) if j != i]
+        tensors += [_new(np.eye(n, dtype=gy.data.dtype)) for _, n in deltas]
+        available = set("".join(terms))
+        target = "".join(c for c in renamed if c in available)
+        g = einsum(",".join(terms) + "->" + target, *tensors)
+        if len(target) < len(renamed):  # letters only this operand has: the gradient is constant along them
+            sizes = dict(zip(target, g.data.shape))
+            g = reshape(g, tuple(sizes.get(c, 1) for c in renamed))
+        # dims where this operand and the others broadcast against each other (size 1 on one side)
+        g = broadcast_to(g, np.broadcast_shapes(g.data.shape, shape))
+        return sum_to(g, shape)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum("bij,bjk->bik", x, y)``; operands may also come as one list."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    for i, t in enumerate(operands):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"einsum(): operand {i} is a {type(t).__name__}, expected a Tensor")
+        if t.data.dtype != operands[0].data.dtype:
+            raise RuntimeError(f"einsum(): expected all operands to have the same dtype, but operand 0 is "
+                               f"{operands[0].dtype} and operand {i} is {t.dtype}")
+    terms, out = _einsum_subscripts(equation, [t.data.shape for t in operands])
+    try:
+        return Einsum(terms, out)(*operands)
+    except ValueError as err:
+        shapes = ", ".join(str(list(t.data.shape)) for t in operands)
+        raise RuntimeError(f"einsum(): operands of shapes {shapes} do not fit '{equation}': {err}") from None

@@ -1,2 +1,4 @@
-"""(being written)"""
-__all__ = []
+"""Convolutions of nn.functional (implemented in ``autograd_core.ops.conv``)."""
+from autograd_core.ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]

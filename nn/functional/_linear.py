@@ -1,2 +1,107 @@
-"""(being written)"""
-__all__ = []
+"""linear and bilinear: affine maps written so that their backward is made of the same maps."""
+import numpy as np
+
+from autograd_core.function import Function
+
+__all__ = ["linear", "bilinear"]
+
+
+def _check_same_dtype(op, *tensors):
+    dtype = tensors[0].data.dtype
+    for t in tensors[1:]:
+        if t is not None and t.data.dtype != dtype:
+            names = ", ".join(str(x.dtype) for x in tensors if x is not None)
+            raise RuntimeError(f"{op}: all operands must have the same floating dtype, got {names} "
+                               "(convert the input with .float() or the module with .double())")
+    if dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected floating point tensors, got {tensors[0].dtype}")
+
+
+class Linear(Function):
+    """``y = x @ W.T (+ b)`` for x of shape (..., in): one BLAS call on the flattened batch.
+
+    Backward reuses the op itself: dx = linear(gy, W.T), dW = linear(gy2d.T, x2d.T),
+    so gradients of any order come for free.
+    """
+
+    saves = (0, 1)
+
+    def forward(self, x, weight, bias=None):
+        self.x_shape = x.shape
+        if x.ndim == 2:
+            y = x @ weight.T
+        else:
+            y = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + (weight.shape[0],))
+        if bias is not None:
+            y += bias
+        return y
+
+    def backward(self, gy):
+        x, weight = self.saved_tensors
+        gx = linear(gy, weight.t()) if self.needs_input_grad(0) else None
+        gw = gb = None
+        flat = gy if gy.data.ndim == 2 else gy.reshape(-1, gy.data.shape[-1])
+        if self.needs_input_grad(1):
+            x2d = x if x.data.ndim == 2 else x.reshape(-1, x.data.shape[-1])
+            gw = linear(flat.t(), x2d.t())
+        if len(self.next_functions) > 2 and self.needs_input_grad(2):
+            gb = flat.sum(0)
+        return gx, gw, gb
+
+    def name(self):
+        return "AddmmBackward0" if len(self.next_functions) > 2 else "MmBackward0"
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` for input of shape (..., in_features) and weight (out_features, in_features)."""
+    if input.data.ndim == 0 or input.data.shape[-1] != weight.data.shape[-1] or weight.data.ndim != 2:
+        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} and weight of shape {tuple(weight.shape)} "
+                           f"are incompatible: expected input with last dimension {weight.data.shape[-1]} and a "
+                           "2-d weight")
+    _check_same_dtype("linear", input, weight, bias)
+    if bias is None:
+        return Linear()(input, weight)
+    return Linear()(input, weight, bias)
+
+
+class Bilinear(Function):
+    """``y_k = x1 @ W[k] @ x2 (+ b_k)`` over a shared batch shape.
+
+    Input gradients are bilinear maps with permuted weights; the weight gradient
+    is a linear map of the batch outer products x1 ⊗ x2.
+    """
+
+    saves = (0, 1, 2)
+
+    def forward(self, x1, x2, weight, bias=None):
+        y = np.einsum("...i,kij,...j->...k", x1, weight, x2, optimize=True)
+        if bias is not None:
+            y += bias
+        return y
+
+    def backward(self, gy):
+        x1, x2, weight = self.saved_tensors
+        gx1 = bilinear(gy, x2, weight.permute(1, 0, 2)) if self.needs_input_grad(0) else None
+        gx2 = bilinear(gy, x1, weight.permute(2, 0, 1)) if self.needs_input_grad(1) else None
+        out_f, in1, in2 = weight.data.shape
+        flat = gy.reshape(-1, out_f)
+        gw = gb = None
+        if self.needs_input_grad(2):
+            outer = (x1.unsqueeze(-1) * x2.unsqueeze(-2)).reshape(-1, in1 * in2)
+            gw = linear(flat.t(), outer.t()).reshape(out_f, in1, in2)
+        if len(self.next_functions) > 3 and self.needs_input_grad(3):
+            gb = flat.sum(0)
+        return gx1, gx2, gw, gb
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``; weight has shape (out, in1, in2)."""
+    if (weight.data.ndim != 3 or input1.data.shape[-1:] != weight.data.shape[1:2]
+            or input2.data.shape[-1:] != weight.data.shape[2:] or input1.data.shape[:-1] != input2.data.shape[:-1]):
+        raise RuntimeError(f"bilinear: inputs of shape {tuple(input1.shape)} and {tuple(input2.shape)} do not match "
+                           f"weight of shape {tuple(weight.shape)} (out, in1, in2): expected inputs (..., in1) and "
+                           "(..., in2) with the same leading dimensions")
+    _check_same_dtype("bilinear", input1, input2, weight, bias)
+    if bias is None:
+        return Bilinear()(input1, input2, weight)
+    return Bilinear()(input1, input2, weight, bias)

@@ -1,2 +1,2 @@
-"""(being written)"""
+"""Recurrent layers have no functional form in torch.nn.functional; they live in ``nn.modules.rnn``."""
 __all__ = []

@@ -38,9 +38,6 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode="
                              f"'{padding_mode}'")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{type(self).__name__}: padding_mode='{padding_mode}' is not supported; "
-                                      "only 'zeros' is implemented")
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"Invalid padding string '{padding}', should be one of ['valid', 'same']")
@@ -56,6 +53,7 @@ class _ConvNd(Module):
         self.output_padding = as_tuple(output_padding, n, "output_padding")
         self.groups = groups
         self.padding_mode = padding_mode
+        self._reversed_padding_repeated_twice = self._explicit_padding()
         if transposed:
             shape = (in_channels, out_channels // groups) + self.kernel_size
         else:
@@ -63,6 +61,24 @@ class _ConvNd(Module):
         self.weight = Parameter(autograd_core.empty(shape, dtype=dtype))
         self.register_parameter("bias", Parameter(autograd_core.empty(out_channels, dtype=dtype)) if bias else None)
         self.reset_parameters()
+
+    def _explicit_padding(self):
+        """The padding as F.pad widths (last dim first, before then after), 'same' split as in PyTorch."""
+        widths = []
+        for d in reversed(range(len(self.kernel_size))):
+            if self.padding == "same":
+                total = self.dilation[d] * (self.kernel_size[d] - 1)
+                widths += [total // 2, total - total // 2]
+            else:
+                widths += [0, 0] if self.padding == "valid" else [self.padding[d]] * 2
+        return widths
+
+    def _conv_forward(self, input, conv):
+        """``conv`` (F.conv1d/F.conv2d) of ``input``, padded first by F.pad for the non-zero padding modes."""
+        if self.padding_mode == "zeros":
+            return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+        return conv(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
     def reset_parameters(self):
         """Kaiming-uniform weight (a=sqrt(5)); bias uniform in +-1/sqrt(fan_in), as in PyTorch."""
@@ -100,7 +116,7 @@ class Conv1d(_ConvNd):
                          bias, padding_mode, 1, dtype)
 
     def forward(self, input):
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(input, F.conv1d)
 
 
 class Conv2d(_ConvNd):
@@ -112,7 +128,7 @@ class Conv2d(_ConvNd):
                          bias, padding_mode, 2, dtype)
 
     def forward(self, input):
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(input, F.conv2d)
 
 
 class ConvTranspose2d(_ConvNd):

@@ -1,0 +1,92 @@
+"""Convolution on arrays: im2col + batched BLAS GEMM, and the two adjoints.
+
+For a geometry ``g`` (see ``geometry.ConvGeometry``) with input z (N, C, H, W),
+weight w (O, C/G, KH, KW) and output y (N, O, OH, OW):
+
+* ``forward(z, w, g)``           y  = conv(z, w)
+* ``input_grad(gy, w, g)``       gz = conv^T(gy, w)   (also conv_transpose2d's forward)
+* ``weight_grad(z, gy, g)``      gw = d<conv(z, w), gy>/dw
+
+Each image's columns form a (C*KH*KW, OH*OW) matrix, so one ``np.matmul`` of
+the weight over a chunk of images yields NCHW output directly. The batch is
+cut into chunks so that the column buffer stays under ``COLUMN_BUDGET`` elements.
+"""
+import numpy as np
+
+from .im2col import im2col, col2im
+
+COLUMN_BUDGET = 1 << 24
+
+
+def _chunks(batch, geom, channels):
+    """Slices of the batch whose im2col buffers fit the budget."""
+    per_image = channels * geom.kernel[0] * geom.kernel[1] * geom.out_size[0] * geom.out_size[1]
+    step = max(1, COLUMN_BUDGET // max(per_image, 1))
+    return [slice(start, start + step) for start in range(0, batch, step)]
+
+
+def _kernel_args(geom):
+    return (*geom.kernel, *geom.stride, *geom.padding, *geom.dilation)
+
+
+def _columns(z, geom):
+    """im2col of the contiguous images ``z``, viewed as (n, G, C/G*KH*KW, OH*OW)."""
+    n, channels = z.shape[:2]
+    shape = (n, geom.groups, -1, geom.out_size[0] * geom.out_size[1])
+    if geom.pointwise:
+        return z.reshape(shape)
+    col = np.empty((n, channels * geom.kernel[0] * geom.kernel[1]) + geom.out_size, dtype=z.dtype)
+    im2col(z, col, *_kernel_args(geom))
+    return col.reshape(shape)
+
+
+def _grouped_weight(w, groups):
+    """The weight as (G, O/G, C/G*KH*KW) matrices."""
+    return np.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1)
+
+
+def _grouped_output(y, groups):
+    """An (n, O, OH, OW) array viewed as (n, G, O/G, OH*OW)."""
+    return y.reshape(y.shape[0], groups, y.shape[1] // groups, -1)
+
+
+def forward(z, w, geom):
+    """The convolution of ``z`` with ``w`` (no bias)."""
+    z = np.ascontiguousarray(z)
+    y = np.empty((z.shape[0], w.shape[0]) + geom.out_size, dtype=z.dtype)
+    weight = _grouped_weight(w, geom.groups)
+    out = _grouped_output(y, geom.groups)
+    for part in _chunks(z.shape[0], geom, z.shape[1]):
+        np.matmul(weight, _columns(z[part], geom), out=out[part])
+    return y
+
+
+def input_grad(gy, w, geom):
+    """The adjoint of ``forward`` in its input: the image whose convolution's gradient is ``gy``."""
+    gy = np.ascontiguousarray(gy)
+    channels = w.shape[1] * geom.groups
+    gz = np.empty((gy.shape[0], channels) + geom.in_size, dtype=gy.dtype)
+    weight_t = _grouped_weight(w, geom.groups).transpose(0, 2, 1)
+    grads = _grouped_output(gy, geom.groups)
+    for part in _chunks(gy.shape[0], geom, channels):
+        if geom.pointwise:
+            np.matmul(weight_t, grads[part], out=_grouped_output(gz[part], geom.groups))
+            continue
+        col = np.matmul(weight_t, grads[part])
+        col2im(col.reshape((col.shape[0], -1) + geom.out_size), gz[part], *_kernel_args(geom))
+    return gz
+
+
+def weight_grad(z, gy, geom):
+    """The gradient of <conv(z, w), gy> in ``w``, shaped (O, C/G, KH, KW)."""
+    z = np.ascontiguousarray(z)
+    gy = np.ascontiguousarray(gy)
+    groups = geom.groups
+    grads = _grouped_output(gy, groups)
+    gw = np.zeros((groups, gy.shape[1] // groups, z.shape[1] // groups * geom.kernel[0] * geom.kernel[1]),
+                  dtype=z.dtype)
+    for part in _chunks(z.shape[0], geom, z.shape[1]):
+        cols = _columns(z[part], geom)
+        for image_grad, image_cols in zip(grads[part], cols):
+            gw += np.matmul(image_grad, image_cols.transpose(0, 2, 1))
+    return gw.reshape((gy.shape[1], z.shape[1] // groups) + geom.kernel)

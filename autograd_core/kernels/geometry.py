@@ -1,0 +1,54 @@
+"""Plain descriptions of a convolution's and a pooling window's geometry (no Numba here)."""
+from typing import NamedTuple
+
+import numpy as np
+
+
+class ConvGeometry(NamedTuple):
+    """One 2-D convolution z (N, C, H, W) -> y (N, O, OH, OW); every pair is (height, width).
+
+    ``padding`` is the zero padding before the first row/column; the padding
+    after the last one is implied by ``in_size`` and ``out_size``.
+    """
+    kernel: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    groups: int
+    in_size: tuple
+    out_size: tuple
+
+    @property
+    def pointwise(self):
+        """True when im2col is the identity (1x1 kernel, stride 1, no padding)."""
+        return self.kernel == (1, 1) and self.stride == (1, 1) and self.padding == (0, 0)
+
+
+class Windows(NamedTuple):
+    """The pooling windows along one axis: output ``o`` reads inputs ``range(lo[o], hi[o], step)``.
+
+    ``extent[o]`` is the window's length counting padding (the divisor of an
+    average that includes padding).
+    """
+    lo: np.ndarray
+    hi: np.ndarray
+    step: int
+    extent: np.ndarray
+
+
+def sliding_windows(size, kernel, stride, padding, dilation, out_size):
+    """Windows of a (dilated) kernel sliding with ``stride`` over ``size`` inputs padded by ``padding``."""
+    start = np.arange(out_size, dtype=np.int64) * stride - padding
+    first_inside = np.maximum((dilation - 1 - start) // dilation, 0)  # taps before the input begins
+    lo = start + first_inside * dilation
+    hi = np.minimum(start + (kernel - 1) * dilation + 1, size)
+    extent = np.minimum(start + kernel, size + padding) - start
+    return Windows(lo, hi, dilation, extent)
+
+
+def adaptive_windows(size, out_size):
+    """PyTorch's adaptive windows: output ``o`` covers ``[floor(o*size/out), ceil((o+1)*size/out))``."""
+    o = np.arange(out_size, dtype=np.int64)
+    lo = (o * size) // out_size
+    hi = -((-(o + 1) * size) // out_size)
+    return Windows(lo, hi, 1, hi - lo)

@@ -1,0 +1,118 @@
+"""Pooling kernels over planes: max (with argmax), average, and their adjoints.
+
+Arrays are viewed as planes (P, H, W), one per (image, channel); every kernel
+runs its planes in parallel. Windows come from ``geometry.sliding_windows`` or
+``geometry.adaptive_windows``; an index is the flat position ``h * W + w``
+inside the plane, as PyTorch's ``return_indices`` gives it.
+"""
+import numpy as np
+from numba import njit, prange
+
+from . import _threading  # noqa: F401  (picks the threading layer first)
+
+
+@njit(parallel=True, cache=True)
+def _max_pool(x, h_lo, h_hi, h_step, w_lo, w_hi, w_step, out, argmax):
+    width = x.shape[2]
+    for p in prange(x.shape[0]):
+        for oh in range(out.shape[1]):
+            for ow in range(out.shape[2]):
+                best = -np.inf
+                best_at = -1
+                for ih in range(h_lo[oh], h_hi[oh], h_step):
+                    for iw in range(w_lo[ow], w_hi[ow], w_step):
+                        v = x[p, ih, iw]
+                        if best_at < 0 or v > best or v != v:  # first maximum wins; NaN propagates (as PyTorch)
+                            best = v
+                            best_at = ih * width + iw
+                out[p, oh, ow] = best
+                argmax[p, oh, ow] = best_at
+
+
+@njit(parallel=True, cache=True)
+def _scatter(values, index, out):
+    """out[p] = 0, then out[p, index[p, k]] += values[p, k] (negative indices are skipped)."""
+    for p in prange(values.shape[0]):
+        out[p] = 0
+        for k in range(values.shape[1]):
+            i = index[p, k]
+            if i >= 0:
+                out[p, i] += values[p, k]
+
+
+@njit(parallel=True, cache=True)
+def _avg_pool(x, h_lo, h_hi, w_lo, w_hi, divisor, out):
+    for p in prange(x.shape[0]):
+        for oh in range(out.shape[1]):
+            for ow in range(out.shape[2]):
+                total = 0.0  # accumulate in float64
+                for ih in range(h_lo[oh], h_hi[oh]):
+                    for iw in range(w_lo[ow], w_hi[ow]):
+                        total += x[p, ih, iw]
+                out[p, oh, ow] = total / divisor[oh, ow]
+
+
+@njit(parallel=True, cache=True)
+def _avg_pool_adjoint(gy, h_lo, h_hi, w_lo, w_hi, divisor, gx):
+    for p in prange(gy.shape[0]):
+        gx[p] = 0
+        for oh in range(gy.shape[1]):
+            for ow in range(gy.shape[2]):
+                share = gy[p, oh, ow] / divisor[oh, ow]
+                for ih in range(h_lo[oh], h_hi[oh]):
+                    for iw in range(w_lo[ow], w_hi[ow]):
+                        gx[p, ih, iw] += share
+
+
+def _planes(x):
+    return np.ascontiguousarray(x).reshape((-1,) + x.shape[-2:])
+
+
+def max_pool(x, rows, cols):
+    """Max over each window of ``x`` (..., H, W): the maxima and their flat indices (int64)."""
+    planes = _planes(x)
+    out = np.empty((planes.shape[0], rows.lo.size, cols.lo.size), dtype=x.dtype)
+    argmax = np.empty(out.shape, dtype=np.int64)
+    _max_pool(planes, rows.lo, rows.hi, rows.step, cols.lo, cols.hi, cols.step, out, argmax)
+    shape = x.shape[:-2] + out.shape[1:]
+    return out.reshape(shape), argmax.reshape(shape)
+
+
+def scatter_to_planes(values, index, plane_shape):
+    """Sum ``values`` into zero planes of ``plane_shape`` at the flat ``index`` of each value."""
+    lead = values.shape[:-2]
+    out = np.empty((int(np.prod(lead, dtype=np.int64)), plane_shape[0] * plane_shape[1]), dtype=values.dtype)
+    _scatter(np.ascontiguousarray(values).reshape(out.shape[0], -1), index.reshape(out.shape[0], -1), out)
+    return out.reshape(lead + tuple(plane_shape))
+
+
+def gather_from_planes(planes, index):
+    """``planes[..., index]`` per plane: the adjoint of ``scatter_to_planes``."""
+    flat_index = index.reshape(index.shape[:-2] + (-1,))
+    picked = np.take_along_axis(planes.reshape(planes.shape[:-2] + (-1,)), np.maximum(flat_index, 0), axis=-1)
+    return np.where(flat_index >= 0, picked, 0).reshape(index.shape)  # -1 marks a window with no input
+
+
+def divisors(rows, cols, count_include_pad=True, divisor_override=None, dtype=np.float32):
+    """The divisor of every output of an average pool, shaped (OH, OW)."""
+    if divisor_override is not None:
+        return np.full((rows.lo.size, cols.lo.size), divisor_override, dtype=dtype)
+    if count_include_pad:
+        return np.multiply.outer(rows.extent, cols.extent).astype(dtype)
+    return np.multiply.outer(rows.hi - rows.lo, cols.hi - cols.lo).astype(dtype)
+
+
+def avg_pool(x, rows, cols, divisor):
+    """The sum over each (unit-step) window of ``x`` (..., H, W), divided by ``divisor`` (OH, OW)."""
+    planes = _planes(x)
+    out = np.empty((planes.shape[0],) + divisor.shape, dtype=x.dtype)
+    _avg_pool(planes, rows.lo, rows.hi, cols.lo, cols.hi, divisor, out)
+    return out.reshape(x.shape[:-2] + divisor.shape)
+
+
+def avg_pool_adjoint(gy, rows, cols, divisor, plane_shape):
+    """The adjoint of ``avg_pool``: each output's gradient spread evenly over its window."""
+    planes = _planes(gy)
+    gx = np.empty((planes.shape[0],) + tuple(plane_shape), dtype=gy.dtype)
+    _avg_pool_adjoint(planes, rows.lo, rows.hi, cols.lo, cols.hi, divisor, gx)
+    return gx.reshape(gy.shape[:-2] + tuple(plane_shape))

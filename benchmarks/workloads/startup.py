@@ -1,0 +1,52 @@
+"""Cold and warm start: seconds from launching a fresh Python process to its first conv2d result.
+
+Cold: an empty Numba cache (NUMBA_CACHE_DIR set to a fresh temporary folder), so our kernels compile;
+warm: the same folder again, filled by the cold run. PyTorch has no JIT cache: both of its rows
+time the same thing.
+"""
+import statistics
+import tempfile
+import time
+
+from benchmarks.peers import OURS
+from benchmarks.workloads.base import Row, Table, guarded_rows, run_python
+
+FIRST_CONV2D = """
+import {module} as lib
+x = lib.randn(2, 3, 8, 8)
+y = lib.nn.functional.conv2d(x, lib.randn(4, 3, 3, 3), padding=1)
+print(float(y.sum()))
+"""
+
+
+def first_conv2d_seconds(module, cache_dir):
+    start = time.perf_counter()
+    run_python(["-c", FIRST_CONV2D.format(module=module)], env={"NUMBA_CACHE_DIR": cache_dir})
+    return time.perf_counter() - start
+
+
+def start_times(module, cold_runs, warm_runs):
+    """(cold seconds, warm seconds): each cold run in a fresh cache folder, then ``warm_runs`` reusing it."""
+    cold, warm = [], []
+    for _ in range(cold_runs):
+        with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
+            cold.append(first_conv2d_seconds(module, cache))
+            warm.extend(first_conv2d_seconds(module, cache) for _ in range(warm_runs))
+    return cold, warm
+
+
+def stats_row(name, seconds):
+    return Row(name, statistics.median(seconds), min(seconds), max(seconds))
+
+
+def cold_warm_start(ctx):
+    warm_times = {}
+
+    def make_row(name, _, lib):
+        cold, warm_times[name] = start_times(lib.__name__, ctx.pick(3, 1), ctx.pick(2, 1))
+        return stats_row(name, cold)
+    cold_rows = guarded_rows(ctx, {OURS: None, "torch": None}, make_row)
+    warm_rows = [stats_row(r.engine, warm_times[r.engine]) if r.measured else r for r in cold_rows]
+    what = "fresh process to the first conv2d result (import included)"
+    return [Table("startup", f"cold start: {what}, empty Numba cache", "s", cold_rows, label="cold start"),
+            Table("startup", f"warm start: {what}, Numba cache filled", "s", warm_rows, label="warm start")]

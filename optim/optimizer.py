@@ -1,0 +1,298 @@
+"""Optimizer: the base class that holds parameter groups and per-parameter state.
+
+A subclass validates its hyper-parameters, passes them as ``defaults`` and
+implements two methods on plain arrays:
+
+* ``_initial_state(param, group)``: the state dict of a parameter before its first step;
+* ``_update(param, grad, state, group)``: one step, in place, on the parameter's
+  array (C-contiguous) given its gradient's array (same shape and dtype); it runs a
+  fused loop on their ``reshape(-1)`` views and ``state_buffer``'s flat state arrays.
+
+The base class does the rest as PyTorch does: groups with defaults filled in,
+``zero_grad``, ``step(closure)``, and ``state_dict`` / ``load_state_dict`` in
+PyTorch's format (state keyed by parameter index, groups listing indices).
+"""
+from collections import defaultdict
+
+import numpy as np
+
+from autograd_core.grad_mode import enable_grad
+from autograd_core.tensor import Tensor, _new
+
+from ._kernel import SUPPORTED_DTYPES
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    ``params`` is an iterable of Tensors, of ``(name, Tensor)`` pairs, or of dicts
+    (parameter groups: ``{"params": [...], "lr": ...}``); ``defaults`` holds the
+    options a group does not set itself.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            "but got a Tensor (wrap it in a list: [tensor])")
+        param_groups = list(_ordered(params))
+        if not param_groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
+        return "\n".join(lines) + "\n)"
+
+    # ----- parameter groups -----
+    def add_param_group(self, param_group):
+        """Add a group (a dict with ``"params"`` and optional per-group options) to ``param_groups``."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        params = [params] if isinstance(params, Tensor) else list(_ordered(params))
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        tensors = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names and len(names) != len(tensors):
+            raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+        _check_params(tensors, len(self.param_groups))
+        seen = set()
+        for group in self.param_groups:
+            seen.update(id(p) for p in group["params"])
+            if ("param_names" in group) != bool(names):
+                which = "with names" if names else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if any(id(p) in seen for p in tensors):
+            raise ValueError("some parameters appear in more than one parameter group")
+
+        param_group["params"] = tensors
+        if names:
+            param_group["param_names"] = names
+        for name, default in self.defaults.items():
+            param_group.setdefault(name, default)
+        self.param_groups.append(param_group)
+
+    # ----- gradients and steps -----
+    def zero_grad(self, set_to_none=True):
+        """Reset every parameter's ``.grad``: to None (default), or to a detached tensor of zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    # A fresh array: the engine may share a gradient's array with other tensors.
+                    grad.detach_()
+                    grad.data = np.zeros(grad.data.shape, dtype=grad.data.dtype)
+                    grad._vc[0] += 1
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; ``closure`` (re-evaluating the loss) is called
+        first, with gradients enabled, and its loss is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._step_parameter(p, group)
+        return loss
+
+    def _step_parameter(self, p, group):
+        """Check ``p`` and its gradient, create its state if new, run ``_update`` on contiguous arrays."""
+        data, grad = p.data, p.grad.data
+        name, shape = type(self).__name__, tuple(data.shape)
+        if data.dtype not in SUPPORTED_DTYPES:
+            raise TypeError(f"{name}: parameters must be float32 or float64, got {data.dtype} "
+                            f"for a parameter of shape {shape}")
+        if not data.flags.writeable:
+            raise RuntimeError(f"{name}: the parameter of shape {shape} is a read-only array; "
+                               "clone() it before optimizing it")
+        if grad.shape != data.shape:
+            raise RuntimeError(f"{name}: a parameter of shape {shape} has a gradient of shape "
+                               f"{tuple(grad.shape)}; they must match")
+        grad = np.asarray(grad, dtype=data.dtype, order="C")
+        state = self.state[p]
+        if not state:
+            state.update(self._initial_state(data, group))
+        if data.flags.c_contiguous:
+            self._update(data, grad, state, group)
+        else:  # e.g. a transposed view: update a contiguous copy, write it back
+            work = np.ascontiguousarray(data)
+            self._update(work, grad, state, group)
+            data[...] = work
+        p._vc[0] += 1
+
+    def _initial_state(self, param, group):
+        """The state of ``param`` (an ndarray) before its first step."""
+        return {}
+
+    def _update(self, param, grad, state, group):
+        """One step on the contiguous arrays ``param`` (in place) and ``grad``, reading and updating ``state``."""
+        raise NotImplementedError
+
+    # ----- saving and loading -----
+    def state_dict(self):
+        """The optimizer's state as PyTorch lays it out: ``{"state": {index: {...}}, "param_groups": [...]}``.
+
+        Parameters are numbered in group order; each group lists its parameters' numbers
+        under ``"params"``. Tensors are copies, so the dict is a snapshot.
+        """
+        index = {}
+        param_groups = []
+        for group in self.param_groups:
+            packed = {key: _copy(value) for key, value in group.items() if key != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            param_groups.append(packed)
+        state = {(index[id(key)] if isinstance(key, Tensor) else key): _copy(value)
+                 for key, value in self.state.items()}
+        return {"state": state, "param_groups": param_groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore a ``state_dict()``: options per group, state per parameter (cast to its dtype)."""
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
+            raise ValueError("load_state_dict expects a dict with 'state' and 'param_groups' "
+                             "(as returned by Optimizer.state_dict())")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups "
+                             f"({len(saved_groups)}, the optimizer has {len(self.param_groups)})")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                             "optimizer's group")
+        params_by_index = {index: p for g, s in zip(self.param_groups, saved_groups)
+                           for index, p in zip(s["params"], g["params"])}
+
+        state = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            param = params_by_index.get(key)
+            state[key if param is None else param] = (_copy(value) if param is None
+                                                      else _state_for(param, value, key))
+        groups = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            new_group = {k: _copy(v) for k, v in saved.items() if k != "params"}
+            new_group["params"] = group["params"]
+            if "param_names" in group and "param_names" not in new_group:
+                new_group["param_names"] = group["param_names"]
+            groups.append(new_group)
+        self.state = state
+        self.param_groups = groups
+
+
+def _ordered(params):
+    """``params`` unless it is a set (whose order, hence the state_dict's numbering, changes between runs)."""
+    if isinstance(params, (set, frozenset)):
+        raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
+                        "of tensors in sets will change between runs. Please use a list instead.")
+    return params
+
+
+def _check_params(tensors, group_index):
+    """Every entry a leaf Tensor (or one that retains its grad), none of them twice."""
+    seen = {}
+    for i, p in enumerate(tensors):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+        if not (p.is_leaf or p.retains_grad):
+            raise ValueError(f"can't optimize a non-leaf Tensor (entry {i} of param group {group_index} was "
+                             f"computed by {p.grad_fn.name()}); optimize the leaf tensors it comes from")
+        if id(p) in seen:
+            raise ValueError(f"optimizer got the same parameter twice in param group {group_index} (entries "
+                             f"{seen[id(p)]} and {i}, shape {tuple(p.shape)}); list each parameter once")
+        seen[id(p)] = i
+
+
+def _copy(value):
+    """A copy of nested dicts/lists/tuples whose Tensors are cloned (numbers and strings are shared)."""
+    if isinstance(value, Tensor):
+        return _new(value.data.copy())
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
+    return value
+
+
+_SCALAR_STATE = ("step", "mu_product")  # kept as float32 scalars whatever the parameter's dtype, as in PyTorch
+
+
+def _state_for(param, saved, index):
+    """A loaded parameter state: arrays as contiguous copies in the parameter's dtype, scalars as float32."""
+    state = {}
+    for key, value in saved.items():
+        if key in _SCALAR_STATE:
+            value = _new(np.array(float(value.data if isinstance(value, Tensor) else value), dtype=np.float32))
+        elif isinstance(value, Tensor):
+            if value.data.shape != param.data.shape:
+                raise ValueError(f"loaded state of parameter {index} has '{key}' of shape {tuple(value.shape)}, "
+                                 f"but the parameter has shape {tuple(param.shape)}")
+            value = _new(np.array(value.data, dtype=param.data.dtype, order="C"))
+        else:
+            value = _copy(value)
+        state[key] = value
+    return state
+
+
+def state_buffer(state, key, param):
+    """``state[key]``'s array as a flat writable view; it must match ``param`` (the fused loops index it unchecked)."""
+    array = state[key].data
+    if array.shape != param.shape or array.dtype != param.dtype or not array.flags.c_contiguous \
+            or not array.flags.writeable:
+        raise RuntimeError(f"optimizer state '{key}' holds a {array.dtype} array of shape {tuple(array.shape)}; "
+                           f"expected a contiguous, writable {param.dtype} array of shape {tuple(param.shape)} "
+                           "like its parameter")
+    return array.reshape(-1)
+
+
+def zeros_state(param, value=0.0):
+    """A new state tensor shaped like the ndarray ``param``, filled with ``value``."""
+    return _new(np.full(param.shape, value, dtype=param.dtype))
+
+
+def step_counter(value=0.0):
+    """A scalar state entry ('step', NAdam's 'mu_product'): a float32 0-d tensor, as PyTorch keeps it."""
+    return _new(np.array(value, dtype=np.float32))
+
+
+def advance_step(state):
+    """Add one to ``state['step']`` and return the new count as a Python float."""
+    counter = state["step"].data
+    counter += 1
+    return float(counter)
+
+
+_NON_NEGATIVE = {"lr": "learning rate", "eps": "epsilon value", "weight_decay": "weight_decay value",
+                 "momentum": "momentum value", "alpha": "alpha value", "lr_decay": "lr_decay value",
+                 "initial_accumulator_value": "initial_accumulator_value value",
+                 "momentum_decay": "momentum_decay value"}
+
+
+def check_non_negative(**values):
+    """Raise PyTorch's ``ValueError("Invalid learning rate: -0.1")`` (and friends) for a value below zero."""
+    for name, value in values.items():
+        if not 0.0 <= float(value):
+            raise ValueError(f"Invalid {_NON_NEGATIVE[name]}: {value}")
+
+
+def check_betas(betas):
+    """Both betas in [0, 1); returns them as a tuple of floats."""
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    for i, beta in enumerate(betas):
+        if not 0.0 <= float(beta) < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    return tuple(float(b) for b in betas)

@@ -1,0 +1,261 @@
+"""Walk what autograd recorded: the variables and Function nodes behind some output tensors.
+
+The walk follows ``grad_fn`` and ``next_functions`` from the outputs (no
+recursion, so 10,000-node chains are fine). Every edge of the recorded graph
+becomes a variable between two nodes, as the course draws it: a leaf that
+requires grad (behind an ``AccumulateGrad`` node) or one output of a Function.
+Nodes do not keep their outputs, so an intermediate variable's tensor is known
+only when something still holds it: the outputs passed in, tensors named in
+``params``, tensors a caller adds (``attach``) and what each Function saved for
+backward (until backward frees it).
+"""
+from collections import deque
+
+import numpy as np
+
+from autograd_core.function import AccumulateGrad
+from autograd_core.tensor import Tensor
+
+__all__ = ["Variable", "Op", "RecordedGraph", "record_graph", "as_tensors", "op_arguments", "saved_items"]
+
+
+class Variable:
+    """A tensor in the drawing: a leaf, or output ``index`` of a recorded Function."""
+
+    __slots__ = ("key", "is_leaf", "tensor", "array", "name", "is_output")
+
+    def __init__(self, key, is_leaf, tensor=None):
+        self.key = key
+        self.is_leaf = is_leaf
+        self.tensor = tensor
+        self.array = None  # the data alone, when only a saved output array is known
+        self.name = None
+        self.is_output = False
+
+    @property
+    def data(self):
+        """The forward value as an ndarray, or None when no one holds the tensor any more."""
+        return self.tensor.data if self.tensor is not None else self.array
+
+    @property
+    def grad(self):
+        """``.grad`` as an ndarray (leaves, and non-leaves that retained it), else None."""
+        if self.tensor is None or self.tensor.grad is None:
+            return None
+        return self.tensor.grad.data
+
+
+class Op:
+    """A recorded Function node (a box in the drawing)."""
+
+    __slots__ = ("key", "node")
+
+    def __init__(self, key, node):
+        self.key = key
+        self.node = node
+
+    @property
+    def name(self):
+        return self.node.name()
+
+
+def leaf_key(tensor):
+    return ("leaf", id(tensor))
+
+
+def output_key(node, index):
+    return ("out", id(node), index)
+
+
+def op_key(node):
+    return ("op", id(node))
+
+
+def tensor_key(tensor):
+    """The key of the variable ``tensor`` is in any graph."""
+    if tensor.grad_fn is None:
+        return leaf_key(tensor)
+    return output_key(tensor.grad_fn, tensor._output_index)
+
+
+class RecordedGraph:
+    """Variables and ops by key, with edges from inputs to outputs, in forward order."""
+
+    def __init__(self):
+        self.variables = {}
+        self.ops = {}
+        self.edges = []  # (source_key, target_key): variable -> op, or op -> variable
+        self.producer = {}  # intermediate variable key -> op key
+        self.consumers = {}  # variable key -> [op key, ...] (one entry per edge)
+        self.inputs = {}  # op key -> [variable key, ...] (one entry per edge)
+
+    def __len__(self):
+        return len(self.variables) + len(self.ops)
+
+    def attach(self, tensor, name=None):
+        """Record ``tensor`` as the value of its variable when that variable is in the graph.
+
+        ``name`` names the variable; without it, the tensor's ``name`` attribute does when set.
+        """
+        var = self.variables.get(tensor_key(tensor))
+        if var is None:
+            return
+        if var.tensor is None:
+            var.tensor = tensor
+        if name:
+            var.name = name
+        elif var.name is None:
+            var.name = tensor.name
+
+    def _leaf(self, tensor):
+        key = leaf_key(tensor)
+        var = self.variables.get(key)
+        if var is None:
+            var = self.variables[key] = Variable(key, True, tensor)
+            var.name = tensor.name
+        return var
+
+    def _output(self, node, index, pending):
+        """The variable for output ``index`` of ``node``; a new node is queued for the walk."""
+        key = output_key(node, index)
+        var = self.variables.get(key)
+        if var is None:
+            var = self.variables[key] = Variable(key, False)
+            source = op_key(node)
+            if source not in self.ops:
+                self.ops[source] = Op(source, node)
+                pending.append(node)
+            self.edges.append((source, key))
+            self.producer[key] = source
+        return var
+
+    def _walk(self, outputs):
+        pending = deque()
+        for t in outputs:
+            var = self._leaf(t) if t.grad_fn is None else self._output(t.grad_fn, t._output_index, pending)
+            var.is_output = True
+            if var.tensor is None:
+                var.tensor = t
+        while pending:
+            node = pending.popleft()
+            target = op_key(node)
+            for source, index in reversed(node.next_functions):  # reversed back by _reverse
+                if source is None:
+                    continue
+                if type(source) is AccumulateGrad:
+                    var = self._leaf(source.variable)
+                else:
+                    var = self._output(source, index, pending)
+                self.edges.append((var.key, target))
+                self.consumers.setdefault(var.key, []).append(target)
+                self.inputs.setdefault(target, []).append(var.key)
+
+    def _attach_saved(self):
+        for op in self.ops.values():
+            for _, value, key in saved_items(op.node) or ():
+                var = self.variables.get(key) if key is not None else None
+                if var is None or var.data is not None:
+                    continue
+                if isinstance(value, Tensor):
+                    var.tensor = value
+                else:
+                    var.array = value
+
+    def _reverse(self):
+        """Put variables, ops and edges in forward order (the walk found them output first)."""
+        self.variables = dict(reversed(self.variables.items()))
+        self.ops = dict(reversed(self.ops.items()))
+        self.edges.reverse()
+        for inputs in self.inputs.values():
+            inputs.reverse()
+
+    def consumer_ops(self, op):
+        """The ops that take any output of ``op`` as an input."""
+        result = []
+        for index in range(op.node.n_outputs):
+            result.extend(self.consumers.get(output_key(op.node, index), ()))
+        return result
+
+
+def as_tensors(outputs, caller):
+    """One tensor, or a list/tuple (nested in tuples, as LSTM returns) of them, as a flat list."""
+    if isinstance(outputs, Tensor):
+        return [outputs]
+    if isinstance(outputs, (list, tuple)):
+        flat = []
+        for item in outputs:
+            flat.extend(as_tensors(item, caller))
+        return flat
+    raise TypeError(f"{caller}: expected a Tensor or a list/tuple of Tensors, got {type(outputs).__name__}")
+
+
+def _param_names(params, caller):
+    if params is None:
+        return {}
+    if not hasattr(params, "items"):
+        raise TypeError(f"{caller}: params must be a dict of name -> Tensor (e.g. dict(model.named_parameters())), "
+                        f"got {type(params).__name__}")
+    names = {}
+    for name, tensor in params.items():
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"{caller}: params[{name!r}] is a {type(tensor).__name__}, expected a Tensor")
+        names[id(tensor)] = (str(name), tensor)
+    return names
+
+
+def record_graph(outputs, params=None, tensors=(), caller="make_dot"):
+    """The graph behind ``outputs`` (a tensor or a list/tuple of them).
+
+    ``params`` (name -> tensor) names leaves, or intermediate tensors; ``tensors``
+    are further tensors whose values the drawing may show.
+    """
+    outputs = as_tensors(outputs, caller)
+    if not outputs:
+        raise ValueError(f"{caller}: no output tensors given")
+    graph = RecordedGraph()
+    graph._walk(outputs)
+    for name, tensor in _param_names(params, caller).values():
+        graph.attach(tensor, name)
+    for tensor in tensors:
+        graph.attach(tensor)
+    graph._attach_saved()
+    graph._reverse()
+    return graph
+
+
+def op_arguments(node):
+    """The node's public, small, non-array attributes (axes, keepdim, stride, padding...).
+
+    A NamedTuple attribute (such as a convolution's geometry) gives its fields.
+    """
+    arguments = {}
+    for name, value in vars(node).items():
+        if name.startswith("_"):
+            continue
+        fields = value._asdict().items() if hasattr(value, "_asdict") else [(name, value)]
+        for field, item in fields:
+            if isinstance(item, (np.ndarray, Tensor)) or callable(item) or item == node.name():
+                continue
+            text = str(item) if isinstance(item, np.dtype) else repr(item)
+            if len(text) <= 60:
+                arguments.setdefault(field, text)
+    return arguments
+
+
+def saved_items(node):
+    """``[(label, tensor_or_array, variable_key_or_None), ...]`` saved for backward, or None once freed."""
+    if getattr(node, "_released", False):
+        return None
+    items = []
+    saved = getattr(node, "_saved", None)
+    if saved:
+        versions = node._saved_versions
+        indices = type(node).saves if len(type(node).saves) == len(saved) else range(len(saved))
+        for k, (index, tensor) in enumerate(zip(indices, saved)):
+            if tensor is None or tensor._vc[0] != versions[k]:
+                continue  # changed in place since: its data is no longer what backward would see
+            items.append((f"input {index}", tensor, tensor_key(tensor) if tensor._rg else None))
+    out = getattr(node, "_out", None)
+    if out is not None and node._out_vc[0] == 0:
+        items.append(("output", out, output_key(node, 0)))
+    return items
