@@ -11,9 +11,8 @@ from .device import device as _device, CPU
 from .grad_mode import GradMode
 
 
-def _new(data, grad_fn=None, output_index=0):
-    """Wrap an ndarray without checks (the hot path of every op)."""
-    t = object.__new__(Tensor)
+def init_fields(t, data, grad_fn=None, output_index=0):
+    """Set every field of a new tensor ``t`` (shared by ``_new``, ``Tensor()`` and ``Parameter()``)."""
     t.data = data
     t.grad = None
     t.grad_fn = grad_fn
@@ -23,7 +22,20 @@ def _new(data, grad_fn=None, output_index=0):
     t._accum = None
     t._hooks = None
     t.name = None
+    t._base = None
     return t
+
+
+def _new(data, grad_fn=None, output_index=0):
+    """Wrap an ndarray without checks (the hot path of every op)."""
+    return init_fields(object.__new__(Tensor), data, grad_fn, output_index)
+
+
+def as_view(out, base):
+    """Mark ``out`` as a view of ``base``'s memory: they share the version counter."""
+    out._vc = base._vc
+    out._base = base if base._base is None else base._base
+    return out
 
 
 def to_array(data, dtype=None):
@@ -61,7 +73,7 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "grad_fn", "_output_index", "_rg", "_vc", "_accum", "_hooks",
-                 "name", "__weakref__")
+                 "name", "_base", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
@@ -76,14 +88,7 @@ class Tensor:
             array = to_array(data, dtype)
         else:  # torch.Tensor([1, 2]) is float32
             array = to_array(data, dtype or dtypes.get_default_dtype())
-        self.data = array
-        self.grad = None
-        self.grad_fn = None
-        self._output_index = 0
-        self._rg = False
-        self._vc = [0]
-        self._accum = None
-        self._hooks = None
+        init_fields(self, array)
         self.name = name
         if requires_grad:
             self.requires_grad = True
@@ -157,7 +162,7 @@ class Tensor:
         backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
     def detach(self):
-        """A tensor sharing this data, cut from the graph."""
+        """A tensor sharing this data (and its version counter), cut from the graph."""
         t = _new(self.data)
         t._vc = self._vc
         return t
@@ -179,9 +184,17 @@ class Tensor:
             if self.grad_fn is None and self._rg:
                 raise RuntimeError(f"{func.__name__}_: a leaf Variable that requires grad is being used in an "
                                    "in-place operation (wrap it in no_grad(), or work on a clone)")
+            if self._base is not None:
+                raise RuntimeError(f"{func.__name__}_: in-place change of a view (a slice, reshape or split piece) "
+                                   "while recording the graph is not supported: the base tensor's gradient history "
+                                   "would miss it. Use an out-of-place op, or assign through the base "
+                                   "(base[index] = value).")
             source = _new(self.data, self.grad_fn, self._output_index)
             source._rg, source._vc = self._rg, self._vc
         result = func(source, *args, **kwargs)
+        if recording and _saved_by(result.grad_fn, source):
+            # the new node needs the old values: keep them in a snapshot of their own
+            source.data, source._vc = source.data.copy(), [source._vc[0]]
         if result.data.shape != self.data.shape:
             raise RuntimeError(f"{func.__name__}_: output with shape {list(self.data.shape)} doesn't match the "
                                f"broadcast shape {list(result.data.shape)}")
@@ -345,6 +358,12 @@ class Tensor:
 
     def bool(self):
         return self.to(dtypes.bool)
+
+
+def _saved_by(node, tensor):
+    """Whether ``node`` saved ``tensor`` itself for its backward."""
+    saved = getattr(node, "_saved", None) if node is not None else None
+    return bool(saved) and any(t is tensor for t in saved)
 
 
 class Size(tuple):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import autograd_core as torch
 from autograd_core.datasets import MNIST, FashionMNIST
-from autograd_core.utils.data import Dataset, TensorDataset, random_split
+from autograd_core.utils.data import Dataset, Subset, TensorDataset, random_split
 
 SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 SOURCES = {"mnist": ("mnist", MNIST), "fashion-mnist": ("fashion-mnist", FashionMNIST)}
@@ -29,6 +29,11 @@ class ImageData:
     name: str
     note: str
     full: bool  # False when training on part of the test split
+
+
+def first(dataset, n):
+    """The first ``n`` samples of ``dataset`` (all of them when it is shorter)."""
+    return Subset(dataset, range(min(n, len(dataset))))
 
 
 def _split(cls, roots, train):

@@ -13,8 +13,7 @@ import argparse
 import autograd_core as torch
 import nn
 import optim
-from autograd_core.utils.data import Subset
-from examples._data import load_digits
+from examples._data import first, load_digits
 from examples._plots import output_dir, save_curves
 from examples.models import CNN
 from examples.train import fit
@@ -50,7 +49,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     data = load_digits(args.data_dir, image_shape=(1, 28, 28))
     print(data.note)
-    train = data.train if args.train_size is None else Subset(data.train, range(min(args.train_size, len(data.train))))
+    train = data.train if args.train_size is None else first(data.train, args.train_size)
     results = {}
     for name in MODELS if args.model == "both" else [args.model]:
         torch.manual_seed(args.seed)

@@ -6,7 +6,6 @@ parameters that require grad, and ``manual_seed`` makes it repeat exactly.
 import math
 
 import numpy as np
-from scipy import special
 
 from autograd_core.random import default_generator
 
@@ -75,6 +74,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with N(mean, std²) samples restricted to [a, b] (inverse-CDF sampling)."""
+    from scipy import special  # imported on first use: scipy is slow to load
     low, high = special.ndtr((a - mean) / std), special.ndtr((b - mean) / std)
     u = _rng(generator).uniform(low, high, tensor.data.shape)
     return _write(tensor, np.clip(special.ndtri(u) * std + mean, a, b))

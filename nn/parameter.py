@@ -29,17 +29,12 @@ class Parameter(Tensor):
             array = to_array(data)
         if requires_grad and array.dtype.kind != "f":
             raise RuntimeError(f"Parameter: only floating point tensors can require gradients, got dtype "
-                            f"{dtypes.from_numpy_dtype(array.dtype)} (convert with .float(), or pass "
-                            "requires_grad=False)")
-        self.data = array
-        self.grad = None
-        self.grad_fn = None
-        self._output_index = 0
+                               f"{dtypes.from_numpy_dtype(array.dtype)} (convert with .float(), or pass "
+                               "requires_grad=False)")
+        super().__init__(array)
         self._rg = bool(requires_grad)
-        self._vc = data._vc if isinstance(data, Tensor) else [0]
-        self._accum = None
-        self._hooks = None
-        self.name = None
+        if isinstance(data, Tensor):
+            self._vc = data._vc  # same storage, same version counter
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

@@ -1,5 +1,4 @@
 """Datasets (MNIST/Fashion-MNIST IDX reading and download, generated toy sets) and transforms."""
-import gzip
 import hashlib
 from pathlib import Path
 
@@ -9,15 +8,10 @@ import pytest
 import autograd_core as torch
 from autograd_core import transforms as T
 from autograd_core.datasets import MNIST, XOR, FashionMNIST, Moons, NoisySine, Spiral, make_moons, mnist
-from autograd_core.datasets.idx import IDXError, read_idx
+from autograd_core.datasets.idx import IDXError, read_idx, write_idx
 from autograd_core.utils.data import DataLoader
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-
-
-def _idx_bytes(array, type_code=0x08):
-    header = bytes([0, 0, type_code, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
-    return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
 
 
 def _write_split(folder, prefix="t10k", n=5, compress=True, images=None):
@@ -25,31 +19,37 @@ def _write_split(folder, prefix="t10k", n=5, compress=True, images=None):
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8) if images is None else images
     labels = np.arange(n, dtype=np.uint8) % 10
-    for name, array in ((f"{prefix}-images-idx3-ubyte", images), (f"{prefix}-labels-idx1-ubyte", labels)):
-        payload = _idx_bytes(array)
-        if compress:
-            (folder / (name + ".gz")).write_bytes(gzip.compress(payload))
-        else:
-            (folder / name).write_bytes(payload)
+    suffix = ".gz" if compress else ""
+    write_idx(folder / f"{prefix}-images-idx3-ubyte{suffix}", images)
+    write_idx(folder / f"{prefix}-labels-idx1-ubyte{suffix}", labels)
     return images, labels
 
 
 # ----- IDX files -----
-def test_read_idx_round_trips_other_types(tmp_path):
-    values = np.arange(6, dtype=np.int32).reshape(2, 3) - 3
-    (tmp_path / "a.idx").write_bytes(_idx_bytes(values, 0x0C))
-    out = read_idx(tmp_path / "a.idx")
-    assert out.dtype == np.int32 and out.dtype.isnative and out.tolist() == values.tolist()
+@pytest.mark.parametrize("name", ["a.idx", "a.idx.gz"])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])
+def test_write_idx_read_idx_round_trip(tmp_path, name, dtype):
+    values = (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype)
+    out = read_idx(write_idx(tmp_path / name, values))
+    assert out.dtype == values.dtype and out.dtype.isnative and np.array_equal(out, values)
+
+
+def test_idx_header_is_big_endian_with_type_code(tmp_path):
+    raw = write_idx(tmp_path / "b", np.array([[1, 2, 3]], dtype=np.int32)).read_bytes()
+    assert raw[:4] == bytes([0, 0, 0x0C, 2]) and raw[4:12] == bytes([0, 0, 0, 1, 0, 0, 0, 3])
+    assert raw[12:16] == bytes([0, 0, 0, 1])
+    with pytest.raises(IDXError, match="no type for uint16"):
+        write_idx(tmp_path / "c", np.zeros(2, np.uint16))
 
 
 def test_read_idx_rejects_bad_magic_wrong_rank_and_truncation(tmp_path):
     (tmp_path / "bad").write_bytes(b"\x1f\x8b\x08\x00junk")
     with pytest.raises(IDXError, match="not an IDX file"):
         read_idx(tmp_path / "bad")
-    (tmp_path / "labels").write_bytes(_idx_bytes(np.zeros(3, np.uint8)))
+    write_idx(tmp_path / "labels", np.zeros(3, np.uint8))
     with pytest.raises(IDXError, match="1 dimensions, expected 3"):
         read_idx(tmp_path / "labels", expected_ndim=3)
-    (tmp_path / "short").write_bytes(_idx_bytes(np.zeros((2, 28, 28), np.uint8))[:-10])
+    (tmp_path / "short").write_bytes(write_idx(tmp_path / "full", np.zeros((2, 28, 28), np.uint8)).read_bytes()[:-10])
     with pytest.raises(IDXError, match="truncated or corrupt"):
         read_idx(tmp_path / "short")
     (tmp_path / "x.gz").write_bytes(b"not gzip at all")
@@ -95,13 +95,13 @@ def test_missing_files_error_names_them_and_how_to_get_them(tmp_path):
 
 def test_corrupt_or_mismatched_files_fail_clearly(tmp_path):
     _write_split(tmp_path)
-    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(_idx_bytes(np.zeros(4, np.uint8))))
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.zeros(4, np.uint8))
     with pytest.raises(RuntimeError, match="5 images but .* has 4 labels"):
         MNIST(tmp_path, train=False)
     _write_split(tmp_path, images=np.zeros((5, 32, 32), np.uint8))
     with pytest.raises(RuntimeError, match="expected uint8 images of 28 x 28"):
         MNIST(tmp_path, train=False)
-    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx_bytes(np.zeros(5, np.uint8))))
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", np.zeros(5, np.uint8))
     with pytest.raises(RuntimeError, match="MNIST: .*t10k-images.*expected 3"):
         MNIST(tmp_path, train=False)
 

@@ -1,5 +1,6 @@
 """Module, Parameter, containers and nn.utils: registration, traversal, state, hooks, printing."""
 from collections import OrderedDict
+import copy
 import math
 
 import numpy as np
@@ -49,6 +50,16 @@ def test_parameter_ops_give_plain_tensors_and_ndarray_grads():
     y.sum().backward()
     assert isinstance(p.grad.data, np.ndarray)
     np.testing.assert_array_equal(p.grad.data, [3.0, 3.0])
+
+
+def test_parameter_deepcopy_is_an_independent_parameter():
+    p = nn.Parameter(torch.tensor([1.0, 2.0]))
+    p.grad = torch.tensor([0.5, 0.5])
+    q = copy.deepcopy(p)
+    assert isinstance(q, nn.Parameter) and q.requires_grad
+    q.data[0] = 9.0
+    q.grad.data[0] = 9.0
+    assert p.data[0] == 1.0 and p.grad.data[0] == 0.5
 
 
 def test_parameter_refuses_integer_dtype():

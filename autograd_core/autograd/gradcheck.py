@@ -27,7 +27,7 @@ def _numerical_jacobians(func, inputs, eps):
     for x in inputs:
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        x.data = np.ascontiguousarray(x.data)
+        x.data = np.require(x.data, requirements=["C", "W"])  # keeps 0-d arrays 0-d
         flat = x.data.reshape(-1)  # a view: perturbations write through
         jac = [np.zeros((flat.size, o.data.size)) for o in outputs]
         for i in range(flat.size):

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["read_idx", "IDXError"]
+__all__ = ["read_idx", "write_idx", "IDXError"]
 
 _TYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
           0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+_CODES = {dtype.newbyteorder("="): code for code, dtype in _TYPES.items()}
 
 
 class IDXError(ValueError):
@@ -42,3 +43,17 @@ def read_idx(path, expected_ndim=None):
         raise IDXError(f"{path}: header says shape {shape} ({expected_bytes} bytes in all) but the file holds "
                        f"{len(raw)} bytes; the file is truncated or corrupt")
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def write_idx(path, array):
+    """Store ``array`` as an IDX file at ``path`` (gzip-compressed when the name ends in .gz)."""
+    array = np.asarray(array)
+    code = _CODES.get(array.dtype.newbyteorder("="))
+    if code is None:
+        raise IDXError(f"write_idx: IDX has no type for {array.dtype}; use one of "
+                       f"{', '.join(str(d) for d in _CODES)}")
+    header = bytes([0, 0, code, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    payload = header + array.astype(_TYPES[code], copy=False).tobytes()
+    path = Path(path)
+    path.write_bytes(gzip.compress(payload) if path.suffix == ".gz" else payload)
+    return path

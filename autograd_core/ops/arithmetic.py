@@ -104,6 +104,9 @@ class PowScalar(Function):
             return gy * 0
         return gy * c * x ** (c - 1) if c != 2 else gy * 2 * x
 
+    def name(self):
+        return "PowBackward0"
+
 
 class Neg(Function):
     def forward(self, x):

@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes
 from ..function import Function
 from ..grad_mode import GradMode
-from ..tensor import Tensor, _new, _check_dim
+from ..tensor import Tensor, _new, _check_dim, as_view
 from ._registry import tensor_method, inplace_method
 from ._util import promote
 from .shape import sum_to, cast, broadcast_to, reshape
@@ -204,9 +204,7 @@ def getitem(input, key):
         out = Index(stages, kind)(input)
     except IndexError as err:
         raise _index_error(err, "__getitem__") from None
-    if kind == BASIC:  # a view: it shares the version counter of its base
-        out._vc = input._vc
-    return out
+    return as_view(out, input) if kind == BASIC else out
 
 
 def _as_values(values, like):

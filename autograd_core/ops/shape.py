@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import dtypes
 from ..function import Function
-from ..tensor import Tensor, _check_dim, _new
+from ..tensor import Tensor, _check_dim, _new, as_view
 from ._registry import tensor_method
 from ._util import shape_arg, normalize_dims
 
@@ -59,12 +59,13 @@ def reshape(input, *shape):
     if shape and min(shape) < -1:  # numpy would take any negative size as "infer"
         raise RuntimeError(f"reshape: invalid shape dimension {min(shape)} in {list(shape)}")
     try:
-        return Reshape(shape)(input)
+        out = Reshape(shape)(input)
     except ValueError:
         if shape.count(-1) > 1:
             raise RuntimeError(f"reshape: only one dimension can be inferred (got shape {list(shape)})") from None
         raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {input.data.size} "
                            f"(shape {list(input.data.shape)})") from None
+    return out if out.data.base is None else as_view(out, input)
 
 
 @tensor_method()
@@ -98,7 +99,7 @@ def permute(input, *dims):
     axes = tuple(_check_dim(d, nd, "permute") for d in dims)
     if sorted(axes) != list(range(nd)):
         raise RuntimeError(f"permute: repeated dim in {dims}")
-    return Permute(axes)(input)
+    return as_view(Permute(axes)(input), input)
 
 
 @tensor_method("transpose", "swapaxes", "swapdims")
@@ -109,7 +110,7 @@ def transpose(input, dim0, dim1):
     axes = list(range(nd))
     d0, d1 = _check_dim(dim0, nd, "transpose"), _check_dim(dim1, nd, "transpose")
     axes[d0], axes[d1] = axes[d1], axes[d0]
-    return Permute(tuple(axes))(input)
+    return as_view(Permute(tuple(axes))(input), input)
 
 
 swapaxes = swapdims = transpose
@@ -476,7 +477,7 @@ class Split(Function):
 def _share_version(outputs, input):
     """Views share their base's version counter, so in-place changes to either are detected."""
     for out in outputs:
-        out._vc = input._vc
+        as_view(out, input)
     return outputs
 
 

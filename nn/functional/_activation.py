@@ -8,7 +8,6 @@ import math
 import warnings
 
 import numpy as np
-from scipy import special
 
 from autograd_core.function import Function
 from autograd_core.ops.elementwise import relu as _relu, sigmoid, tanh
@@ -25,18 +24,14 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _maybe_inplace(func, input, inplace, name, reads_input=False):
-    """``func(input)``, or written into ``input`` when ``inplace`` (errors then name the op ``<name>_``).
-
-    An op whose backward reads its input then works on a copy, because the
-    input's array is overwritten by the result.
-    """
+def _maybe_inplace(func, input, inplace, name):
+    """``func(input)``, or written into ``input`` when ``inplace`` (errors then name the op ``<name>_``)."""
     if not inplace:
         return func(input)
 
     def write(x):
-        return func(x.clone() if reads_input else x)
-    write.__name__ = name
+        return func(x)
+    write.__name__ = name  # in-place errors name the op
     return input._apply_inplace(write)
 
 
@@ -140,13 +135,19 @@ def celu(input, alpha=1.0, inplace=False):
     return _maybe_inplace(Elu(alpha, 1.0, 1.0 / alpha), input, inplace, "celu")
 
 
+def _ndtr(x):
+    """Φ(x) on an array, in its dtype."""
+    from scipy.special import ndtr  # imported on first use: scipy is slow to load
+    return ndtr(x)
+
+
 class NormalCdf(Function):
     """Φ(x), the standard normal CDF; dΦ/dx = φ(x)."""
 
     saves = (0,)
 
     def forward(self, x):
-        return special.ndtr(x)
+        return _ndtr(x)
 
     def backward(self, gy):
         (x,) = self.saved_tensors
@@ -167,7 +168,7 @@ class Gelu(Function):
         if self.approximate == "tanh":
             inner = (x + x * x * x * x.dtype.type(0.044715)) * x.dtype.type(_SQRT_2_OVER_PI)
             return x * (np.tanh(inner) + 1) * x.dtype.type(0.5)
-        return x * special.ndtr(x)
+        return x * _ndtr(x)
 
     def backward(self, gy):
         (x,) = self.saved_tensors
@@ -204,7 +205,7 @@ class Silu(Function):
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (swish)."""
-    return _maybe_inplace(Silu(), input, inplace, "silu", reads_input=True)
+    return _maybe_inplace(Silu(), input, inplace, "silu")
 
 
 class Softplus(Function):
@@ -248,7 +249,7 @@ class Mish(Function):
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
-    return _maybe_inplace(Mish(), input, inplace, "mish", reads_input=True)
+    return _maybe_inplace(Mish(), input, inplace, "mish")
 
 
 class Softsign(Function):
@@ -285,7 +286,7 @@ class Hardswish(Function):
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
-    return _maybe_inplace(Hardswish(), input, inplace, "hardswish", reads_input=True)
+    return _maybe_inplace(Hardswish(), input, inplace, "hardswish")
 
 
 class Prelu(Function):

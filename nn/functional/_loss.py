@@ -387,9 +387,9 @@ class BinaryCrossEntropy(Function):
         if x.size and (x.min() < 0 or x.max() > 1):
             raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped
-            self.log_x = np.maximum(np.log(x), -100)
-            self.log_not_x = np.maximum(np.log1p(-x), -100)
-        return -(t * self.log_x + (1 - t) * self.log_not_x)
+            log_x = np.maximum(np.log(x), -100)
+            log_not_x = np.maximum(np.log1p(-x), -100)
+        return -(t * log_x + (1 - t) * log_not_x)
 
     def backward(self, gy):
         x, t = self.saved_tensors
@@ -397,7 +397,8 @@ class BinaryCrossEntropy(Function):
         if self.needs_input_grad(0):
             gx = gy * (x - t) / (x * (1 - x)).clamp_min(1e-12)
         if self.needs_input_grad(1):
-            gt = gy * _new(self.log_not_x - self.log_x)
+            with np.errstate(divide="ignore"):
+                gt = gy * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
         return gx, gt
 
 

@@ -69,9 +69,6 @@ class _IndexedModules(Module):
         del self[idx]
         return module
 
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
-
 
 class Sequential(_IndexedModules):
     """Modules applied in order: ``Sequential(a, b)(x) == b(a(x))``; also takes an OrderedDict of named modules."""
@@ -223,9 +220,6 @@ class ParameterList(Module):
 
     def __iadd__(self, values):
         return self.extend(values)
-
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
 
     def extra_repr(self):
         return "\n".join(_parameter_line(k, v, lambda t: repr(t.dtype)) for k, v in self._parameters.items())

@@ -1,0 +1,198 @@
+"""Run every benchmark workload for autograd_core and each installed peer (PyTorch CPU, DeZero, micrograd).
+
+    python -m benchmarks [--quick] [--only NAME ...] [--data-dir DIR] [--out DIR]
+
+Prints one table per workload (median, min, max, ratio to PyTorch; lower is better) with
+autograd_core's goal. A full run writes benchmarks/results.md and benchmarks/ratios.png;
+--quick (a small smoke run) and --only write them only where --out says.
+"""
+import argparse
+import datetime
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from benchmarks import bench_train, peers
+from benchmarks.peers import OURS
+from benchmarks.workloads import WORKLOADS
+from benchmarks.workloads.base import REFERENCE, Context, Table, error_text
+
+HERE = Path(__file__).resolve().parent
+COLUMNS = ("engine", "median", "min", "max", f"ratio to {REFERENCE}", "", "goal")
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or "unknown"
+
+
+def machine():
+    """(label, value) pairs describing where the numbers were taken."""
+    versions = [(name, peers.version(name) or "not installed")
+                for name in ("numpy", "numba", "torch", "dezero", "micrograd")]
+    return [("date", datetime.datetime.now().strftime("%Y-%m-%d %H:%M")), ("CPU", cpu_model()),
+            ("cores", os.cpu_count()), ("threads (Numba; torch set to the same)", numba.get_num_threads()),
+            ("python", platform.python_version())] + versions
+
+
+def number(value):
+    """A value with as many decimals as its size deserves (about 3 significant digits)."""
+    size = abs(value)
+    return f"{value:.{3 if size < 1 else 2 if size < 10 else 1 if size < 100 else 0}f}"
+
+
+def cells(table):
+    """The table's header and one list of cells per row; a row without numbers carries its status."""
+    header = list(COLUMNS)
+    header[1:4] = [f"{c} {table.unit}" for c in COLUMNS[1:4]]
+    header[5] = table.extra_label
+    rows = []
+    for row in table.rows:
+        if not row.measured:
+            rows.append([row.engine, row.status, "", "", "", "", ""])
+            continue
+        ratio = table.ratio(row.engine) if table.ratios else None
+        rows.append([row.engine, number(row.median), number(row.low), number(row.high),
+                     "" if ratio is None else f"{ratio:.2f}", row.extra, table.verdict() if row.engine == OURS else ""])
+    return header, rows
+
+
+def render_text(table):
+    lines = [f"\n{table.title}"]
+    if table.status:
+        return "\n".join(lines + [f"  {table.status}"])
+    header, rows = cells(table)
+    measured = [r for r in rows if r[2]]
+    widths = [max(len(r[i]) for r in [header] + measured) for i in range(len(header))]
+    for r in [header] + rows:
+        if r is not header and not r[2]:  # a status spans the numeric columns
+            lines.append(f"  {r[0]:<{widths[0]}}  {r[1]}")
+            continue
+        lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    if table.note:
+        lines.append(f"  ({table.note})")
+    return "\n".join(lines)
+
+
+def render_markdown(tables, info, chart_name):
+    out = ["# Benchmark results", "", "Written by `python -m benchmarks`. Lower is better: each ratio is the engine's "
+           "median over PyTorch's (CPU, same thread count). Each time is the median of repeated runs after "
+           "warm-up, with min and max.", "", "| machine | |", "|---|---|"]
+    out += [f"| {label} | {value} |" for label, value in info]
+    out += ["", "## Goals (autograd_core)", "", "| workload | result |", "|---|---|"]
+    out += [f"| {t.title} | {t.verdict() or t.status} |" for t in tables if t.goal or t.status]
+    if chart_name:
+        out += ["", f"![ratios to PyTorch]({chart_name})"]
+    for table in tables:
+        out += ["", f"## {table.title}", ""]
+        if table.status:
+            out.append(table.status)
+            continue
+        header, rows = cells(table)
+        out += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += ["| " + " | ".join(r) + " |" for r in rows]
+        if table.note:
+            out += ["", f"({table.note})"]
+    return "\n".join(out) + "\n"
+
+
+def write_chart(tables, path):
+    """Horizontal bars of each engine's ratio to PyTorch per workload (log scale), with our goals marked."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = [(t, {r.engine: t.ratio(r.engine) for r in t.rows if r.engine != REFERENCE and t.ratio(r.engine)})
+              for t in tables if t.ratios]
+    groups = [(t, ratios) for t, ratios in groups if ratios]
+    if not groups:
+        return False
+    engines = list(dict.fromkeys(e for _, ratios in groups for e in ratios))
+    slot = len(engines) + 1
+    fig, ax = plt.subplots(figsize=(10, 1 + 0.25 * slot * len(groups)))
+    for j, engine in enumerate(engines):
+        ys = [i * slot + j for i, (_, ratios) in enumerate(groups) if engine in ratios]
+        ax.barh(ys, [ratios[engine] for _, ratios in groups if engine in ratios], height=0.9, label=engine)
+    goal_label = "goal (autograd_core)"
+    for i, (table, _) in enumerate(groups):
+        goal = table.goal
+        scale = table.ratio(goal.reference) if goal and goal.reference else None
+        if scale and OURS in engines:
+            ax.plot([goal.limit * scale], [i * slot + engines.index(OURS)], "k|", markersize=14, label=goal_label)
+            goal_label = None
+    ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_yticks([i * slot + (len(engines) - 1) / 2 for i in range(len(groups))])
+    ax.set_yticklabels([t.label or t.workload for t, _ in groups])
+    ax.invert_yaxis()
+    ax.set_xlabel("time (or memory) relative to PyTorch = 1, log scale; lower is better")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def run_workloads(names, ctx):
+    tables = []
+    for name in names:
+        print(f"\n=== {name}", flush=True)
+        start = time.perf_counter()
+        try:
+            new = WORKLOADS[name](ctx)
+        except Exception as error:  # a broken workload is reported, the run goes on
+            traceback.print_exc(file=sys.stderr)
+            new = [Table(name, name, "", status=f"failed: {error_text(error)}")]
+        for table in new:
+            print(render_text(table), flush=True)
+        print(f"  [{name}: {time.perf_counter() - start:.1f} s]")
+        tables += new
+    return tables
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small, fast version of each workload (smoke test)")
+    parser.add_argument("--only", action="append", choices=list(WORKLOADS), metavar="NAME",
+                        help=f"run only this workload (repeatable): {', '.join(WORKLOADS)}")
+    default_data = bench_train.DEFAULT_DATA if bench_train.DEFAULT_DATA.is_dir() else None
+    parser.add_argument("--data-dir", type=Path, default=default_data,
+                        help=f"Fashion-MNIST folder for the epoch workload (default: {default_data})")
+    parser.add_argument("--out", type=Path, help="folder for results.md and ratios.png "
+                        "(default: benchmarks/ on a full run, none with --quick or --only)")
+    args = parser.parse_args(argv)
+    if args.out is None and not (args.quick or args.only):
+        args.out = HERE
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    engines, missing = peers.load_all()
+    engines["numpy"] = np  # the no-autograd baseline of the matmul workload
+    info = machine()
+    for label, value in info:
+        print(f"{label}: {value}")
+    for name, reason in missing.items():
+        print(f"peer missing: {name}: {reason}")
+    ctx = Context(engines, missing, quick=args.quick, data_dir=args.data_dir)
+    tables = run_workloads(args.only or list(WORKLOADS), ctx)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        chart = "ratios.png" if write_chart(tables, args.out / "ratios.png") else None
+        (args.out / "results.md").write_text(render_markdown(tables, info, chart))
+        print(f"\nwrote {args.out / 'results.md'}" + (f" and {args.out / chart}" if chart else ""))
+    return tables
+
+
+if __name__ == "__main__":
+    main()
