@@ -308,6 +308,18 @@ class Tensor:
         from ._tensor_str import tensor_repr
         return tensor_repr(self)
 
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment; detach() it first")
+        copied = type(self).__new__(type(self))
+        init_fields(copied, self.data.copy())
+        copied._rg, copied.name = self._rg, self.name
+        if self.grad is not None:
+            copied.grad = _new(self.grad.data.copy())
+        memo[id(self)] = copied
+        return copied
+
     def __reduce_ex__(self, protocol):
         raise TypeError("Tensors are saved with autograd_core.save (no pickle), not pickled")
 

@@ -41,13 +41,15 @@ def machine():
                 for name in ("numpy", "numba", "torch", "dezero", "micrograd")]
     return [("date", datetime.datetime.now().strftime("%Y-%m-%d %H:%M")), ("CPU", cpu_model()),
             ("cores", os.cpu_count()), ("threads (Numba; torch set to the same)", numba.get_num_threads()),
+            ("load average (1 min) at start", f"{os.getloadavg()[0]:.2f}"),
             ("python", platform.python_version())] + versions
 
 
 def number(value):
     """A value with as many decimals as its size deserves (about 3 significant digits)."""
     size = abs(value)
-    return f"{value:.{3 if size < 1 else 2 if size < 10 else 1 if size < 100 else 0}f}"
+    text = f"{value:.{3 if size < 1 else 2 if size < 10 else 1 if size < 100 else 0}f}"
+    return text.lstrip("-") if float(text) == 0 else text
 
 
 def cells(table):
@@ -71,13 +73,14 @@ def render_text(table):
     if table.status:
         return "\n".join(lines + [f"  {table.status}"])
     header, rows = cells(table)
-    measured = [r for r in rows if r[2]]
+    measured = [r for row, r in zip(table.rows, rows) if row.measured]
     widths = [max(len(r[i]) for r in [header] + measured) for i in range(len(header))]
-    for r in [header] + rows:
-        if r is not header and not r[2]:  # a status spans the numeric columns
-            lines.append(f"  {r[0]:<{widths[0]}}  {r[1]}")
-            continue
-        lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+
+    def line(r):
+        return "  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    lines.append(line(header))
+    for row, r in zip(table.rows, rows):  # a status spans the numeric columns
+        lines.append(line(r) if row.measured else f"  {row.engine:<{widths[0]}}  {row.status}")
     if table.note:
         lines.append(f"  ({table.note})")
     return "\n".join(lines)
@@ -86,7 +89,9 @@ def render_text(table):
 def render_markdown(tables, info, chart_name):
     out = ["# Benchmark results", "", "Written by `python -m benchmarks`. Lower is better: each ratio is the engine's "
            "median over PyTorch's (CPU, same thread count). Each time is the median of repeated runs after "
-           "warm-up, with min and max.", "", "| machine | |", "|---|---|"]
+           "warm-up, with min and max; the engines take turns run by run. On a busy machine PyTorch's OpenMP "
+           "threads wait for busy cores, which inflates its times: see the load average below.", "",
+           "| machine | |", "|---|---|"]
     out += [f"| {label} | {value} |" for label, value in info]
     out += ["", "## Goals (autograd_core)", "", "| workload | result |", "|---|---|"]
     out += [f"| {t.title} | {t.verdict() or t.status} |" for t in tables if t.goal or t.status]
@@ -106,7 +111,8 @@ def render_markdown(tables, info, chart_name):
 
 
 def write_chart(tables, path):
-    """Horizontal bars of each engine's ratio to PyTorch per workload (log scale), with our goals marked."""
+    """Horizontal bars of each engine's ratio to PyTorch per workload (log scale), with our goals marked.
+    Returns False (and writes nothing) when no table has a ratio."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -116,28 +122,30 @@ def write_chart(tables, path):
     groups = [(t, ratios) for t, ratios in groups if ratios]
     if not groups:
         return False
-    engines = list(dict.fromkeys(e for _, ratios in groups for e in ratios))
-    slot = len(engines) + 1
-    fig, ax = plt.subplots(figsize=(10, 1 + 0.25 * slot * len(groups)))
-    for j, engine in enumerate(engines):
-        ys = [i * slot + j for i, (_, ratios) in enumerate(groups) if engine in ratios]
-        ax.barh(ys, [ratios[engine] for _, ratios in groups if engine in ratios], height=0.9, label=engine)
-    goal_label = "goal (autograd_core)"
-    for i, (table, _) in enumerate(groups):
-        goal = table.goal
-        scale = table.ratio(goal.reference) if goal and goal.reference else None
-        if scale and OURS in engines:
-            ax.plot([goal.limit * scale], [i * slot + engines.index(OURS)], "k|", markersize=14, label=goal_label)
-            goal_label = None
+    colors = dict(zip(dict.fromkeys(e for _, ratios in groups for e in ratios), plt.get_cmap("tab10").colors))
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.2 * sum(len(r) + 1 for _, r in groups)))
+    y, ticks, labelled = 0, [], set()
+    for table, ratios in groups:
+        ticks.append((y + (len(ratios) - 1) / 2, table.label or table.workload))
+        for engine, ratio in ratios.items():
+            ax.barh(y, ratio, height=0.8, color=colors[engine], label=None if engine in labelled else engine)
+            labelled.add(engine)
+            goal = table.goal if engine == OURS else None
+            scale = table.ratio(goal.reference) if goal and goal.reference else None
+            if scale:
+                ax.plot([goal.limit * scale], [y], "|", color="red", markersize=12, markeredgewidth=2,
+                        label=None if "goal" in labelled else "autograd_core goal")
+                labelled.add("goal")
+            y += 1
+        y += 1
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xscale("log")
-    ax.set_yticks([i * slot + (len(engines) - 1) / 2 for i in range(len(groups))])
-    ax.set_yticklabels([t.label or t.workload for t, _ in groups])
+    ax.set_yticks([t for t, _ in ticks], [label for _, label in ticks])
     ax.invert_yaxis()
-    ax.set_xlabel("time (or memory) relative to PyTorch = 1, log scale; lower is better")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.set_xlabel("median relative to PyTorch (= 1), log scale; lower is better")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return True
 

@@ -17,8 +17,10 @@ import sys
 import tempfile
 import time
 
-import numba
 import numpy as np
+
+import autograd_core  # noqa: F401  (first: it picks Numba's threading layer before anything launches it)
+import numba
 from numba import njit, prange
 
 BATCH, CHANNELS, SIZE, FILTERS, KERNEL = 32, 3, 32, 64, 3

@@ -7,7 +7,6 @@ import contextlib
 import importlib
 import importlib.metadata
 
-import numba
 import numpy as np
 
 OURS = "autograd_core"
@@ -21,6 +20,7 @@ _NUMPY_ALIASES = {"int": int, "float": float, "bool": bool}
 
 
 def _load_torch():
+    import numba
     import torch
     torch.set_num_threads(numba.get_num_threads())  # same thread count as our Numba kernels
     return torch

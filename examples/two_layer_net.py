@@ -11,6 +11,7 @@ import argparse
 
 import autograd_core as torch
 import nn.functional as F
+from autograd_core.utils.data import DataLoader
 from examples._data import load_digits
 from examples._plots import output_dir, save_curves
 
@@ -58,7 +59,6 @@ def train(x_train, t_train, x_test, t_test, iters_num=10000, batch_size=100, lea
         with torch.no_grad():
             for key in ("W1", "b1", "W2", "b2"):
                 network.params[key] -= learning_rate * grad[key]
-        with torch.no_grad():
             train_loss_list.append(network.loss(x_batch, t_batch).item())
         if (i + 1) % iter_per_epoch == 0:
             train_acc_list.append(network.accuracy(x_train, t_train))
@@ -91,7 +91,7 @@ def main(argv=None):
 
 def _whole(dataset):
     """All of a dataset as two tensors (images, labels)."""
-    return next(iter(torch.utils.data.DataLoader(dataset, batch_size=len(dataset))))
+    return next(iter(DataLoader(dataset, batch_size=len(dataset))))
 
 
 if __name__ == "__main__":

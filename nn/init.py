@@ -81,14 +81,17 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
+    """Fill with ``val``."""
     return _write(tensor, val)
 
 
 def ones_(tensor):
+    """Fill with 1."""
     return _write(tensor, 1)
 
 
 def zeros_(tensor):
+    """Fill with 0."""
     return _write(tensor, 0)
 
 

@@ -39,17 +39,9 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
-    def __deepcopy__(self, memo):
-        copied = Parameter(self.data.copy(), self._rg)
-        if self.grad is not None:
-            copied.grad = self.grad.detach().clone()
-        memo[id(self)] = copied
-        return copied
-
-
 
 def _empty_parameter(shape, device=None, dtype=None):
-    """An uninitialised float Parameter for a layer's ``__init__`` (``device``/``dtype`` as in PyTorch's factory kwargs)."""
+    """An uninitialised Parameter for a layer's ``__init__``; ``device``/``dtype`` as PyTorch's factory kwargs."""
     if device is not None:
         Device(device).check_available()
     np_dtype = (dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()).numpy

@@ -216,6 +216,14 @@ def test_unbatched_input():
     np.testing.assert_allclose(F.conv2d(x, w).data, F.conv2d(x.unsqueeze(0), w).data[0])
 
 
+def test_empty_batch():
+    x, w = torch.randn(0, 3, 5, 5, requires_grad=True), torch.randn(2, 3, 3, 3, requires_grad=True)
+    y = F.conv2d(x, w)
+    y.sum().backward()
+    assert tuple(y.shape) == (0, 2, 3, 3) and tuple(x.grad.shape) == (0, 3, 5, 5) and w.grad.abs().sum().item() == 0
+    assert tuple(F.conv_transpose2d(torch.randn(0, 2, 3, 3), w).shape) == (0, 3, 5, 5)
+
+
 def test_pointwise_convolution_with_groups():
     rng = np.random.default_rng(4)
     x, w = rng.standard_normal((2, 4, 3, 5)), rng.standard_normal((6, 2, 1, 1))
@@ -361,14 +369,17 @@ def test_conv_transpose2d_parity_with_torch(xshape, wshape, options):
         np.testing.assert_allclose(mine.grad.data, other.grad.numpy(), atol=1e-10)
 
 
-def test_conv1d_parity_with_torch():
+@pytest.mark.parametrize("name, options", [("conv1d", dict(padding="same", dilation=2, groups=2)),
+                                           ("conv_transpose1d", dict(stride=3, padding=1, output_padding=2,
+                                                                     groups=2))])
+def test_1d_parity_with_torch(name, options):
     ref = pytest.importorskip("torch")
     rng = np.random.default_rng(8)
-    x, w, b = rng.standard_normal((2, 4, 10)), rng.standard_normal((6, 2, 4)), rng.standard_normal(6)
+    x, w, b = rng.standard_normal((2, 4, 10)), rng.standard_normal((4, 2, 4)), rng.standard_normal(4)
     ours = [tensor(a, True) for a in (x, w, b)]
     theirs = [ref.tensor(a, requires_grad=True) for a in (x, w, b)]
-    y = F.conv1d(*ours, padding="same", dilation=2, groups=2)
-    ty = ref.nn.functional.conv1d(*theirs, padding="same", dilation=2, groups=2)
+    y = getattr(F, name)(*ours, **options)
+    ty = getattr(ref.nn.functional, name)(*theirs, **options)
     y.sum().backward()
     ty.sum().backward()
     np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)

@@ -150,3 +150,14 @@ def test_repr_without_pytorch():
     assert repr(torch.tensor([-6.1111e-10, 4.0741e-10])) == "tensor([-6.1111e-10,  4.0741e-10])"
     assert repr(torch.tensor(0.5, requires_grad=True)) == "tensor(0.5000, requires_grad=True)"
     assert repr(torch.tensor([1, 2], dtype=torch.int32)) == "tensor([1, 2], dtype=torch.int32)"
+
+
+def test_deepcopy_copies_leaves_and_refuses_non_leaves():
+    import copy
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).sum().backward()
+    y = copy.deepcopy(x)
+    assert y.requires_grad and y.data is not x.data and y.tolist() == x.tolist()
+    assert y.grad.tolist() == [2.0, 2.0] and y.grad.data is not x.grad.data
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)

@@ -20,7 +20,7 @@ COLUMN_BUDGET = 1 << 24
 
 def _chunks(batch, geom, channels):
     """Slices of the batch whose im2col buffers fit the budget."""
-    per_image = channels * geom.kernel[0] * geom.kernel[1] * geom.out_size[0] * geom.out_size[1]
+    per_image = _column_rows(channels, geom) * geom.out_size[0] * geom.out_size[1]
     step = max(1, COLUMN_BUDGET // max(per_image, 1))
     return [slice(start, start + step) for start in range(0, batch, step)]
 
@@ -29,13 +29,17 @@ def _kernel_args(geom):
     return (*geom.kernel, *geom.stride, *geom.padding, *geom.dilation)
 
 
+def _column_rows(channels, geom):
+    return channels * geom.kernel[0] * geom.kernel[1]
+
+
 def _columns(z, geom):
     """im2col of the contiguous images ``z``, viewed as (n, G, C/G*KH*KW, OH*OW)."""
     n, channels = z.shape[:2]
-    shape = (n, geom.groups, -1, geom.out_size[0] * geom.out_size[1])
+    shape = (n, geom.groups, _column_rows(channels, geom) // geom.groups, geom.out_size[0] * geom.out_size[1])
     if geom.pointwise:
         return z.reshape(shape)
-    col = np.empty((n, channels * geom.kernel[0] * geom.kernel[1]) + geom.out_size, dtype=z.dtype)
+    col = np.empty((n, _column_rows(channels, geom)) + geom.out_size, dtype=z.dtype)
     im2col(z, col, *_kernel_args(geom))
     return col.reshape(shape)
 
@@ -47,7 +51,7 @@ def _grouped_weight(w, groups):
 
 def _grouped_output(y, groups):
     """An (n, O, OH, OW) array viewed as (n, G, O/G, OH*OW)."""
-    return y.reshape(y.shape[0], groups, y.shape[1] // groups, -1)
+    return y.reshape(y.shape[0], groups, y.shape[1] // groups, y.shape[2] * y.shape[3])
 
 
 def forward(z, w, geom):
@@ -73,7 +77,8 @@ def input_grad(gy, w, geom):
             np.matmul(weight_t, grads[part], out=_grouped_output(gz[part], geom.groups))
             continue
         col = np.matmul(weight_t, grads[part])
-        col2im(col.reshape((col.shape[0], -1) + geom.out_size), gz[part], *_kernel_args(geom))
+        col2im(col.reshape((col.shape[0], _column_rows(channels, geom)) + geom.out_size), gz[part],
+               *_kernel_args(geom))
     return gz
 
 

@@ -6,8 +6,6 @@ every output position, zero where the tap falls in the padding.
 """
 from numba import njit, prange
 
-from . import _threading  # noqa: F401  (picks the threading layer first)
-
 
 @njit(parallel=True, cache=True)
 def im2col(x, col, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w):

@@ -8,8 +8,6 @@ inside the plane, as PyTorch's ``return_indices`` gives it.
 import numpy as np
 from numba import njit, prange
 
-from . import _threading  # noqa: F401  (picks the threading layer first)
-
 
 @njit(parallel=True, cache=True)
 def _max_pool(x, h_lo, h_hi, h_step, w_lo, w_hi, w_step, out, argmax):
@@ -64,8 +62,13 @@ def _avg_pool_adjoint(gy, h_lo, h_hi, w_lo, w_hi, divisor, gx):
                         gx[p, ih, iw] += share
 
 
+def _plane_count(x):
+    return int(np.prod(x.shape[:-2], dtype=np.int64))
+
+
 def _planes(x):
-    return np.ascontiguousarray(x).reshape((-1,) + x.shape[-2:])
+    """``x`` (..., H, W) as contiguous planes (P, H, W)."""
+    return np.ascontiguousarray(x).reshape((_plane_count(x),) + x.shape[-2:])
 
 
 def max_pool(x, rows, cols):
@@ -80,16 +83,17 @@ def max_pool(x, rows, cols):
 
 def scatter_to_planes(values, index, plane_shape):
     """Sum ``values`` into zero planes of ``plane_shape`` at the flat ``index`` of each value."""
-    lead = values.shape[:-2]
-    out = np.empty((int(np.prod(lead, dtype=np.int64)), plane_shape[0] * plane_shape[1]), dtype=values.dtype)
-    _scatter(np.ascontiguousarray(values).reshape(out.shape[0], -1), index.reshape(out.shape[0], -1), out)
-    return out.reshape(lead + tuple(plane_shape))
+    planes, per_plane = _plane_count(values), values.shape[-2] * values.shape[-1]
+    out = np.empty((planes, plane_shape[0] * plane_shape[1]), dtype=values.dtype)
+    _scatter(np.ascontiguousarray(values).reshape(planes, per_plane), index.reshape(planes, per_plane), out)
+    return out.reshape(values.shape[:-2] + tuple(plane_shape))
 
 
 def gather_from_planes(planes, index):
     """``planes[..., index]`` per plane: the adjoint of ``scatter_to_planes``."""
-    flat_index = index.reshape(index.shape[:-2] + (-1,))
-    picked = np.take_along_axis(planes.reshape(planes.shape[:-2] + (-1,)), np.maximum(flat_index, 0), axis=-1)
+    flat_index = index.reshape(index.shape[:-2] + (index.shape[-2] * index.shape[-1],))
+    flat_planes = planes.reshape(planes.shape[:-2] + (planes.shape[-2] * planes.shape[-1],))
+    picked = np.take_along_axis(flat_planes, np.maximum(flat_index, 0), axis=-1)
     return np.where(flat_index >= 0, picked, 0).reshape(index.shape)  # -1 marks a window with no input
 
 

@@ -1,13 +1,14 @@
 """What every workload shares: the run context, result tables, goals and the guarded timing loop."""
 import os
+import statistics
 import subprocess
 import sys
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.peers import OURS
-from benchmarks.timing import measure
 
 REFERENCE = "torch"
 ROOT = Path(__file__).resolve().parents[2]  # the repository root, where the children run
@@ -92,6 +93,13 @@ def error_text(error):
     return f"{type(error).__name__}: {first[0][:200] if first else ''}".rstrip(": ")
 
 
+def failed_row(name, error):
+    """The row of an engine that raised, after printing the traceback to stderr for the log."""
+    print(f"[{name}] failed:", file=sys.stderr)
+    traceback.print_exc(file=sys.stderr)
+    return Row(name, status=f"failed: {error_text(error)}")
+
+
 def guarded_rows(ctx, builders, make_row):
     """One row per engine in ``builders`` (name -> builder): ``make_row(name, builder, module)``,
     or a 'missing' row when the peer is not installed, or a 'failed' row when it raises."""
@@ -103,19 +111,39 @@ def guarded_rows(ctx, builders, make_row):
         try:
             rows.append(make_row(name, build, ctx.engines[name]))
         except Exception as error:  # one engine's failure must not stop the run
-            print(f"[{name}] failed:", file=sys.stderr)
-            traceback.print_exc(file=sys.stderr)
-            rows.append(Row(name, status=f"failed: {error_text(error)}"))
+            rows.append(failed_row(name, error))
     return rows
 
 
 def timed_rows(ctx, builders, repeats, warmup, scale=1e3, rate=None, args=()):
-    """Rows timing ``builders[name](module, *args)()`` (a callable per engine): median/min/max of ``repeats``
-    runs after ``warmup``, in seconds times ``scale``; ``rate(seconds)`` gives the extra column (e.g. GFLOP/s)."""
-    def make_row(name, build, lib):
-        med, low, high = measure(build(lib, *args), repeats=repeats, warmup=warmup)
-        return Row(name, med * scale, low * scale, high * scale, rate(med) if rate else "")
-    return guarded_rows(ctx, builders, make_row)
+    """Rows timing ``run = builders[name](module, *args)``: ``warmup`` untimed calls, then ``repeats`` timed
+    rounds in which the engines take turns (so that bursts of load from elsewhere on the machine hit all
+    alike). Median/min/max in seconds times ``scale``; ``rate(median seconds)`` fills the extra column."""
+    runs, times = {}, {}
+
+    def prepare(name, build, lib):
+        run = build(lib, *args)
+        for _ in range(warmup):
+            run()
+        runs[name], times[name] = run, []
+        return Row(name)
+    rows = guarded_rows(ctx, builders, prepare)
+    for _ in range(repeats):
+        for name, run in list(runs.items()):
+            try:
+                start = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - start)
+            except Exception as error:
+                rows = [failed_row(name, error) if r.engine == name else r for r in rows]
+                del runs[name]
+    for row in rows:
+        if row.engine in runs:
+            seconds = times[row.engine]
+            med = statistics.median(seconds)
+            row.median, row.low, row.high = med * scale, min(seconds) * scale, max(seconds) * scale
+            row.extra = rate(med) if rate else ""
+    return rows
 
 
 def run_python(args, env=None):

@@ -50,6 +50,6 @@ def scalar_graph(ctx):
     builders = {OURS: lambda _: bench_engine.ours_scalar_demo(),
                 "micrograd": lambda _: bench_engine.micrograd_scalar_demo(),
                 "torch": torch_scalar_demo}
-    rows = timed_rows(ctx, builders, repeats=ctx.pick(5, 1), warmup=1)
+    rows = timed_rows(ctx, builders, repeats=ctx.pick(5, 1), warmup=ctx.pick(1, 0))
     return [Table("scalar", "scalar graph: micrograd's demo step, MLP 2-16-16-1 over 100 points, 0-d tensors",
                   "ms", rows, Goal(1.0, reference="micrograd"))]

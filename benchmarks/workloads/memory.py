@@ -1,6 +1,6 @@
 """Peak memory (RSS) of training the course MLP, and whether it grows; each engine in its own process.
 
-The parent runs ``python -m benchmarks.workloads.memory ENGINE STEPS`` per engine. The child
+The parent runs ``measure_training_memory(engine, steps)`` in a fresh Python per engine. The child
 takes its baseline RSS after the imports, resets the peak (Linux), trains STEPS steps while
 sampling RSS after each, and prints the peak over the baseline and the growth over the
 last half of the steps (a least-squares slope), in MiB, as JSON.
@@ -15,6 +15,7 @@ from benchmarks.peers import OURS
 from benchmarks.workloads.base import Goal, Row, Table, guarded_rows, run_python
 
 MIB_IN_KIB = 1024
+CHILD = "import json; from {module} import measure_training_memory as m; print(json.dumps(m({engine!r}, {steps})))"
 
 
 def _status_kib(field):
@@ -76,7 +77,8 @@ def training_memory(ctx):
     growth = {}
 
     def make_row(name, _, __):
-        result = json.loads(run_python(["-m", __name__, name, str(steps)]).splitlines()[-1])
+        child = CHILD.format(module=__name__, engine=name, steps=steps)
+        result = json.loads(run_python(["-c", child]).splitlines()[-1])
         growth[name] = result["growth"]
         return Row(name, result["peak_delta"], result["peak_delta"], result["peak_delta"])
     peak_rows = guarded_rows(ctx, {OURS: None, "torch": None, "dezero": None}, make_row)
@@ -84,9 +86,7 @@ def training_memory(ctx):
     window = steps - steps // 2
     return [Table("memory", f"peak RSS over the post-import baseline, {steps} training steps of the course MLP",
                   "MiB", peak_rows, Goal(1.5), label="peak memory", note="one child process per engine"),
-            Table("memory", f"RSS growth over the last {window} of those steps (flat: <= 1 MiB)", "MiB",
-                  growth_rows, Goal(1.0, reference=None), ratios=False)]
+            Table("memory", f"RSS growth over the last {window} of those steps "
+                            f"(least-squares slope x {window} steps; flat: <= 1 MiB)", "MiB", growth_rows,
+                  Goal(1.0, reference=None), ratios=False)]
 
-
-if __name__ == "__main__":
-    print(json.dumps(measure_training_memory(sys.argv[1], int(sys.argv[2]))))

@@ -122,14 +122,17 @@ class Elu(Function):
 
 
 def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, else alpha * (exp(x) - 1)."""
     return _maybe_inplace(Elu(alpha, 1.0, 1.0), input, inplace, "elu")
 
 
 def selu(input, inplace=False):
+    """scale * elu(x, alpha) with the self-normalising constants."""
     return _maybe_inplace(Elu(_SELU_ALPHA, _SELU_SCALE, 1.0), input, inplace, "selu")
 
 
 def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if alpha == 0:
         raise ValueError("celu: alpha must not be zero")
     return _maybe_inplace(Elu(alpha, 1.0, 1.0 / alpha), input, inplace, "celu")
@@ -232,6 +235,7 @@ class Softplus(Function):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, computed stably; x itself where beta x > threshold."""
     return Softplus(beta, threshold)(input)
 
 

@@ -348,9 +348,9 @@ class Module:
                 continue
             value = state_dict[key]
             array = value.data if isinstance(value, Tensor) else value
-            if not isinstance(array, (np.ndarray, np.generic)):
+            if not isinstance(array, (np.ndarray, np.generic)) or array.dtype.kind not in "biuf":
                 errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
-                              f"object from checkpoint but received {type(value)}")
+                              f"object from checkpoint but received {type(value).__name__}")
             elif array.shape != target.data.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape torch.Size({list(array.shape)}) "
                               "from checkpoint, the shape in current model is "
