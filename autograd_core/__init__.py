@@ -21,7 +21,7 @@ from .ops.linalg import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
 from .random import rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli
-from . import autograd
+from . import autograd, utils, datasets, transforms  # noqa: F401
 from .serialization import save, load
 from .numerical import numerical_diff, numerical_gradient
 

@@ -116,6 +116,7 @@ def write_chart(tables, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib import ticker
 
     groups = [(t, {r.engine: t.ratio(r.engine) for r in t.rows if r.engine != REFERENCE and t.ratio(r.engine)})
               for t in tables if t.ratios]
@@ -140,6 +141,9 @@ def write_chart(tables, path):
         y += 1
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_minor_formatter(ticker.NullFormatter())
     ax.set_yticks([t for t, _ in ticks], [label for _, label in ticks])
     ax.invert_yaxis()
     ax.set_xlabel("median relative to PyTorch (= 1), log scale; lower is better")
@@ -191,12 +195,16 @@ def main(argv=None):
     for label, value in info:
         print(f"{label}: {value}")
     for name, reason in missing.items():
-        print(f"peer missing: {name}: {reason}")
+        print(f"peer {name}: {reason}")
     ctx = Context(engines, missing, quick=args.quick, data_dir=args.data_dir)
     tables = run_workloads(args.only or list(WORKLOADS), ctx)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-        chart = "ratios.png" if write_chart(tables, args.out / "ratios.png") else None
+        try:
+            chart = "ratios.png" if write_chart(tables, args.out / "ratios.png") else None
+        except Exception as error:  # the tables matter more than the picture
+            print(f"chart not written: {error_text(error)}", file=sys.stderr)
+            chart = None
         (args.out / "results.md").write_text(render_markdown(tables, info, chart))
         print(f"\nwrote {args.out / 'results.md'}" + (f" and {args.out / chart}" if chart else ""))
     return tables

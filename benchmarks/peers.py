@@ -62,13 +62,16 @@ def load(name):
 
 
 def load_all():
-    """(engines, missing): engine name -> module for ours and each installed peer; peer name -> reason."""
+    """(engines, missing): engine name -> module for ours and each loaded peer; peer name -> why not loaded
+    ('missing: ...' when not installed, 'failed to load: ...' when its import raised)."""
     engines, missing = {OURS: load(OURS)}, {}
     for name in _LOADERS:
         try:
             engines[name] = load(name)
         except ImportError as error:
-            missing[name] = f"not installed ({error}); {INSTALL_HINTS[name]}"
+            missing[name] = f"missing: not installed ({error}); {INSTALL_HINTS[name]}"
+        except Exception as error:  # a broken peer is reported like a missing one
+            missing[name] = f"failed to load: {type(error).__name__}: {error}"
     return engines, missing
 
 

@@ -149,7 +149,8 @@ def save_outputs(out, model, train, history, loss_fn):
     return paths
 
 
-def main(argv=None):
+def run(argv=None):
+    """Parse ``argv``, train, save the outputs; returns the history, final test accuracy, paths and model."""
     args = parse_args(argv)
     torch.manual_seed(args.seed)
     train, test, input_shape, num_classes, description = load_data(args)
@@ -165,6 +166,11 @@ def main(argv=None):
     for name, path in paths.items():
         print(f"{name}: {path}")
     return {"history": history, "test_acc": history["test_acc"][-1], "paths": paths, "model": model}
+
+
+def main(argv=None):
+    """The command line (``python -m examples.train``, ``autograd-train``): exit status 0 on success."""
+    run(argv)
 
 
 if __name__ == "__main__":

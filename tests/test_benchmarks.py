@@ -19,7 +19,7 @@ from benchmarks.workloads.memory import measure_training_memory
 from benchmarks.workloads.training import MODELS, STEP_BUILDERS
 
 ROOT = Path(__file__).resolve().parents[1]
-NO_PEERS = {name: "not installed (test)" for name in ("torch", "dezero", "micrograd")}
+NO_PEERS = {name: "missing: not installed (test)" for name in ("torch", "dezero", "micrograd")}
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_quick_run_prints_and_writes_results_table(tmp_path):
     float(ours.split("|")[2])  # a measured median, not a status
     engines, missing = peers.load_all()
     for peer, reason in missing.items():
-        assert f"| {peer} | missing: {reason}" in results
+        assert f"| {peer} | {reason}" in results
     if "torch" in engines:  # ratios exist only with the reference
         assert (tmp_path / "ratios.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -52,6 +52,18 @@ def test_missing_peers_are_listed_not_dropped(ours_only):
     assert table.median(OURS) > 0
     assert table.verdict() == "n/a (goal <= 2x torch)"
     assert "missing: not installed (test)" in render_text(table)
+
+
+@pytest.mark.parametrize("error, reason", [
+    (ImportError("No module named 'micrograd'"), "missing: not installed (No module named 'micrograd'); pip install"),
+    (AttributeError("module 'numpy' has no attribute 'int'"), "failed to load: AttributeError: module 'numpy'"),
+])
+def test_peer_that_cannot_load_is_reported_with_the_reason(monkeypatch, error, reason):
+    def broken():
+        raise error
+    monkeypatch.setitem(peers._LOADERS, "micrograd", broken)
+    engines, missing = peers.load_all()
+    assert "micrograd" not in engines and missing["micrograd"].startswith(reason)
 
 
 def test_failing_engine_gives_failed_row_and_others_still_measured(ours_only):

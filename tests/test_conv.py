@@ -169,6 +169,15 @@ def test_conv2d_gradgradcheck():
     assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, groups=2), (x, w, b))
 
 
+def test_second_derivative_through_the_bias_gradient_alone():
+    x, w, b = f64(2, 2, 4, 4), f64(3, 2, 2, 2, seed=1), f64(3, seed=2)
+    gy = f64(2, 3, 3, 3, seed=3)
+    gb, = torch.autograd.grad(F.conv2d(x, w, b), b, gy, create_graph=True)
+    (gb ** 2).sum().backward()
+    np.testing.assert_allclose(gy.grad.data, np.broadcast_to(2 * gb.data[None, :, None, None], gy.shape))
+    assert x.grad is None and w.grad is None
+
+
 @pytest.mark.parametrize("options", [dict(), dict(stride=2, padding=1, output_padding=1),
                                      dict(groups=2, dilation=2, stride=(2, 1), output_padding=(1, 0))])
 def test_conv_transpose2d_gradcheck(options):

@@ -30,7 +30,7 @@ def write_fake_images(folder, n_train=300, n_test=100, train_split=True, seed=0)
 
 
 def test_default_run_on_spiral_learns_and_writes_every_output(tmp_path, capsys):
-    result = train.main(["--out", str(tmp_path)])
+    result = train.run(["--out", str(tmp_path)])
     history = result["history"]
     assert len(history["train_acc"]) == train.DEFAULTS["spiral"]["epochs"]
     assert history["train_acc"][-1] > 0.9 and result["test_acc"] > 0.9
@@ -47,7 +47,7 @@ def test_default_run_on_spiral_learns_and_writes_every_output(tmp_path, capsys):
 
 
 def test_saved_state_dict_reloads_into_the_same_predictions(tmp_path):
-    result = train.main(["--out", str(tmp_path), "--epochs", "2"])
+    result = train.run(["--out", str(tmp_path), "--epochs", "2"])
     state = torch.load(tmp_path / "model.pt")
     fresh = train.build_model("mlp", (2,), 3, 100)
     fresh.load_state_dict(state)
@@ -57,22 +57,22 @@ def test_saved_state_dict_reloads_into_the_same_predictions(tmp_path):
 
 
 def test_same_seed_repeats_the_run(tmp_path):
-    first = train.main(["--out", str(tmp_path / "a"), "--epochs", "3", "--seed", "4"])["history"]
-    second = train.main(["--out", str(tmp_path / "b"), "--epochs", "3", "--seed", "4"])["history"]
+    first = train.run(["--out", str(tmp_path / "a"), "--epochs", "3", "--seed", "4"])["history"]
+    second = train.run(["--out", str(tmp_path / "b"), "--epochs", "3", "--seed", "4"])["history"]
     assert first == second
 
 
 @pytest.mark.parametrize("name", sorted(train.OPTIMIZERS))
 def test_every_optimizer_trains(tmp_path, name):
     lr = {"sgd": 0.5, "momentum": 0.1, "adagrad": 0.1}.get(name, 0.01)
-    history = train.main(["--out", str(tmp_path), "--epochs", "8", "--optimizer", name, "--lr", str(lr)])["history"]
+    history = train.run(["--out", str(tmp_path), "--epochs", "8", "--optimizer", name, "--lr", str(lr)])["history"]
     assert history["train_loss"][-1] < 0.8 * history["train_loss"][0]
 
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
 def test_image_data_with_mlp_and_cnn(tmp_path, model, capsys):
     data = write_fake_images(tmp_path / "data" / "fashion-mnist")
-    result = train.main(["--dataset", "fashion-mnist", "--data-dir", str(data.parent), "--model", model,
+    result = train.run(["--dataset", "fashion-mnist", "--data-dir", str(data.parent), "--model", model,
                          "--epochs", "2", "--batch-size", "50", "--out", str(tmp_path / "out")])
     assert set(result["paths"]) == {"graph", "history", "model"}  # no decision boundary for images
     assert result["test_acc"] > 0.5
@@ -81,13 +81,13 @@ def test_image_data_with_mlp_and_cnn(tmp_path, model, capsys):
 
 def test_mnist_without_training_files_uses_the_test_split_and_says_so(tmp_path, capsys):
     data = write_fake_images(tmp_path / "mnist", n_test=2500, train_split=False)
-    train.main(["--dataset", "mnist", "--data-dir", str(data), "--epochs", "1", "--out", str(tmp_path / "out")])
+    train.run(["--dataset", "mnist", "--data-dir", str(data), "--epochs", "1", "--out", str(tmp_path / "out")])
     assert "training on 500 images of its test split and testing on the other 2000" in capsys.readouterr().out
 
 
 def test_missing_data_fails_clearly(tmp_path):
     with pytest.raises(FileNotFoundError, match="t10k-images-idx3-ubyte.gz.*--data-dir"):
-        train.main(["--dataset", "fashion-mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path)])
+        train.run(["--dataset", "fashion-mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path)])
 
 
 def test_bad_options_are_rejected(capsys):
@@ -95,11 +95,12 @@ def test_bad_options_are_rejected(capsys):
         train.main(["--model", "cnn"])
     assert "--model cnn needs image data" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        train.main(["--optimizer", "lbfgs"])
+        train.run(["--optimizer", "lbfgs"])
 
 
-def test_module_entry_point_and_console_script():
+def test_module_entry_point_and_console_script(tmp_path):
     done = subprocess.run([sys.executable, "-m", "examples.train", "--help"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0 and "--dataset" in done.stdout and "--optimizer" in done.stdout
     assert 'autograd-train = "examples.train:main"' in (ROOT / "pyproject.toml").read_text()
+    assert train.main(["--epochs", "1", "--out", str(tmp_path)]) is None  # console scripts exit with main()'s value

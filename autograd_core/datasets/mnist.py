@@ -111,8 +111,9 @@ class MNIST(Dataset):
 
     def __repr__(self):
         split = "Train" if self.train else "Test"
-        return f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Root location: {self.root}\n" \
-               f"    Split: {split}"
+        lines = [f"Dataset {type(self).__name__}", f"Number of datapoints: {len(self)}", f"Root location: {self.root}",
+                 f"Split: {split}"]
+        return "\n    ".join(lines)
 
 
 class FashionMNIST(MNIST):

@@ -3,13 +3,15 @@
 For a geometry ``g`` (see ``geometry.ConvGeometry``) with input z (N, C, H, W),
 weight w (O, C/G, KH, KW) and output y (N, O, OH, OW):
 
-* ``forward(z, w, g)``           y  = conv(z, w)
+* ``forward(z, w, g, bias)``     y  = conv(z, w) + bias
 * ``input_grad(gy, w, g)``       gz = conv^T(gy, w)   (also conv_transpose2d's forward)
-* ``weight_grad(z, gy, g)``      gw = d<conv(z, w), gy>/dw
+* ``weight_grad(z, gy, g)``      gw = d<conv(z, w), gy>/dw  (and gb = d/db, on request)
 
-Each image's columns form a (C*KH*KW, OH*OW) matrix, so one ``np.matmul`` of
-the weight over a chunk of images yields NCHW output directly. The batch is
-cut into chunks so that the column buffer stays under ``COLUMN_BUDGET`` elements.
+Each image's columns form a (C*KH*KW, OH*OW) matrix per group, so one
+``np.matmul`` of the weight over a chunk of images yields NCHW output
+directly. The bias rides along in the same GEMM: a row of ones under each
+group's columns meets a bias column beside the weight. The batch is cut into
+chunks so that the column buffer stays under ``COLUMN_BUDGET`` elements.
 """
 import numpy as np
 
@@ -18,9 +20,13 @@ from .im2col import im2col, col2im
 COLUMN_BUDGET = 1 << 24
 
 
+def _rows_per_group(channels, geom):
+    return channels // geom.groups * geom.kernel[0] * geom.kernel[1]
+
+
 def _chunks(batch, geom, channels):
     """Slices of the batch whose im2col buffers fit the budget."""
-    per_image = _column_rows(channels, geom) * geom.out_size[0] * geom.out_size[1]
+    per_image = (_rows_per_group(channels, geom) + 1) * geom.groups * geom.out_size[0] * geom.out_size[1]
     step = max(1, COLUMN_BUDGET // max(per_image, 1))
     return [slice(start, start + step) for start in range(0, batch, step)]
 
@@ -29,19 +35,19 @@ def _kernel_args(geom):
     return (*geom.kernel, *geom.stride, *geom.padding, *geom.dilation)
 
 
-def _column_rows(channels, geom):
-    return channels * geom.kernel[0] * geom.kernel[1]
-
-
-def _columns(z, geom):
-    """im2col of the contiguous images ``z``, viewed as (n, G, C/G*KH*KW, OH*OW)."""
+def _columns(z, geom, ones_row=False):
+    """im2col of the contiguous images ``z`` as (n, G, C/G*KH*KW [+ 1 row of ones], OH*OW)."""
     n, channels = z.shape[:2]
-    shape = (n, geom.groups, _column_rows(channels, geom) // geom.groups, geom.out_size[0] * geom.out_size[1])
-    if geom.pointwise:
-        return z.reshape(shape)
-    col = np.empty((n, _column_rows(channels, geom)) + geom.out_size, dtype=z.dtype)
+    rows = _rows_per_group(channels, geom)
+    pixels = geom.out_size[0] * geom.out_size[1]
+    if geom.pointwise and not ones_row:
+        return z.reshape(n, geom.groups, rows, pixels)
+    extra = 1 if ones_row else 0
+    col = np.empty((n, geom.groups, rows + extra) + geom.out_size, dtype=z.dtype)
     im2col(z, col, *_kernel_args(geom))
-    return col.reshape(shape)
+    if ones_row:
+        col[:, :, rows] = 1
+    return col.reshape(n, geom.groups, rows + extra, pixels)
 
 
 def _grouped_weight(w, groups):
@@ -54,14 +60,16 @@ def _grouped_output(y, groups):
     return y.reshape(y.shape[0], groups, y.shape[1] // groups, y.shape[2] * y.shape[3])
 
 
-def forward(z, w, geom):
-    """The convolution of ``z`` with ``w`` (no bias)."""
+def forward(z, w, geom, bias=None):
+    """The convolution of ``z`` with ``w``, plus ``bias`` (O,) per output channel when given."""
     z = np.ascontiguousarray(z)
     y = np.empty((z.shape[0], w.shape[0]) + geom.out_size, dtype=z.dtype)
     weight = _grouped_weight(w, geom.groups)
+    if bias is not None:
+        weight = np.concatenate([weight, bias.reshape(weight.shape[:2] + (1,))], axis=2)
     out = _grouped_output(y, geom.groups)
     for part in _chunks(z.shape[0], geom, z.shape[1]):
-        np.matmul(weight, _columns(z[part], geom), out=out[part])
+        np.matmul(weight, _columns(z[part], geom, bias is not None), out=out[part])
     return y
 
 
@@ -77,21 +85,23 @@ def input_grad(gy, w, geom):
             np.matmul(weight_t, grads[part], out=_grouped_output(gz[part], geom.groups))
             continue
         col = np.matmul(weight_t, grads[part])
-        col2im(col.reshape((col.shape[0], _column_rows(channels, geom)) + geom.out_size), gz[part],
-               *_kernel_args(geom))
+        col2im(col.reshape(col.shape[:3] + geom.out_size), gz[part], *_kernel_args(geom))
     return gz
 
 
-def weight_grad(z, gy, geom):
-    """The gradient of <conv(z, w), gy> in ``w``, shaped (O, C/G, KH, KW)."""
+def weight_grad(z, gy, geom, with_bias=False):
+    """The gradients of <conv(z, w) + b, gy>: in ``w`` (O, C/G, KH, KW), and in ``b`` (O,) or None.
+
+    With ``with_bias`` the ones row under the columns yields the bias gradient in the same GEMM.
+    """
     z = np.ascontiguousarray(z)
     gy = np.ascontiguousarray(gy)
     groups = geom.groups
+    rows = _rows_per_group(z.shape[1], geom)
     grads = _grouped_output(gy, groups)
-    gw = np.zeros((groups, gy.shape[1] // groups, z.shape[1] // groups * geom.kernel[0] * geom.kernel[1]),
-                  dtype=z.dtype)
+    gw = np.zeros((groups, gy.shape[1] // groups, rows + (1 if with_bias else 0)), dtype=z.dtype)
     for part in _chunks(z.shape[0], geom, z.shape[1]):
-        cols = _columns(z[part], geom)
-        for image_grad, image_cols in zip(grads[part], cols):
+        for image_grad, image_cols in zip(grads[part], _columns(z[part], geom, with_bias)):
             gw += np.matmul(image_grad, image_cols.transpose(0, 2, 1))
-    return gw.reshape((gy.shape[1], z.shape[1] // groups) + geom.kernel)
+    weight = gw[:, :, :rows].reshape((gy.shape[1], z.shape[1] // groups) + geom.kernel)
+    return weight, (gw[:, :, rows].reshape(-1) if with_bias else None)

@@ -21,7 +21,7 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
 _NAME = "ConvolutionBackward0"
 _DOUBLE_NAME = "ConvolutionBackwardBackward0"
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _compute():
@@ -48,20 +48,9 @@ class _Face(Function):
     def name(self):
         return self.label
 
-    def derived(self, face):
+    def derived(self, face, *options):
         """Another face of the same geometry, recorded as part of a backward pass."""
-        return face(self.geom, self.spatial, _DOUBLE_NAME)
-
-    def add_bias(self, y, b):
-        if b is not None:
-            y += b.reshape(-1, 1, 1)
-        return _lower(y, self.spatial)
-
-    def with_bias_grad(self, gy, g_input, g_weight):
-        if len(self.next_functions) == 2:
-            return g_input, g_weight
-        g_bias = gy.sum(tuple(d for d in range(gy.ndim) if d != 1)) if self.needs_input_grad(2) else None
-        return g_input, g_weight, g_bias
+        return face(self.geom, self.spatial, _DOUBLE_NAME, *options)
 
 
 class _Convolution(_Face):
@@ -70,13 +59,17 @@ class _Convolution(_Face):
     saves = (0, 1)
 
     def forward(self, z, w, b=None):
-        return self.add_bias(_compute().forward(_lift(z, self.spatial), _lift(w, self.spatial), self.geom), b)
+        return _lower(_compute().forward(_lift(z, self.spatial), _lift(w, self.spatial), self.geom, b), self.spatial)
 
     def backward(self, gy):
         z, w = self.saved_tensors
         gz = self.derived(_ConvolutionTranspose)(gy, w) if self.needs_input_grad(0) else None
-        gw = self.derived(_ConvolutionWeight)(z, gy) if self.needs_input_grad(1) else None
-        return self.with_bias_grad(gy, gz, gw)
+        if len(self.next_functions) == 2:
+            return gz, self.derived(_ConvolutionWeight)(z, gy) if self.needs_input_grad(1) else None
+        if not (self.needs_input_grad(1) or self.needs_input_grad(2)):
+            return gz, None, None
+        gw, gb = self.derived(_ConvolutionWeight, True)(z, gy)  # one GEMM gives both
+        return gz, gw if self.needs_input_grad(1) else None, gb if self.needs_input_grad(2) else None
 
 
 class _ConvolutionTranspose(_Face):
@@ -85,29 +78,47 @@ class _ConvolutionTranspose(_Face):
     saves = (0, 1)
 
     def forward(self, x, w, b=None):
-        return self.add_bias(_compute().input_grad(_lift(x, self.spatial), _lift(w, self.spatial), self.geom), b)
+        z = _compute().input_grad(_lift(x, self.spatial), _lift(w, self.spatial), self.geom)
+        if b is not None:
+            z += b.reshape(-1, 1, 1)
+        return _lower(z, self.spatial)
 
     def backward(self, gz):
         x, w = self.saved_tensors
         gx = self.derived(_Convolution)(gz, w) if self.needs_input_grad(0) else None
         gw = self.derived(_ConvolutionWeight)(gz, x) if self.needs_input_grad(1) else None
-        return self.with_bias_grad(gz, gx, gw)
+        if len(self.next_functions) == 2:
+            return gx, gw
+        return gx, gw, gz.sum(_all_but_channels(gz)) if self.needs_input_grad(2) else None
 
 
 class _ConvolutionWeight(_Face):
-    """gw = d<conv(z, w), gy>/dw, which is bilinear in (z, gy)."""
+    """gw = d<conv(z, w) + b, gy>/dw, bilinear in (z, gy); with ``with_bias`` also gb = d<...>/db (gy summed)."""
 
     saves = (0, 1)
 
+    def __init__(self, geom, spatial, label=_NAME, with_bias=False):
+        super().__init__(geom, spatial, label)
+        self.with_bias = with_bias
+
     def forward(self, z, gy):
         s = self.spatial
-        return _lower(_compute().weight_grad(_lift(z, s), _lift(gy, s), self.geom), s)
+        gw, gb = _compute().weight_grad(_lift(z, s), _lift(gy, s), self.geom, self.with_bias)
+        return (_lower(gw, s), gb) if self.with_bias else _lower(gw, s)
 
-    def backward(self, ggw):
+    def backward(self, ggw, ggb=None):
         z, gy = self.saved_tensors
+        if ggw is None:  # only gb was used: its gradient is ggb at every pixel
+            shape = (1, -1) + (1,) * (gy.ndim - 2)
+            return None, ggb.reshape(shape).expand(gy.shape) if self.needs_input_grad(1) else None
         gz = self.derived(_ConvolutionTranspose)(gy, ggw) if self.needs_input_grad(0) else None
-        ggy = self.derived(_Convolution)(z, ggw) if self.needs_input_grad(1) else None
-        return gz, ggy
+        if not self.needs_input_grad(1):
+            return gz, None
+        return gz, self.derived(_Convolution)(z, ggw) if ggb is None else self.derived(_Convolution)(z, ggw, ggb)
+
+
+def _all_but_channels(t):
+    return (0,) + tuple(range(2, t.ndim))
 
 
 # ----- argument checks (all in Python, before any kernel runs) -----
@@ -135,12 +146,12 @@ def shape_text(shape):
 
 
 def _check_operands(op, spatial, input, weight, bias, weight_channels):
-    """Type, dtype and rank checks; returns the expected input channel count."""
+    """Type, dtype and weight-rank checks; ``weight_channels`` names the weight's first two axes."""
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         raise TypeError(f"{op}: input and weight must be Tensors, got {type(input).__name__} and "
                         f"{type(weight).__name__}")
     dtype = input.data.dtype
-    if dtype not in _FLOATS:
+    if dtype not in FLOAT_DTYPES:
         raise TypeError(f"{op} supports float32 and float64 tensors, got input of dtype {input.dtype}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and (not isinstance(t, Tensor) or t.data.dtype != dtype):

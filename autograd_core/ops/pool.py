@@ -13,11 +13,9 @@ import numpy as np
 from ..function import Function
 from ..kernels.geometry import Windows, adaptive_windows, sliding_windows
 from ..tensor import Tensor, _new
-from .conv import int_tuple, shape_text
+from .conv import FLOAT_DTYPES, int_tuple, shape_text
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_max_pool2d", "adaptive_avg_pool2d"]
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _compute():
@@ -80,7 +78,7 @@ def _check_input(op, spatial, input):
     """The input's spatial size after checking type, dtype and rank."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
-    if input.data.dtype not in _FLOATS:
+    if input.data.dtype not in FLOAT_DTYPES:
         raise TypeError(f"{op} supports float32 and float64 tensors, got {input.dtype}")
     shape = input.data.shape
     axes = "H, W" if spatial == 2 else "L"

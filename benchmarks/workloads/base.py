@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository root, where the chi
 
 @dataclass
 class Context:
-    """The engines to run (name -> module), the peers that are missing (name -> reason) and the run's options."""
+    """The engines to run (name -> module), the peers not loaded (name -> why) and the run's options."""
     engines: dict
     missing: dict
     quick: bool = False
@@ -102,11 +102,11 @@ def failed_row(name, error):
 
 def guarded_rows(ctx, builders, make_row):
     """One row per engine in ``builders`` (name -> builder): ``make_row(name, builder, module)``,
-    or a 'missing' row when the peer is not installed, or a 'failed' row when it raises."""
+    or a row saying why when the peer is not loaded, or a 'failed' row when it raises."""
     rows = []
     for name, build in builders.items():
         if name in ctx.missing:
-            rows.append(Row(name, status=f"missing: {ctx.missing[name]}"))
+            rows.append(Row(name, status=ctx.missing[name]))
             continue
         try:
             rows.append(make_row(name, build, ctx.engines[name]))

@@ -7,7 +7,8 @@ from benchmarks.workloads.base import Goal, Table, timed_rows
 
 
 def dezero_op_chain(dezero, n_ops):
-    """bench_engine.op_chain in DeZero: mul, add, tanh, sub by turns on 16 floats, then backward."""
+    """bench_engine.op_chain in DeZero: mul, add, tanh, sub by turns on 16 floats, then backward
+    (DeZero has no requires_grad, so it also computes y's gradient)."""
     x = dezero.Variable(np.linspace(0.1, 1.0, 16, dtype=np.float32))
     y = dezero.Variable(np.linspace(1.0, 2.0, 16, dtype=np.float32))
     F = dezero.functions
@@ -40,7 +41,7 @@ def torch_scalar_demo(torch):
 def per_op(ctx):
     n_ops = ctx.pick(bench_engine.CHAIN_OPS, 200)
     builders = {OURS: bench_engine.op_chain, "torch": bench_engine.op_chain, "dezero": dezero_op_chain}
-    rows = timed_rows(ctx, builders, repeats=ctx.pick(15, 3), warmup=ctx.pick(3, 1),
+    rows = timed_rows(ctx, builders, repeats=ctx.pick(30, 3), warmup=ctx.pick(3, 1),
                       rate=lambda s: f"{s / n_ops * 1e6:.1f}", args=(n_ops,))
     return [Table("per-op", f"per-op overhead: {n_ops} elementwise ops on 16 floats, forward+backward", "ms",
                   rows, Goal(2.0), extra_label="us/op")]
