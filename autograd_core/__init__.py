@@ -18,6 +18,8 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.compare import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
+from .ops.conv import *  # noqa: F401,F403
+from .ops.pool import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
 from .random import rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli

@@ -164,8 +164,8 @@ def test_avg_pool2d_matches_loop_reference(case, count_include_pad, divisor_over
 @given(st.integers(1, 9), st.integers(1, 9), st.integers(1, 6), st.integers(1, 6))
 def test_adaptive_pools_match_loop_reference(h, w, oh, ow):
     x = np.random.default_rng(h * 100 + w).standard_normal((2, h, w))
-    np.testing.assert_allclose(F.adaptive_avg_pool2d(tensor(x), (oh, ow)).data, reference_adaptive(x, (oh, ow), np.mean),
-                               atol=1e-12)
+    np.testing.assert_allclose(F.adaptive_avg_pool2d(tensor(x), (oh, ow)).data,
+                               reference_adaptive(x, (oh, ow), np.mean), atol=1e-12)
     np.testing.assert_array_equal(F.adaptive_max_pool2d(tensor(x), (oh, ow)).data,
                                   reference_adaptive(x, (oh, ow), np.max))
 
