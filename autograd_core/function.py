@@ -15,6 +15,8 @@ A recorded Function is also the graph node: ``next_functions`` holds one
 """
 import weakref
 
+import numpy as np
+
 from ._backend import as_array
 from .grad_mode import GradMode
 from .tensor import Tensor, _new
@@ -99,10 +101,10 @@ def edge_of(tensor):
 class Function(Node):
     """Base of every differentiable op; see the module docstring for the protocol."""
 
-    __slots__ = ("next_functions", "n_outputs", "_hooks", "_saved", "_saved_versions",
-                 "_out", "_out_vc", "_released", "__dict__", "__weakref__")
+    __slots__ = ("next_functions", "_saved", "_saved_versions", "_out", "_out_vc", "__dict__", "__weakref__")
     saves = ()
     saves_output = False
+    _released = False  # instance values shadow these defaults once set
 
     def __call__(self, *inputs):
         ys = self.forward(*[x.data for x in inputs])
@@ -110,14 +112,14 @@ class Function(Node):
             for x in inputs:
                 if x._rg:
                     return self._record(inputs, ys)
+        if type(ys) is np.ndarray:
+            return _new(ys)
         if type(ys) is tuple:
             return tuple(_new(as_array(y)) for y in ys)
         return _new(as_array(ys))
 
     def _record(self, inputs, ys):
         self.next_functions = tuple([edge_of(x) for x in inputs])
-        self._hooks = None
-        self._released = False
         if self.saves:
             saved = tuple([inputs[i] for i in self.saves])
             self._saved = saved
@@ -125,8 +127,7 @@ class Function(Node):
         if type(ys) is tuple:
             self.n_outputs = len(ys)
             return tuple(_output(as_array(y), self, i) for i, y in enumerate(ys))
-        self.n_outputs = 1
-        out = _output(as_array(ys), self, 0)
+        out = _output(ys if type(ys) is np.ndarray else as_array(ys), self, 0)
         if self.saves_output:
             self._out = out.data
             self._out_vc = out._vc

@@ -117,7 +117,8 @@ class Neg(Function):
 
 
 def _checked(fn_cls, a, b, op):
-    a, b = promote(a, b, op)
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype):
+        a, b = promote(a, b, op)
     try:
         return fn_cls()(a, b)
     except ValueError:
