@@ -88,6 +88,9 @@ def _accumulator(tensor):
     return node
 
 
+_NO_EDGE = (None, 0)
+
+
 def edge_of(tensor):
     """The ``(node, output_index)`` a gradient for ``tensor`` flows to."""
     fn = tensor.grad_fn
@@ -95,7 +98,7 @@ def edge_of(tensor):
         return (fn, tensor._output_index)
     if tensor._rg:
         return (_accumulator(tensor), 0)
-    return (None, 0)
+    return _NO_EDGE
 
 
 class Function(Node):
