@@ -89,7 +89,8 @@ def render_text(table):
 def render_markdown(tables, info, chart_name):
     out = ["# Benchmark results", "", "Written by `python -m benchmarks`. Lower is better: each ratio is the engine's "
            "median over PyTorch's (CPU, same thread count). Each time is the median of repeated runs after "
-           "warm-up, with min and max; the engines take turns run by run. On a busy machine PyTorch's OpenMP "
+           "warm-up, with min and max; the engines take turns in rounds, each turn after a short pause so that no "
+           "library pays for another's still-spinning threads. On a busy machine PyTorch's OpenMP "
            "threads wait for busy cores, which inflates its times: see the load average below.", "",
            "| machine | |", "|---|---|"]
     out += [f"| {label} | {value} |" for label, value in info]

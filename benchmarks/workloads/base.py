@@ -12,6 +12,8 @@ from benchmarks.peers import OURS
 
 REFERENCE = "torch"
 ROOT = Path(__file__).resolve().parents[2]  # the repository root, where the children run
+ROUNDS = 3  # turns each engine gets in a full run
+SETTLE_S = 0.15  # longer than OpenBLAS's idle spin (~0.1 s), which otherwise slows the next library's threads
 
 
 @dataclass
@@ -117,8 +119,10 @@ def guarded_rows(ctx, builders, make_row):
 
 def timed_rows(ctx, builders, repeats, warmup, scale=1e3, rate=None, args=()):
     """Rows timing ``run = builders[name](module, *args)``: ``warmup`` untimed calls, then ``repeats`` timed
-    rounds in which the engines take turns (so that bursts of load from elsewhere on the machine hit all
-    alike). Median/min/max in seconds times ``scale``; ``rate(median seconds)`` fills the extra column."""
+    calls shared over a few rounds in which the engines take turns (so that bursts of load from elsewhere on
+    the machine hit all alike). Before each turn the process idles SETTLE_S and makes one untimed call, so
+    that no engine pays for another library's thread pool still spinning. Median/min/max in seconds times
+    ``scale``; ``rate(median seconds)`` fills the extra column."""
     runs, times = {}, {}
 
     def prepare(name, build, lib):
@@ -128,12 +132,17 @@ def timed_rows(ctx, builders, repeats, warmup, scale=1e3, rate=None, args=()):
         runs[name], times[name] = run, []
         return Row(name)
     rows = guarded_rows(ctx, builders, prepare)
-    for _ in range(repeats):
+    rounds = min(repeats, ctx.pick(ROUNDS, 1))
+    for turn in range(rounds):
+        share = repeats // rounds + (turn < repeats % rounds)
         for name, run in list(runs.items()):
+            time.sleep(SETTLE_S)
             try:
-                start = time.perf_counter()
                 run()
-                times[name].append(time.perf_counter() - start)
+                for _ in range(share):
+                    start = time.perf_counter()
+                    run()
+                    times[name].append(time.perf_counter() - start)
             except Exception as error:
                 rows = [failed_row(name, error) if r.engine == name else r for r in rows]
                 del runs[name]
