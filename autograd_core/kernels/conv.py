@@ -101,8 +101,7 @@ def weight_grad(z, gy, geom, with_bias=False):
     grads = _grouped_output(gy, groups)
     gw = np.zeros((groups, gy.shape[1] // groups, rows + (1 if with_bias else 0)), dtype=z.dtype)
     for part in _chunks(z.shape[0], geom, z.shape[1]):
-        cols = _columns(z[part], geom, with_bias)
-        for g in range(groups):  # one GEMM per group over all images and pixels of the chunk
-            gw[g] += np.tensordot(grads[part, g], cols[:, g], axes=([0, 2], [0, 2]))
+        for image_grad, image_cols in zip(grads[part], _columns(z[part], geom, with_bias)):
+            gw += np.matmul(image_grad, image_cols.transpose(0, 2, 1))
     weight = gw[:, :, :rows].reshape((gy.shape[1], z.shape[1] // groups) + geom.kernel)
     return weight, (gw[:, :, rows].reshape(-1) if with_bias else None)
