@@ -35,6 +35,13 @@ def save_curves(path, panels, xlabel="epoch"):
     return save_figure(fig, path)
 
 
+def save_history(path, history):
+    """Loss and accuracy per epoch, train beside test, from a ``fit``-style history dict."""
+    return save_curves(path, {
+        "loss": {"train": history["train_loss"], "test": history["test_loss"]},
+        "accuracy": {"train": history["train_acc"], "test": history["test_acc"]}})
+
+
 def save_decision_boundary(path, predict, points, labels, resolution=200):
     """Colour the plane by ``predict`` (an (M, 2) array -> (M,) class array) and scatter the data on top."""
     lo, hi = points.min(axis=0) - 0.2, points.max(axis=0) + 0.2

@@ -14,7 +14,7 @@ import autograd_core as torch
 import nn
 import optim
 from examples._data import first, load_digits
-from examples._plots import output_dir, save_curves
+from examples._plots import output_dir, save_history
 from examples.models import CNN
 from examples.train import fit
 
@@ -57,9 +57,7 @@ def main(argv=None):
         print(model)
         history = fit(model, train, data.test, optim.Adam(model.parameters(), lr=args.lr), args.epochs,
                       args.batch_size, log=print)
-        plot = save_curves(output_dir(args.out) / f"cnn_{name}.png", {
-            "loss": {"train": history["train_loss"], "test": history["test_loss"]},
-            "accuracy": {"train": history["train_acc"], "test": history["test_acc"]}})
+        plot = save_history(output_dir(args.out) / f"cnn_{name}.png", history)
         print(f"{name}: test accuracy {history['test_acc'][-1]:.4f}; plot {plot}")
         results[name] = {"history": history, "plot": plot}
     return results

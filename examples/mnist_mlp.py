@@ -14,7 +14,7 @@ import nn
 import nn.functional as F
 import optim
 from examples._data import load_digits
-from examples._plots import output_dir, save_curves
+from examples._plots import output_dir, save_history
 from examples.models import MyNet
 from examples.train import fit
 
@@ -53,9 +53,7 @@ def main(argv=None):
         print(model)
         optimizer = optim.Adam(model.parameters())
         history = fit(model, data.train, data.test, optimizer, args.epochs, args.batch_size, log=print)
-        plot = save_curves(output_dir(args.out) / f"mnist_{name}.png", {
-            "loss": {"train": history["train_loss"], "test": history["test_loss"]},
-            "accuracy": {"train": history["train_acc"], "test": history["test_acc"]}})
+        plot = save_history(output_dir(args.out) / f"mnist_{name}.png", history)
         print(f"{name}: test accuracy {history['test_acc'][-1]:.4f}; plot {plot}")
         results[name] = {"history": history, "plot": plot}
     return results

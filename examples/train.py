@@ -19,7 +19,7 @@ import optim
 from autograd_core.datasets import Spiral
 from autograd_core.utils.data import DataLoader
 from examples._data import default_data_dir, load_images
-from examples._plots import output_dir, save_curves, save_decision_boundary
+from examples._plots import output_dir, save_decision_boundary, save_history
 
 # Per-dataset defaults for the options left out on the command line.
 DEFAULTS = {
@@ -132,9 +132,7 @@ def save_outputs(out, model, train, history, loss_fn):
     inputs, targets = next(iter(DataLoader(train, batch_size=8)))
     loss = loss_fn(model(inputs), targets)
     paths = {"graph": Path(viz.make_dot(loss, params=dict(model.named_parameters())).render(str(out / "graph.svg"))),
-             "history": save_curves(out / "history.png", {
-                 "loss": {"train": history["train_loss"], "test": history["test_loss"]},
-                 "accuracy": {"train": history["train_acc"], "test": history["test_acc"]}})}
+             "history": save_history(out / "history.png", history)}
     points = train.tensors[0] if hasattr(train, "tensors") else None
     if points is not None and points.ndim == 2 and points.shape[1] == 2:
         model.eval()

@@ -39,7 +39,8 @@ def test_quick_run_prints_and_writes_results_table(tmp_path):
     float(ours.split("|")[2])  # a measured median, not a status
     engines, missing = peers.load_all()
     for peer, reason in missing.items():
-        assert f"| {peer} | {reason}" in results
+        if peer != "micrograd":  # the per-op workload times torch and dezero; micrograd only scalar graphs
+            assert f"| {peer} | {reason}" in results
     if "torch" in engines:  # ratios exist only with the reference
         assert (tmp_path / "ratios.png").read_bytes()[:4] == b"\x89PNG"
 
