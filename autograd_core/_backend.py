@@ -1,7 +1,10 @@
-"""The one seam between the engine and its array library.
+"""The seam between the engine and its array library (numpy today).
 
-Every module that needs array functions imports ``xp`` from here, so a CuPy
-backend (``.to("cuda")``) is an addition to this file, not a rewrite.
+Ops call numpy functions on the arrays they are given; CuPy arrays implement
+numpy's dispatch protocols (``__array_ufunc__``, ``__array_function__``), so those
+calls already follow the array. What does not dispatch (array creation from
+Python data, choosing the module) goes through this file, so a CuPy backend
+(``.to("cuda")``) is an addition here, not a rewrite of the ops.
 """
 import numpy as np
 
@@ -9,7 +12,7 @@ xp = np
 
 
 def get_array_module(array):
-    """Return the array module that owns ``array`` (numpy today)."""
+    """Return the array module that owns ``array`` (numpy today; ``cupy.get_array_module`` later)."""
     return np
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ._backend import as_array
 from .grad_mode import GradMode
-from .tensor import Tensor, _new
+from .tensor import _new
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved "
           "tensors after they have already been freed). Saved intermediate values of the graph "

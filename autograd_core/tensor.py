@@ -6,7 +6,6 @@ each op family in ``ops/`` attaches its methods (``x.exp()``, ``x + y``...).
 import numpy as np
 
 from . import dtypes
-from ._backend import as_array, xp
 from .device import device as _device, CPU
 from .grad_mode import GradMode
 
