@@ -10,12 +10,13 @@ from numba import njit, prange
 
 
 @njit(parallel=True, cache=True)
-def _max_pool(x, h_lo, h_hi, h_step, w_lo, w_hi, w_step, out, argmax):
+def _max_pool(x, lowest, h_lo, h_hi, h_step, w_lo, w_hi, w_step, out, argmax):
+    """``lowest`` is -inf in x's dtype, so comparisons stay in that dtype (no float64 round trips)."""
     width = x.shape[2]
     for p in prange(x.shape[0]):
         for oh in range(out.shape[1]):
             for ow in range(out.shape[2]):
-                best = -np.inf
+                best = lowest
                 best_at = -1
                 for ih in range(h_lo[oh], h_hi[oh], h_step):
                     for iw in range(w_lo[ow], w_hi[ow], w_step):
@@ -76,7 +77,7 @@ def max_pool(x, rows, cols):
     planes = _planes(x)
     out = np.empty((planes.shape[0], rows.lo.size, cols.lo.size), dtype=x.dtype)
     argmax = np.empty(out.shape, dtype=np.int64)
-    _max_pool(planes, rows.lo, rows.hi, rows.step, cols.lo, cols.hi, cols.step, out, argmax)
+    _max_pool(planes, x.dtype.type(-np.inf), rows.lo, rows.hi, rows.step, cols.lo, cols.hi, cols.step, out, argmax)
     shape = x.shape[:-2] + out.shape[1:]
     return out.reshape(shape), argmax.reshape(shape)
 
