@@ -143,32 +143,30 @@ def _run_prehooks(fn, grads):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """``Tensor.backward`` / ``autograd.backward``: accumulate into the leaves' ``.grad``."""
+    """``Tensor.backward`` / ``autograd.backward``: accumulate into ``.grad`` of the leaves (or of ``inputs``)."""
     if retain_graph is None:
         retain_graph = create_graph
     for i, t in enumerate(tensors):
         if not t._rg:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-    grads = _root_gradients(tensors, grad_tensors, "backward")
-    if inputs is not None:
-        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        captured = run([edge_of(t) for t in tensors], grads, retain_graph, create_graph,
-                       capture={edge_of(x): None for x in inputs})
-        previous_mode = GradMode.enabled
-        GradMode.enabled = create_graph
-        try:
-            for x in inputs:
-                g = captured[edge_of(x)]
-                if g is not None:
-                    edge_of(x)[0].accumulate(g) if x.grad_fn is None else _store_grad(x, g)
-        finally:
-            GradMode.enabled = previous_mode
+    if inputs is None:
+        run([edge_of(t) for t in tensors], _root_gradients(tensors, grad_tensors, "backward"),
+            retain_graph, create_graph)
         return
-    run([edge_of(t) for t in tensors], grads, retain_graph, create_graph)
-
-
-def _store_grad(tensor, grad):
-    tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    grads = grad(tensors, inputs, grad_tensors, retain_graph, create_graph, allow_unused=True)
+    previous_mode = GradMode.enabled
+    GradMode.enabled = create_graph
+    try:
+        for x, g in zip(inputs, grads):
+            if g is None:
+                continue
+            if x.grad_fn is None:
+                edge_of(x)[0].accumulate(g)
+            else:
+                x.grad = g if x.grad is None else x.grad + g
+    finally:
+        GradMode.enabled = previous_mode
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -340,3 +340,14 @@ def test_gradcheck_detects_a_wrong_gradient():
 def test_gradgradcheck_of_composite():
     x, w = leaf([0.2, -0.4, 0.9]), leaf([[0.5, 1.0, -1.5], [0.1, 0.2, 0.3]])
     assert gradgradcheck(lambda a, b: (a * b).tanh() * a.exp(), (x, w))
+
+
+def test_backward_with_inputs_accumulates_only_into_them():
+    x, w = leaf(2.0), leaf(3.0)
+    h = x * w
+    y = h * h
+    y.backward(inputs=[w, h], retain_graph=True)
+    assert x.grad is None
+    assert w.grad.item() == 2 * 36 / 3 and h.grad.item() == 12.0
+    y.backward(inputs=w)
+    assert w.grad.item() == 2 * 2 * 36 / 3
