@@ -124,9 +124,7 @@ class Function(Node):
     def _record(self, inputs, ys):
         self.next_functions = tuple([edge_of(x) for x in inputs])
         if self.saves:
-            saved = tuple([inputs[i] for i in self.saves])
-            self._saved = saved
-            self._saved_versions = tuple([t._vc[0] for t in saved])
+            self.save_for_backward(*[inputs[i] for i in self.saves])
         if type(ys) is tuple:
             self.n_outputs = len(ys)
             return tuple(_output(as_array(y), self, i) for i, y in enumerate(ys))
