@@ -394,3 +394,14 @@ def test_1d_parity_with_torch(name, options):
     np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
     for mine, other in zip(ours, theirs):
         np.testing.assert_allclose(mine.grad.data, other.grad.numpy(), atol=1e-10)
+
+
+def test_conv_transpose2d_pointwise_kernel_with_output_padding():
+    """A 1x1 kernel is not a plain GEMM when output_padding adds rows past the convolution's reach."""
+    x = tensor(np.random.default_rng(0).standard_normal((1, 1, 1, 1)), requires_grad=True)
+    w = tensor(np.random.default_rng(1).standard_normal((1, 1, 1, 1)), requires_grad=True)
+    y = F.conv_transpose2d(x, w, stride=(1, 2), output_padding=(0, 1))
+    assert y.shape == (1, 1, 1, 2)
+    np.testing.assert_allclose(y.data, [[[[x.data.item() * w.data.item(), 0.0]]]])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data.ravel(), w.data.ravel())

@@ -20,8 +20,9 @@ class ConvGeometry(NamedTuple):
 
     @property
     def pointwise(self):
-        """True when im2col is the identity (1x1 kernel, stride 1, no padding)."""
-        return self.kernel == (1, 1) and self.stride == (1, 1) and self.padding == (0, 0)
+        """True when im2col is the identity (1x1 kernel, stride 1, no padding, no extra output_padding rows)."""
+        return (self.kernel == (1, 1) and self.stride == (1, 1) and self.padding == (0, 0)
+                and self.in_size == self.out_size)
 
 
 class Windows(NamedTuple):
