@@ -2,6 +2,7 @@
 
 ``import autograd_core as torch`` gives ``torch.tensor``, ``torch.nn``, ``torch.optim``...
 """
+from ._allocator import keep_freed_memory
 from . import dtypes
 from .dtypes import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,
                      int32, int, int64, long, bool, get_default_dtype, set_default_dtype)
@@ -28,6 +29,8 @@ from .serialization import save, load
 from .numerical import numerical_diff, numerical_gradient
 
 __version__ = "0.1.0"
+
+keep_freed_memory()  # glibc keeps the blocks a training step frees for the next step (see _allocator)
 
 
 def __getattr__(name):

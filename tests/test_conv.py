@@ -405,3 +405,23 @@ def test_conv_transpose2d_pointwise_kernel_with_output_padding():
     np.testing.assert_allclose(y.data, [[[[x.data.item() * w.data.item(), 0.0]]]])
     y.sum().backward()
     np.testing.assert_allclose(x.grad.data.ravel(), w.data.ravel())
+
+
+def test_kept_columns_serve_repeated_backward_and_in_place_changes_are_caught():
+    """The forward's im2col columns feed the weight gradient; a second backward reuses them, and changing
+    the input in place after the forward is refused rather than answered with stale columns."""
+    rng = np.random.default_rng(8)
+    x, w, b = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    tx, tw, tb = tensor(x), tensor(w, True), tensor(b, True)
+    y = F.conv2d(tx, tw, tb, padding=1)
+    gy = rng.standard_normal(y.shape)
+    _, _, gw = reference_conv2d(x, w, (1, 1), (1, 1), (1, 1), (1, 1), 1, gy)
+    y.backward(tensor(gy), retain_graph=True)
+    first = tw.grad.data.copy()
+    np.testing.assert_allclose(first, gw, atol=1e-12)
+    y.backward(tensor(gy), retain_graph=True)
+    np.testing.assert_allclose(tw.grad.data, 2 * first, atol=1e-12)
+    np.testing.assert_allclose(tb.grad.data, 2 * gy.sum(axis=(0, 2, 3)), atol=1e-12)
+    tx.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward(tensor(gy))

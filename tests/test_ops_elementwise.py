@@ -333,3 +333,13 @@ def test_inplace_clamp_with_tensor_bounds_broadcasts_into_input():
     np.testing.assert_array_equal(x.data, [[0, 1, 1.5], [1.5, 1, 0]])
     with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
         torch.zeros(3).clamp_(torch.zeros(2, 3))
+
+
+def test_relu_backward_is_one_threshold_node_with_its_own_gradient():
+    x = torch.tensor([-1.5, 0.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    gy = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64, requires_grad=True)
+    gx, = torch.autograd.grad(torch.relu(x), x, gy, create_graph=True)
+    assert gx.grad_fn.name() == "ThresholdBackwardBackward0"
+    assert gx.tolist() == [0.0, 0.0, 3.0, 4.0]
+    gx.sum().backward()
+    assert gy.grad.tolist() == [0.0, 0.0, 1.0, 1.0]

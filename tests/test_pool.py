@@ -312,3 +312,46 @@ def test_pool1d_parity_with_torch(name, options):
     ty.sum().backward()
     np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-12)
     np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), atol=1e-12)
+
+
+def test_max_pool2d_matches_torch_on_nan_and_minus_inf_in_random_windows():
+    """Random geometries (padding, dilation, ceil_mode) over inputs full of NaN and -inf: values and indices."""
+    ref = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    checked = 0
+    while checked < 60:
+        h, w = (int(v) for v in rng.integers(3, 9, 2))
+        x = rng.standard_normal((2, 2, h, w)).astype(np.float32)
+        x[rng.random(x.shape) < 0.1] = np.nan
+        x[rng.random(x.shape) < 0.2] = -np.inf
+        k, s, d = (int(v) for v in rng.integers(1, 4, 3))
+        p = int(rng.integers(0, ((k - 1) * d + 1) // 2 + 1))
+        ceil_mode = bool(rng.integers(0, 2))
+        try:
+            ty, tidx = ref.nn.functional.max_pool2d(ref.from_numpy(x), k, s, p, d, ceil_mode, return_indices=True)
+        except RuntimeError:  # torch refuses this geometry (output too small)
+            continue
+        y, idx = F.max_pool2d(tensor(x), k, s, p, d, ceil_mode, return_indices=True)
+        np.testing.assert_array_equal(y.data, ty.numpy())
+        np.testing.assert_array_equal(idx.data, tidx.numpy())
+        checked += 1
+
+
+def test_parallel_kernels_agree_with_serial_ones(monkeypatch):
+    """Small inputs run the serial twins; forcing the parallel ones must not change a single value."""
+    from autograd_core.kernels import twin
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((3, 4, 9, 8))
+    w = rng.standard_normal((6, 2, 3, 3))
+
+    def run():
+        tx, tw = tensor(x, True), tensor(w, True)
+        y = F.conv2d(tx, tw, stride=2, padding=1, groups=2)
+        z = F.max_pool2d(y, 2, ceil_mode=True) + F.avg_pool2d(y, 3, 1, 1).sum() + F.adaptive_max_pool2d(y, 2).sum()
+        z.sum().backward()
+        return [t.copy() for t in (y.data, z.data, tx.grad.data, tw.grad.data)]
+
+    serial = run()
+    monkeypatch.setattr(twin, "PARALLEL_MIN_WORK", 0)
+    for got, expected in zip(run(), serial):
+        np.testing.assert_array_equal(got, expected)

@@ -4,7 +4,8 @@ This package's ``__init__`` and ``geometry`` do not import Numba; the op
 modules import ``kernels.conv`` and ``kernels.pool`` on first use, so
 ``import autograd_core`` stays fast. Every kernel is compiled lazily for the
 dtypes it meets, with ``cache=True`` (the cache lives in ``__pycache__`` next
-to this source), and runs on ``NUMBA_NUM_THREADS`` threads (all cores by default).
+to this source); calls on large arrays run on ``NUMBA_NUM_THREADS`` threads (all
+cores by default), small ones serially (see ``twin``).
 
 Threading layer: Numba prefers OpenMP when libgomp is present, and OpenMP
 keeps idle threads spinning after each parallel loop; on a small machine they

@@ -1,4 +1,5 @@
 """Plain descriptions of a convolution's and a pooling window's geometry (no Numba here)."""
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -25,26 +26,47 @@ class ConvGeometry(NamedTuple):
                 and self.in_size == self.out_size)
 
 
+class Slide(NamedTuple):
+    """A kernel sliding along one axis: output ``o`` reads taps ``o*stride - padding + k*dilation``, k < kernel."""
+    kernel: int
+    stride: int
+    padding: int
+    dilation: int
+
+
 class Windows(NamedTuple):
     """The pooling windows along one axis: output ``o`` reads inputs ``range(lo[o], hi[o], step)``.
 
     ``extent[o]`` is the window's length counting padding (the divisor of an
-    average that includes padding).
+    average that includes padding). ``slide`` describes sliding windows
+    (None for adaptive ones), for the kernels specialised to a window shape.
     """
     lo: np.ndarray
     hi: np.ndarray
     step: int
     extent: np.ndarray
+    slide: Slide | None = None
 
 
+def _read_only(*arrays):
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+@functools.lru_cache(maxsize=256)
 def sliding_windows(size, kernel, stride, padding, dilation, out_size):
-    """Windows of a (dilated) kernel sliding with ``stride`` over ``size`` inputs padded by ``padding``."""
+    """Windows of a (dilated) kernel sliding with ``stride`` over ``size`` inputs padded by ``padding``.
+
+    A training loop asks for the same windows every step, so they are cached (as read-only arrays).
+    """
     start = np.arange(out_size, dtype=np.int64) * stride - padding
     first_inside = np.maximum((dilation - 1 - start) // dilation, 0)  # taps before the input begins
     lo = start + first_inside * dilation
     hi = np.minimum(start + (kernel - 1) * dilation + 1, size)
     extent = np.minimum(start + kernel, size + padding) - start
-    return Windows(lo, hi, dilation, extent)
+    lo, hi, extent = _read_only(lo, hi, extent)
+    return Windows(lo, hi, dilation, extent, Slide(kernel, stride, padding, dilation))
 
 
 def adaptive_windows(size, out_size):

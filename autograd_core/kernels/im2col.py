@@ -4,12 +4,14 @@
 row ``(c*KH + kh)*KW + kw`` of group g holds, for channel ``g*C/G + c``, the
 input pixels that kernel tap (kh, kw) meets at every output position, zero
 where the tap falls in the padding. Rows past C/G*KH*KW (R may be larger)
-are left alone.
+are left alone. Both kernels are ``twin.TwinKernel``s: call ``im2col.sized(col.size)(...)``.
 """
-from numba import njit, prange
+from numba import prange
+
+from .twin import TwinKernel
 
 
-@njit(parallel=True, cache=True)
+@TwinKernel
 def im2col(x, col, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w):
     """Fill ``col`` from the contiguous input ``x`` (N, C, H, W)."""
     n_images, channels, height, width = x.shape
@@ -32,7 +34,7 @@ def im2col(x, col, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilatio
                         col[n, g, row, oh, ow] = x[n, c, ih, iw] if 0 <= iw < width else 0
 
 
-@njit(parallel=True, cache=True)
+@TwinKernel
 def col2im(col, x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w):
     """Overwrite ``x`` (N, C, H, W) with the sum of every column entry at the pixel it was read from."""
     n_images, channels, height, width = x.shape

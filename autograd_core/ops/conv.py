@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from ..function import Function
+from ..grad_mode import GradMode
 from ..kernels.geometry import ConvGeometry
 from ..tensor import Tensor
 
@@ -54,22 +55,40 @@ class _Face(Function):
 
 
 class _Convolution(_Face):
-    """y = conv(z, w) + b."""
+    """y = conv(z, w) + b.
+
+    With ``keep_columns`` (set when the weight will need a gradient) the
+    forward keeps its im2col columns, which the weight gradient reuses; they
+    are dropped with the rest of what was saved when the node is released.
+    """
 
     saves = (0, 1)
+    columns = None
+
+    def __init__(self, geom, spatial, label=_NAME, keep_columns=False):
+        super().__init__(geom, spatial, label)
+        self.keep_columns = keep_columns
 
     def forward(self, z, w, b=None):
-        return _lower(_compute().forward(_lift(z, self.spatial), _lift(w, self.spatial), self.geom, b), self.spatial)
+        y, self.columns = _compute().forward(_lift(z, self.spatial), _lift(w, self.spatial), self.geom, b,
+                                             self.keep_columns)
+        return _lower(y, self.spatial)
 
     def backward(self, gy):
         z, w = self.saved_tensors
         gz = self.derived(_ConvolutionTranspose)(gy, w) if self.needs_input_grad(0) else None
         if len(self.next_functions) == 2:
-            return gz, self.derived(_ConvolutionWeight)(z, gy) if self.needs_input_grad(1) else None
+            if not self.needs_input_grad(1):
+                return gz, None
+            return gz, self.derived(_ConvolutionWeight, False, self.columns)(z, gy)
         if not (self.needs_input_grad(1) or self.needs_input_grad(2)):
             return gz, None, None
-        gw, gb = self.derived(_ConvolutionWeight, True)(z, gy)  # one GEMM gives both
+        gw, gb = self.derived(_ConvolutionWeight, True, self.columns)(z, gy)  # one GEMM gives both
         return gz, gw if self.needs_input_grad(1) else None, gb if self.needs_input_grad(2) else None
+
+    def release(self):
+        super().release()
+        self.columns = None
 
 
 class _ConvolutionTranspose(_Face):
@@ -93,17 +112,21 @@ class _ConvolutionTranspose(_Face):
 
 
 class _ConvolutionWeight(_Face):
-    """gw = d<conv(z, w) + b, gy>/dw, bilinear in (z, gy); with ``with_bias`` also gb = d<...>/db (gy summed)."""
+    """gw = d<conv(z, w) + b, gy>/dw, bilinear in (z, gy); with ``with_bias`` also gb = d<...>/db (gy summed).
+
+    ``columns`` are the convolution's kept im2col columns of z, used once by the forward.
+    """
 
     saves = (0, 1)
 
-    def __init__(self, geom, spatial, label=_NAME, with_bias=False):
+    def __init__(self, geom, spatial, label=_NAME, with_bias=False, columns=None):
         super().__init__(geom, spatial, label)
-        self.with_bias = with_bias
+        self.with_bias, self.columns = with_bias, columns
 
     def forward(self, z, gy):
         s = self.spatial
-        gw, gb = _compute().weight_grad(_lift(z, s), _lift(gy, s), self.geom, self.with_bias)
+        gw, gb = _compute().weight_grad(_lift(z, s), _lift(gy, s), self.geom, self.with_bias, self.columns)
+        self.columns = None  # the convolution node owns them
         return (_lower(gw, s), gb) if self.with_bias else _lower(gw, s)
 
     def backward(self, ggw, ggb=None):
@@ -229,7 +252,8 @@ def _convolution(op, spatial, input, weight, bias, stride, padding, dilation, gr
     geom = ConvGeometry(_as_2d(kernel, 1), _as_2d(stride, 1), _as_2d(before, 0), _as_2d(dilation, 1), groups,
                         _as_2d(size, 1), _as_2d(out, 1))
     operands = (input, weight) if bias is None else (input, weight, bias)
-    return _run(_Convolution(geom, spatial), spatial, batched, operands)
+    keep_columns = GradMode.enabled and weight.requires_grad
+    return _run(_Convolution(geom, spatial, keep_columns=keep_columns), spatial, batched, operands)
 
 
 def _transposed_convolution(op, spatial, input, weight, bias, stride, padding, output_padding, groups, dilation):

@@ -306,7 +306,22 @@ class Relu(Function):
         return np.maximum(x, 0)
 
     def backward(self, gy):
-        return gy * (self.saved_output() > 0)
+        return _ThresholdBackward()(gy, self.saved_output())
+
+
+class _ThresholdBackward(Function):
+    """ReLU's backward as one op: ``gy`` where the ReLU output ``y`` is positive, else 0 (linear in gy)."""
+
+    saves = (1,)
+
+    def forward(self, gy, y):
+        return gy * (y > 0)
+
+    def backward(self, ggx):
+        return _ThresholdBackward()(ggx, self.saved(0)), None
+
+    def name(self):
+        return "ThresholdBackwardBackward0"
 
 
 class Abs(Function):

@@ -8,10 +8,8 @@ order work. 1-D pooling is 2-D pooling of height 1. The arrays are computed by
 """
 import numbers
 
-import numpy as np
-
 from ..function import Function
-from ..kernels.geometry import Windows, adaptive_windows, sliding_windows
+from ..kernels.geometry import adaptive_windows, sliding_windows
 from ..tensor import Tensor, _new
 from .conv import FLOAT_DTYPES, int_tuple, shape_text
 
@@ -71,7 +69,7 @@ def _apply_avg_pool(input, rows, cols, divisor, label):
 
 # ----- argument checks -----
 
-_WHOLE_ROW = Windows(np.zeros(1, np.int64), np.ones(1, np.int64), 1, np.ones(1, np.int64))
+_WHOLE_ROW = sliding_windows(1, 1, 1, 0, 1, 1)  # the height axis of 1-D pooling
 
 
 def _check_input(op, spatial, input):
