@@ -18,7 +18,7 @@ chunks so that the column buffer stays under ``COLUMN_BUDGET`` elements.
 """
 import numpy as np
 
-from .im2col import im2col, col2im
+from .im2col import col2im, im2col
 
 COLUMN_BUDGET = 1 << 24
 PRODUCT_BUDGET = 1 << 22  # elements of the per-image weight-gradient products summed at once
@@ -35,10 +35,6 @@ def _chunks(batch, geom, channels):
     return [slice(start, start + step) for start in range(0, batch, step)]
 
 
-def _kernel_args(geom):
-    return (*geom.kernel, *geom.stride, *geom.padding, *geom.dilation)
-
-
 def _columns(z, geom, ones_row=False):
     """im2col of the contiguous images ``z`` as (n, G, C/G*KH*KW [+ 1 row of ones], OH*OW)."""
     n, channels = z.shape[:2]
@@ -47,7 +43,7 @@ def _columns(z, geom, ones_row=False):
     if geom.pointwise and not ones_row:
         return z.reshape(n, geom.groups, rows, pixels)
     col = np.empty((n, geom.groups, rows + (1 if ones_row else 0), pixels), dtype=z.dtype)
-    im2col.sized(col.size)(z, col.reshape(col.shape[:3] + geom.out_size), *_kernel_args(geom))
+    im2col(z, col.reshape(col.shape[:3] + geom.out_size), geom)
     if ones_row:
         col[:, :, rows] = 1
     return col
@@ -96,7 +92,7 @@ def input_grad(gy, w, geom):
             np.matmul(weight_t, grads[part], out=_grouped_output(gz[part], geom.groups))
             continue
         col = np.matmul(weight_t, grads[part])
-        col2im.sized(col.size)(col.reshape(col.shape[:3] + geom.out_size), gz[part], *_kernel_args(geom))
+        col2im(col.reshape(col.shape[:3] + geom.out_size), gz[part], geom)
     return gz
 
 
