@@ -27,68 +27,72 @@ PLANES_PER_THREAD = 4  # a parallel call splits the planes into this many blocks
 
 
 @numba.njit(cache=True)
-def _padded_plane(x, kernel, stride, padding, dilation, out_size):
-    """A zero buffer for a plane of ``x`` with its padding and every tap of the ``out_size`` outputs (pairs)."""
-    height = max(padding[0] + x.shape[2], (out_size[0] - 1) * stride[0] + (kernel[0] - 1) * dilation[0] + 1)
-    width = max(padding[1] + x.shape[3], (out_size[1] - 1) * stride[1] + (kernel[1] - 1) * dilation[1] + 1)
+def _padded_plane(x, col, kernel, stride, padding, dilation):
+    """A zero buffer for a plane of ``x`` with its padding and every tap of ``col``'s outputs (pairs: h, w)."""
+    out_h, out_w = col.shape[3], col.shape[4]
+    height = max(padding[0] + x.shape[2], (out_h - 1) * stride[0] + (kernel[0] - 1) * dilation[0] + 1)
+    width = max(padding[1] + x.shape[3], (out_w - 1) * stride[1] + (kernel[1] - 1) * dilation[1] + 1)
     return np.zeros((height, width), dtype=x.dtype)
+
+
+@numba.njit(cache=True)
+def _plane(job, x, col, taps):
+    """Plane number ``job`` of ``x`` as (image, channel, group, its first row in ``col``)."""
+    channels = x.shape[1]
+    per_group = channels // col.shape[1]
+    n = job // channels
+    c = job - n * channels
+    g = c // per_group
+    return n, c, g, (c - g * per_group) * taps
+
+
+@numba.njit(cache=True)
+def _jobs(block, blocks, x):
+    """The planes of ``x`` that block number ``block`` of ``blocks`` works through."""
+    planes = x.shape[0] * x.shape[1]
+    return range(block * planes // blocks, (block + 1) * planes // blocks)
 
 
 @functools.lru_cache(maxsize=None)
 def column_kernels(stride_h, stride_w, dilation_h, dilation_w):
     """``(im2col, col2im)`` for one stride and dilation; each pair compiles once (and is cached on disk)."""
+    stride, dilation = (stride_h, stride_w), (dilation_h, dilation_w)
 
     @TwinKernel
     def im2col(x, col, kernel_h, kernel_w, pad_h, pad_w, blocks):
         """Fill ``col`` from the contiguous input ``x`` (N, C, H, W)."""
-        channels, height, width = x.shape[1], x.shape[2], x.shape[3]
-        per_group = channels // col.shape[1]
-        out_h, out_w = col.shape[3], col.shape[4]
-        jobs = x.shape[0] * channels
         for block in prange(blocks):
-            padded = _padded_plane(x, (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w),
-                                   (dilation_h, dilation_w), (out_h, out_w))
-            for job in range(block * jobs // blocks, (block + 1) * jobs // blocks):
-                n = job // channels
-                c = job - n * channels
-                g = c // per_group
-                for ih in range(height):
-                    for iw in range(width):
+            padded = _padded_plane(x, col, (kernel_h, kernel_w), stride, (pad_h, pad_w), dilation)
+            for job in _jobs(block, blocks, x):
+                n, c, g, first_row = _plane(job, x, col, kernel_h * kernel_w)
+                for ih in range(x.shape[2]):
+                    for iw in range(x.shape[3]):
                         padded[pad_h + ih, pad_w + iw] = x[n, c, ih, iw]
-                first_row = (c - g * per_group) * kernel_h * kernel_w
                 for kh in range(kernel_h):
                     for kw in range(kernel_w):
                         row = first_row + kh * kernel_w + kw
-                        for oh in range(out_h):
-                            for ow in range(out_w):
+                        for oh in range(col.shape[3]):
+                            for ow in range(col.shape[4]):
                                 col[n, g, row, oh, ow] = padded[oh * stride_h + kh * dilation_h,
                                                                 ow * stride_w + kw * dilation_w]
 
     @TwinKernel
     def col2im(col, x, kernel_h, kernel_w, pad_h, pad_w, blocks):
         """Overwrite ``x`` (N, C, H, W) with the sum of every column entry at the pixel it was read from."""
-        channels, height, width = x.shape[1], x.shape[2], x.shape[3]
-        per_group = channels // col.shape[1]
-        out_h, out_w = col.shape[3], col.shape[4]
-        jobs = x.shape[0] * channels
         for block in prange(blocks):
-            padded = _padded_plane(x, (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w),
-                                   (dilation_h, dilation_w), (out_h, out_w))
-            for job in range(block * jobs // blocks, (block + 1) * jobs // blocks):
-                n = job // channels
-                c = job - n * channels
-                g = c // per_group
+            padded = _padded_plane(x, col, (kernel_h, kernel_w), stride, (pad_h, pad_w), dilation)
+            for job in _jobs(block, blocks, x):
+                n, c, g, first_row = _plane(job, x, col, kernel_h * kernel_w)
                 padded[:] = 0
-                first_row = (c - g * per_group) * kernel_h * kernel_w
                 for kh in range(kernel_h):
                     for kw in range(kernel_w):
                         row = first_row + kh * kernel_w + kw
-                        for oh in range(out_h):
-                            for ow in range(out_w):
+                        for oh in range(col.shape[3]):
+                            for ow in range(col.shape[4]):
                                 padded[oh * stride_h + kh * dilation_h,
                                        ow * stride_w + kw * dilation_w] += col[n, g, row, oh, ow]
-                for ih in range(height):
-                    for iw in range(width):
+                for ih in range(x.shape[2]):
+                    for iw in range(x.shape[3]):
                         x[n, c, ih, iw] = padded[pad_h + ih, pad_w + iw]
 
     return im2col, col2im
