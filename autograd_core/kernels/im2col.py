@@ -98,19 +98,21 @@ def column_kernels(stride_h, stride_w, dilation_h, dilation_w):
     return im2col, col2im
 
 
-def _run(kernel, work, planes, source, target, geom):
-    chosen = kernel.sized(work)
-    blocks = min(planes, PLANES_PER_THREAD * numba.get_num_threads()) if chosen is kernel.parallel else 1
-    chosen(source, target, *geom.kernel, *geom.padding, blocks)
+def _version(which, x, col, geom):
+    """Kernel ``which`` (0: im2col, 1: col2im) of ``geom``'s pair, serial or parallel by size, and its block count."""
+    twin = column_kernels(*geom.stride, *geom.dilation)[which]
+    kernel = twin.sized(col.size)
+    planes = x.shape[0] * x.shape[1]
+    return kernel, (min(planes, PLANES_PER_THREAD * numba.get_num_threads()) if kernel is twin.parallel else 1)
 
 
 def im2col(x, col, geom):
     """Fill ``col`` (N, G, R, OH, OW) with the columns of the contiguous images ``x`` for ``geom`` (a ConvGeometry)."""
-    kernel = column_kernels(*geom.stride, *geom.dilation)[0]
-    _run(kernel, col.size, x.shape[0] * x.shape[1], x, col, geom)
+    kernel, blocks = _version(0, x, col, geom)
+    kernel(x, col, *geom.kernel, *geom.padding, blocks)
 
 
 def col2im(col, x, geom):
     """Overwrite ``x`` (N, C, H, W) with the adjoint of ``im2col``: each column entry added at its pixel."""
-    kernel = column_kernels(*geom.stride, *geom.dilation)[1]
-    _run(kernel, col.size, x.shape[0] * x.shape[1], col, x, geom)
+    kernel, blocks = _version(1, x, col, geom)
+    kernel(col, x, *geom.kernel, *geom.padding, blocks)

@@ -1,9 +1,10 @@
 """Pooling kernels over planes: max (with argmax), average, and their adjoints.
 
 Arrays are viewed as planes (P, H, W), one per (image, channel); every kernel
-runs its planes in parallel (on large enough arrays, see ``twin``). Windows come from ``geometry.sliding_windows`` or
-``geometry.adaptive_windows``; an index is the flat position ``h * W + w``
-inside the plane, as PyTorch's ``return_indices`` gives it.
+runs its planes in parallel (on large enough arrays, see ``twin``). Windows
+come from ``geometry.sliding_windows`` or ``geometry.adaptive_windows``; an
+index is the flat position ``h * W + w`` inside the plane, as PyTorch's
+``return_indices`` gives it.
 
 Max pooling over sliding windows runs on a kernel compiled for its window
 shape: with the taps as compile-time constants Numba unrolls the window and
@@ -150,7 +151,8 @@ def scatter_to_planes(values, index, plane_shape):
     """Sum ``values`` into zero planes of ``plane_shape`` at the flat ``index`` of each value."""
     planes, per_plane = _plane_count(values), values.shape[-2] * values.shape[-1]
     out = np.empty((planes, plane_shape[0] * plane_shape[1]), dtype=values.dtype)
-    _scatter.sized(out.size)(np.ascontiguousarray(values).reshape(planes, per_plane), index.reshape(planes, per_plane), out)
+    _scatter.sized(out.size)(np.ascontiguousarray(values).reshape(planes, per_plane),
+                             index.reshape(planes, per_plane), out)
     return out.reshape(values.shape[:-2] + tuple(plane_shape))
 
 

@@ -114,7 +114,7 @@ class _ConvolutionTranspose(_Face):
 class _ConvolutionWeight(_Face):
     """gw = d<conv(z, w) + b, gy>/dw, bilinear in (z, gy); with ``with_bias`` also gb = d<...>/db (gy summed).
 
-    ``columns`` are the convolution's kept im2col columns of z, used once by the forward.
+    ``columns`` are the convolution's kept im2col columns of z; this node's forward uses them once, then drops them.
     """
 
     saves = (0, 1)
