@@ -122,7 +122,7 @@ def array_str(a, indent):
 
 
 def tensor_repr(t, prefix="tensor("):
-    a = t.data
+    a = t.array
     indent = len(prefix)
     suffixes = []
     dt = dtypes.from_numpy_dtype(a.dtype)
@@ -138,6 +138,6 @@ def tensor_repr(t, prefix="tensor("):
         body = array_str(a, indent)
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t._rg:
+    elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _with_suffixes(prefix + body, suffixes, indent)

@@ -76,19 +76,19 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _filled(input.data.shape, 0, dtype or input.dtype, requires_grad, device, "zeros_like")
+    return _filled(input.array.shape, 0, dtype or input.dtype, requires_grad, device, "zeros_like")
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _filled(input.data.shape, 1, dtype or input.dtype, requires_grad, device, "ones_like")
+    return _filled(input.array.shape, 1, dtype or input.dtype, requires_grad, device, "ones_like")
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _filled(input.data.shape, 0, dtype or input.dtype, requires_grad, device, "empty_like")
+    return _filled(input.array.shape, 0, dtype or input.dtype, requires_grad, device, "empty_like")
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return _filled(input.data.shape, fill_value, dtype or input.dtype, requires_grad, device, "full_like")
+    return _filled(input.array.shape, fill_value, dtype or input.dtype, requires_grad, device, "full_like")
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -130,7 +130,7 @@ def is_tensor(obj):
 
 
 def numel(input):
-    return input.data.size
+    return input.array.size
 
 
 @tensor_method()

@@ -40,13 +40,13 @@ def _root_gradients(tensors, grad_tensors, op):
     for i, t in enumerate(tensors):
         g = None if grad_tensors is None else grad_tensors[i]
         if g is None:
-            if t.data.size != 1:
+            if t.array.size != 1:
                 raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs "
                                    f"(output {i} has shape {tuple(t.shape)}); pass gradient= of that shape")
-            g = _new(np.ones_like(t.data))
+            g = _new(np.ones_like(t.array))
         elif not isinstance(g, Tensor):
-            g = _new(np.asarray(g, dtype=t.data.dtype))
-        if g.data.shape != t.data.shape:
+            g = _new(np.asarray(g, dtype=t.array.dtype))
+        if g.array.shape != t.array.shape:
             raise RuntimeError(f"{op}: Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} "
                                f"and output[{i}] has a shape of {tuple(t.shape)}.")
         grads.append(g)
@@ -55,8 +55,8 @@ def _root_gradients(tensors, grad_tensors, op):
 
 def _check_anomaly(fn, grads):
     for i, g in enumerate(grads):
-        if g is not None and not np.all(np.isfinite(g.data)):
-            kind = "nan" if np.isnan(g.data).any() else "inf"
+        if g is not None and not np.all(np.isfinite(g.array)):
+            kind = "nan" if np.isnan(g.array).any() else "inf"
             raise RuntimeError(f"Function '{fn.name()}' returned {kind} values in its {i}th output.")
 
 
@@ -147,7 +147,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     for i, t in enumerate(tensors):
-        if not t._rg:
+        if not t._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     if inputs is None:
         run([edge_of(t) for t in tensors], _root_gradients(tensors, grad_tensors, "backward"),
@@ -180,10 +180,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     for i, t in enumerate(outputs):
-        if not t._rg:
+        if not t._requires_grad:
             raise RuntimeError(f"grad: element {i} of outputs does not require grad and does not have a grad_fn")
     for i, x in enumerate(inputs):
-        if not x._rg:
+        if not x._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad; only tensors with requires_grad=True "
                                "can be differentiated against")
     grads = _root_gradients(outputs, grad_outputs, "grad")
@@ -195,7 +195,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = captured[e]
         if g is None:
             if materialize_grads:
-                g = _new(np.zeros_like(x.data))
+                g = _new(np.zeros_like(x.array))
             elif not allow_unused:
                 raise RuntimeError(f"grad: input {i} (shape {tuple(x.shape)}) was not used in the graph; "
                                    "pass allow_unused=True to get None for it")

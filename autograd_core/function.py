@@ -69,22 +69,22 @@ class AccumulateGrad(Node):
                 result = hook(grad)
                 if result is not None:
                     grad = result
-        if grad.data.dtype != var.data.dtype:
-            grad = _new(grad.data.astype(var.data.dtype))
+        if grad.array.dtype != var.array.dtype:
+            grad = _new(grad.array.astype(var.array.dtype))
         if GradMode.enabled:  # create_graph: keep the gradient's own graph
             var.grad = grad if var.grad is None else var.grad + grad
         elif var.grad is None:
-            var.grad = _new(grad.data.copy())  # own, writable, contiguous
+            var.grad = _new(grad.array.copy())  # own, writable, contiguous
         else:
-            var.grad.data += grad.data
+            var.grad.array += grad.array
 
 
 def _accumulator(tensor):
-    ref = tensor._accum
+    ref = tensor._grad_accumulator
     node = ref() if ref is not None else None
     if node is None:
         node = AccumulateGrad(tensor)
-        tensor._accum = weakref.ref(node)
+        tensor._grad_accumulator = weakref.ref(node)
     return node
 
 
@@ -96,7 +96,7 @@ def edge_of(tensor):
     fn = tensor.grad_fn
     if fn is not None:
         return (fn, tensor._output_index)
-    if tensor._rg:
+    if tensor._requires_grad:
         return (_accumulator(tensor), 0)
     return _NO_EDGE
 
@@ -110,10 +110,10 @@ class Function(Node):
     _released = False  # instance values shadow these defaults once set
 
     def __call__(self, *inputs):
-        ys = self.forward(*[x.data for x in inputs])
+        ys = self.forward(*[x.array for x in inputs])
         if GradMode.enabled:
             for x in inputs:
-                if x._rg:
+                if x._requires_grad:
                     return self._record(inputs, ys)
         if type(ys) is np.ndarray:
             return _new(ys)
@@ -130,8 +130,8 @@ class Function(Node):
             return tuple(_output(as_array(y), self, i) for i, y in enumerate(ys))
         out = _output(ys if type(ys) is np.ndarray else as_array(ys), self, 0)
         if self.saves_output:
-            self._out = out.data
-            self._out_vc = out._vc
+            self._out = out.array
+            self._out_vc = out._version_counter
         return out
 
     def forward(self, *arrays):
@@ -154,7 +154,7 @@ class Function(Node):
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._saved_versions = tuple([t._vc[0] if t is not None else 0 for t in tensors])
+        self._saved_versions = tuple([t._version_counter[0] if t is not None else 0 for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -167,8 +167,8 @@ class Function(Node):
         if self._released:
             raise RuntimeError(_FREED)
         t = self._saved[i]
-        if t is not None and t._vc[0] != self._saved_versions[i]:
-            raise _version_error(self, t, t._vc[0], self._saved_versions[i], f"saved tensor {i}")
+        if t is not None and t._version_counter[0] != self._saved_versions[i]:
+            raise _version_error(self, t, t._version_counter[0], self._saved_versions[i], f"saved tensor {i}")
         return t
 
     def saved_output(self):
@@ -178,7 +178,7 @@ class Function(Node):
         if self._out_vc[0] != 0:
             raise _version_error(self, _new(self._out), self._out_vc[0], 0, "output 0")
         out = _new(self._out, self, 0)
-        out._vc = self._out_vc
+        out._version_counter = self._out_vc
         return out
 
     def release(self):

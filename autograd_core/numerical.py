@@ -22,7 +22,7 @@ def numerical_gradient(f, x, h=1e-4):
     ``f`` takes a tensor shaped like ``x`` and returns a scalar (tensor or number).
     """
     x = x if isinstance(x, Tensor) else _new(np.asarray(x, dtype=np.float64))
-    point = np.array(x.data, copy=True)
+    point = np.array(x.array, copy=True)
     flat = point.reshape(-1)
     grad = np.zeros_like(flat)
     with no_grad():

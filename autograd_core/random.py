@@ -30,7 +30,7 @@ class Generator:
 
     def set_state(self, state):
         import ast
-        self.rng.bit_generator.state = ast.literal_eval(bytes(state.data).decode())
+        self.rng.bit_generator.state = ast.literal_eval(bytes(state.array).decode())
 
 
 default_generator = Generator()
@@ -106,8 +106,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None):
     """Normal samples; ``mean``/``std`` may be tensors (broadcast) or numbers with ``size``."""
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean.array if isinstance(mean, Tensor) else mean
+    s = std.array if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s)}")
     shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
@@ -117,20 +117,20 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None):
 
 
 def bernoulli(input, p=None, *, generator=None):
-    probs = input.data if p is None else np.full(input.data.shape, p)
-    return _new((_rng(generator).random(probs.shape) < probs).astype(input.data.dtype))
+    probs = input.array if p is None else np.full(input.array.shape, p)
+    return _new((_rng(generator).random(probs.shape) < probs).astype(input.array.dtype))
 
 
 def rand_like(input, *, dtype=None, requires_grad=False):
-    return rand(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return rand(input.array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, requires_grad=False):
-    return randn(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randn(input.array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randint_like(input, low, high=None, *, dtype=None):
-    return randint(low, high, input.data.shape, dtype=dtype or input.dtype)
+    return randint(low, high, input.array.shape, dtype=dtype or input.dtype)
 
 
 def _random_fill(method_name, sample):
@@ -138,7 +138,7 @@ def _random_fill(method_name, sample):
     from .ops.fill import overwrite
 
     def method(self, *args, generator=None, **kwargs):
-        values = sample(_rng(generator), self.data.shape, *args, **kwargs)
+        values = sample(_rng(generator), self.array.shape, *args, **kwargs)
         return self._apply_inplace(overwrite, values)
     method.__name__ = method_name
     setattr(Tensor, method_name, method)

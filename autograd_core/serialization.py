@@ -51,7 +51,7 @@ class _Encoder:
             from nn.parameter import Parameter
             ref = self._tensor_refs.setdefault(id(obj), len(self._tensor_refs))
             return {"type": "parameter" if isinstance(obj, Parameter) else "tensor", "ref": ref,
-                    "array": self.array_index(obj.data, where), "requires_grad": bool(obj.requires_grad)}
+                    "array": self.array_index(obj.array, where), "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, np.ndarray):
             return {"type": "ndarray", "array": self.array_index(obj, where)}
         if isinstance(obj, np.generic):

@@ -12,13 +12,13 @@ from .grad_mode import GradMode
 
 def init_fields(t, data, grad_fn=None, output_index=0):
     """Set every field of a new tensor ``t`` (shared by ``_new``, ``Tensor()`` and ``Parameter()``)."""
-    t.data = data
+    t.array = data
     t.grad = None
     t.grad_fn = grad_fn
     t._output_index = output_index
-    t._rg = grad_fn is not None
-    t._vc = [0]
-    t._accum = None
+    t._requires_grad = grad_fn is not None
+    t._version_counter = [0]
+    t._grad_accumulator = None
     t._hooks = None
     t.name = None
     t._base = None
@@ -32,7 +32,7 @@ def _new(data, grad_fn=None, output_index=0):
 
 def as_view(out, base):
     """Mark ``out`` as a view of ``base``'s memory: they share the version counter."""
-    out._vc = base._vc
+    out._version_counter = base._version_counter
     out._base = base if base._base is None else base._base
     return out
 
@@ -45,7 +45,7 @@ def to_array(data, dtype=None):
     """
     np_dtype = dtypes.to_numpy_dtype(dtype)
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if isinstance(data, np.ndarray) or isinstance(data, np.generic):
         array = np.array(data, dtype=np_dtype)
     else:
@@ -67,12 +67,14 @@ def to_array(data, dtype=None):
 class Tensor:
     """A multi-dimensional array that records the operations applied to it.
 
-    ``data`` is the ndarray; ``grad`` the accumulated gradient (a Tensor);
-    ``grad_fn`` the Function that created it (None for leaves).
+    ``array`` is the backing ndarray (DeZero's ``.data``); ``data`` is, as in
+    PyTorch, a Tensor sharing that array with autograd cut out; ``grad`` the
+    accumulated gradient (a Tensor); ``grad_fn`` the Function that created it
+    (None for leaves).
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "_output_index", "_rg", "_vc", "_accum", "_hooks",
-                 "name", "_base", "__weakref__")
+    __slots__ = ("array", "grad", "grad_fn", "_output_index", "_requires_grad", "_version_counter",
+                 "_grad_accumulator", "_hooks", "name", "_base", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
@@ -95,7 +97,7 @@ class Tensor:
     # ----- autograd attributes -----
     @property
     def requires_grad(self):
-        return self._rg
+        return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value):
@@ -105,10 +107,10 @@ class Tensor:
                                    "use a computed variable in a subgraph that doesn't require differentiation "
                                    "use var_no_grad = var.detach().")
             return
-        if value and self.data.dtype.kind != "f":
+        if value and self.array.dtype.kind != "f":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients "
                                f"(got dtype {self.dtype})")
-        self._rg = bool(value)
+        self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):
         self.requires_grad = requires_grad
@@ -125,7 +127,25 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._vc[0]
+        return self._version_counter[0]
+
+    @property
+    def data(self):
+        """This tensor's values as a new leaf that shares the array but not the graph or the version counter.
+
+        In-place changes through it (``p.data.add_(...)``) are invisible to autograd, as in PyTorch.
+        """
+        return _new(self.array)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor to assign, got {type(value).__name__} "
+                            "(wrap arrays with autograd_core.as_tensor)")
+        if self._requires_grad and value.array.dtype.kind != "f":
+            raise RuntimeError(f"data: cannot assign a tensor of dtype {value.dtype} to a tensor that requires "
+                               "grad (only floating point tensors can require gradients)")
+        self.array = value.array
 
     @property
     def retains_grad(self):
@@ -134,7 +154,7 @@ class Tensor:
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if self.grad_fn is None:
-            if not self._rg:
+            if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         if not self.retains_grad:
@@ -142,7 +162,7 @@ class Tensor:
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
-        if not self._rg:
+        if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._hooks is None:
             self._hooks = []
@@ -162,13 +182,13 @@ class Tensor:
 
     def detach(self):
         """A tensor sharing this data (and its version counter), cut from the graph."""
-        t = _new(self.data)
-        t._vc = self._vc
+        t = _new(self.array)
+        t._version_counter = self._version_counter
         return t
 
     def detach_(self):
         self.grad_fn = None
-        self._rg = False
+        self._requires_grad = False
         return self
 
     def _apply_inplace(self, func, *args, **kwargs):
@@ -177,10 +197,10 @@ class Tensor:
         When the op is recorded, this tensor takes the new node as its ``grad_fn``
         and the node's input is an alias holding the old one, as in PyTorch.
         """
-        recording = GradMode.enabled and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+        recording = GradMode.enabled and (self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
         source = self
         if recording:
-            if self.grad_fn is None and self._rg:
+            if self.grad_fn is None and self._requires_grad:
                 raise RuntimeError(f"{func.__name__}_: a leaf Variable that requires grad is being used in an "
                                    "in-place operation (wrap it in no_grad(), or work on a clone)")
             if self._base is not None:
@@ -188,56 +208,56 @@ class Tensor:
                                    "while recording the graph is not supported: the base tensor's gradient history "
                                    "would miss it. Use an out-of-place op, or assign through the base "
                                    "(base[index] = value).")
-            source = _new(self.data, self.grad_fn, self._output_index)
-            source._rg, source._vc = self._rg, self._vc
+            source = _new(self.array, self.grad_fn, self._output_index)
+            source._requires_grad, source._version_counter = self._requires_grad, self._version_counter
         result = func(source, *args, **kwargs)
         if recording and _saved_by(result.grad_fn, source):
             # the new node needs the old values: keep them in a snapshot of their own
-            source.data, source._vc = source.data.copy(), [source._vc[0]]
-        if result.data.shape != self.data.shape:
-            raise RuntimeError(f"{func.__name__}_: output with shape {list(self.data.shape)} doesn't match the "
-                               f"broadcast shape {list(result.data.shape)}")
-        if not np.can_cast(result.data.dtype, self.data.dtype, "same_kind"):
+            source.array, source._version_counter = source.array.copy(), [source._version_counter[0]]
+        if result.array.shape != self.array.shape:
+            raise RuntimeError(f"{func.__name__}_: output with shape {list(self.array.shape)} doesn't match the "
+                               f"broadcast shape {list(result.array.shape)}")
+        if not np.can_cast(result.array.dtype, self.array.dtype, "same_kind"):
             raise RuntimeError(f"{func.__name__}_: result type {result.dtype} can't be cast to the desired "
                                f"output type {self.dtype}")
-        if not self.data.flags.writeable:
+        if not self.array.flags.writeable:
             raise RuntimeError(f"{func.__name__}_: this tensor is a read-only (expanded) view; clone() it first")
-        np.copyto(self.data, result.data, casting="same_kind")
-        self._vc[0] += 1
+        np.copyto(self.array, result.array, casting="same_kind")
+        self._version_counter[0] += 1
         if recording:
-            self.grad_fn, self._output_index, self._rg = result.grad_fn, result._output_index, True
+            self.grad_fn, self._output_index, self._requires_grad = result.grad_fn, result._output_index, True
         return self
 
     # ----- array attributes -----
     @property
     def shape(self):
-        return Size(self.data.shape)
+        return Size(self.array.shape)
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_check_dim(dim, self.data.ndim, "size")]
+            return Size(self.array.shape)
+        return self.array.shape[_check_dim(dim, self.array.ndim, "size")]
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     ndimension = dim
 
     def numel(self):
-        return self.data.size
+        return self.array.size
 
     nelement = numel
 
     def element_size(self):
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def dtype(self):
-        return dtypes._BY_NUMPY[self.data.dtype]
+        return dtypes._BY_NUMPY[self.array.dtype]
 
     @property
     def device(self):
@@ -248,41 +268,41 @@ class Tensor:
         return False
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def is_contiguous(self):
-        return self.data.flags.c_contiguous
+        return self.array.flags.c_contiguous
 
     def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.item()
+        if self.array.size != 1:
+            raise RuntimeError(f"a Tensor with {self.array.size} elements cannot be converted to Scalar")
+        return self.array.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def numpy(self, force=False):
-        if self._rg and not force:
+        if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self.data
+        return self.array
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (shape {tuple(self.shape)})")
-        return bool(self.data)
+        return bool(self.array)
 
     def __float__(self):
         return float(self.item())
@@ -291,7 +311,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self.array.dtype.kind not in "iub" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -299,7 +319,7 @@ class Tensor:
         return id(self)
 
     def __format__(self, spec):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
@@ -312,10 +332,10 @@ class Tensor:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
                                "protocol at the moment; detach() it first")
         copied = type(self).__new__(type(self))
-        init_fields(copied, self.data.copy())
-        copied._rg, copied.name = self._rg, self.name
+        init_fields(copied, self.array.copy())
+        copied._requires_grad, copied.name = self._requires_grad, self.name
         if self.grad is not None:
-            copied.grad = _new(self.grad.data.copy())
+            copied.grad = _new(self.grad.array.copy())
         memo[id(self)] = copied
         return copied
 
@@ -334,14 +354,14 @@ class Tensor:
                 dtype = arg
         if device is not None:
             _device(device).check_available()
-        if dtype is None or dtypes.as_dtype(dtype).numpy == self.data.dtype:
+        if dtype is None or dtypes.as_dtype(dtype).numpy == self.array.dtype:
             return self.clone() if copy else self
         from .ops.shape import cast
         return cast(self, dtypes.as_dtype(dtype).numpy)
 
     def type(self, dtype=None):
         if dtype is None:
-            return _TYPE_NAMES.get(self.data.dtype, "torch.Tensor")
+            return _TYPE_NAMES.get(self.array.dtype, "torch.Tensor")
         if isinstance(dtype, str) and dtype in _NAME_TYPES:
             dtype = _NAME_TYPES[dtype]
         return self.to(dtype)

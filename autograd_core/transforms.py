@@ -61,7 +61,7 @@ class Normalize:
         if tensor.ndim < 3:
             raise ValueError(f"Normalize: expected a tensor image of size (..., C, H, W), got shape "
                              f"{tuple(tensor.shape)}")
-        dtype = tensor.data.dtype
+        dtype = tensor.array.dtype
         mean = np.asarray(self.mean, dtype=dtype).reshape(-1, 1, 1)
         std = np.asarray(self.std, dtype=dtype).reshape(-1, 1, 1)
         if np.any(std == 0):

@@ -1,6 +1,6 @@
 """Weight initialisation (torch.nn.init): in-place fills drawn from the global generator.
 
-Every function writes into ``tensor.data`` outside autograd, so it works on
+Every function writes into ``tensor.array`` outside autograd, so it works on
 parameters that require grad, and ``manual_seed`` makes it repeat exactly.
 """
 import math
@@ -19,8 +19,8 @@ def _rng(generator):
 
 def _write(tensor, values):
     """Copy ``values`` into the tensor's array (cast to its dtype) and bump its version."""
-    tensor.data[...] = values
-    tensor._vc[0] += 1
+    tensor.array[...] = values
+    tensor._version_counter[0] += 1
     return tensor
 
 
@@ -48,11 +48,11 @@ def calculate_gain(nonlinearity, param=None):
 
 def _calculate_fan_in_and_fan_out(tensor):
     """(fan_in, fan_out) of a weight of shape (out, in, *kernel)."""
-    if tensor.data.ndim < 2:
+    if tensor.array.ndim < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
                          f"(got shape {tuple(tensor.shape)})")
-    receptive_field = int(np.prod(tensor.data.shape[2:], dtype=np.int64))
-    return tensor.data.shape[1] * receptive_field, tensor.data.shape[0] * receptive_field
+    receptive_field = int(np.prod(tensor.array.shape[2:], dtype=np.int64))
+    return tensor.array.shape[1] * receptive_field, tensor.array.shape[0] * receptive_field
 
 
 def _calculate_correct_fan(tensor, mode):
@@ -64,19 +64,19 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with samples from U(a, b)."""
-    return _write(tensor, _rng(generator).uniform(a, b, tensor.data.shape))
+    return _write(tensor, _rng(generator).uniform(a, b, tensor.array.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples from N(mean, std²)."""
-    return _write(tensor, _rng(generator).normal(mean, std, tensor.data.shape))
+    return _write(tensor, _rng(generator).normal(mean, std, tensor.array.shape))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with N(mean, std²) samples restricted to [a, b] (inverse-CDF sampling)."""
     from scipy import special  # imported on first use: scipy is slow to load
     low, high = special.ndtr((a - mean) / std), special.ndtr((b - mean) / std)
-    u = _rng(generator).uniform(low, high, tensor.data.shape)
+    u = _rng(generator).uniform(low, high, tensor.array.shape)
     return _write(tensor, np.clip(special.ndtri(u) * std + mean, a, b))
 
 
@@ -97,14 +97,14 @@ def zeros_(tensor):
 
 def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix."""
-    if tensor.data.ndim != 2:
+    if tensor.array.ndim != 2:
         raise ValueError(f"Only tensors with 2 dimensions are supported (got shape {tuple(tensor.shape)})")
-    return _write(tensor, np.eye(*tensor.data.shape))
+    return _write(tensor, np.eye(*tensor.array.shape))
 
 
 def dirac_(tensor, groups=1):
     """Fill a conv weight (out, in, *kernel) so that the convolution is the identity on each group's channels."""
-    shape = tensor.data.shape
+    shape = tensor.array.shape
     if len(shape) not in (3, 4, 5):
         raise ValueError(f"Only tensors with 3, 4, or 5 dimensions are supported (got shape {tuple(shape)})")
     if shape[0] % groups:
@@ -132,7 +132,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity):
-    if 0 in tensor.data.shape:
+    if 0 in tensor.array.shape:
         return None
     return calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
 
@@ -156,12 +156,12 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
 
 def orthogonal_(tensor, gain=1.0, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix, scaled by ``gain``."""
-    if tensor.data.ndim < 2:
+    if tensor.array.ndim < 2:
         raise ValueError(f"Only tensors with 2 or more dimensions are supported (got shape {tuple(tensor.shape)})")
-    if tensor.data.size == 0:
+    if tensor.array.size == 0:
         return tensor
-    rows = tensor.data.shape[0]
-    cols = tensor.data.size // rows
+    rows = tensor.array.shape[0]
+    cols = tensor.array.size // rows
     flat = _rng(generator).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
@@ -169,4 +169,4 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     q *= np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return _write(tensor, gain * q.reshape(tensor.data.shape))
+    return _write(tensor, gain * q.reshape(tensor.array.shape))

@@ -11,9 +11,9 @@ __all__ = ["Parameter"]
 class Parameter(Tensor):
     """A leaf tensor that requires grad by default and shares the array it is built from.
 
-    ``Parameter(t)`` wraps ``t.data`` (or an ndarray) without copying, so writes
+    ``Parameter(t)`` wraps ``t.array`` (or an ndarray) without copying, so writes
     through either are seen by both (as ``torch.nn.Parameter`` shares storage). Ops on a
-    Parameter give plain Tensors; ``p.grad.data`` is an ndarray.
+    Parameter give plain Tensors; ``p.grad.array`` is an ndarray.
     """
 
     __slots__ = ()
@@ -22,7 +22,7 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty((0,), dtype=dtypes.get_default_dtype().numpy)
         elif isinstance(data, Tensor):
-            array = data.data
+            array = data.array
         elif isinstance(data, np.ndarray) and data.dtype in dtypes._BY_NUMPY:
             array = data  # wrapped without copying, as Tensor(ndarray) is
         else:
@@ -32,9 +32,9 @@ class Parameter(Tensor):
                                f"{dtypes.from_numpy_dtype(array.dtype)} (convert with .float(), or pass "
                                "requires_grad=False)")
         super().__init__(array)
-        self._rg = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         if isinstance(data, Tensor):
-            self._vc = data._vc  # same storage, same version counter
+            self._version_counter = data._version_counter  # same storage, same version counter
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

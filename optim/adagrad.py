@@ -21,7 +21,7 @@ class Adagrad(Optimizer):
                                   "initial_accumulator_value": initial_accumulator_value, "maximize": maximize})
         for group in self.param_groups:
             for p in group["params"]:
-                self.state[p].update(self._initial_state(p.data, group))
+                self.state[p].update(self._initial_state(p.array, group))
 
     def _initial_state(self, param, group):
         return {"step": step_counter(), "sum": zeros_state(param, group["initial_accumulator_value"])}

@@ -35,7 +35,7 @@ class NAdam(Optimizer):
         decoupled = group["decoupled_weight_decay"]
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
-        mu_product = state["mu_product"].data
+        mu_product = state["mu_product"].array
         mu_product *= np.float32(mu)  # a float32 scalar tensor, as in PyTorch
         mu_product = float(mu_product)
         as_dtype = param.dtype.type

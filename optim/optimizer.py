@@ -96,8 +96,8 @@ class Optimizer:
                 else:
                     # A fresh array: the engine may share a gradient's array with other tensors.
                     grad.detach_()
-                    grad.data = np.zeros(grad.data.shape, dtype=grad.data.dtype)
-                    grad._vc[0] += 1
+                    grad.array = np.zeros(grad.array.shape, dtype=grad.array.dtype)
+                    grad._version_counter[0] += 1
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; ``closure`` (re-evaluating the loss) is called
@@ -114,7 +114,7 @@ class Optimizer:
 
     def _step_parameter(self, p, group):
         """Check ``p`` and its gradient, create its state if new, run ``_update`` on contiguous arrays."""
-        data, grad = p.data, p.grad.data
+        data, grad = p.array, p.grad.array
         name, shape = type(self).__name__, tuple(data.shape)
         if data.dtype not in SUPPORTED_DTYPES:
             raise TypeError(f"{name}: parameters must be float32 or float64, got {data.dtype} "
@@ -135,7 +135,7 @@ class Optimizer:
             work = np.ascontiguousarray(data)
             self._update(work, grad, state, group)
             data[...] = work
-        p._vc[0] += 1
+        p._version_counter[0] += 1
 
     def _initial_state(self, param, group):
         """The state of ``param`` (an ndarray) before its first step."""
@@ -219,7 +219,7 @@ def _check_params(tensors, group_index):
 def _copy(value):
     """A copy of nested dicts/lists/tuples whose Tensors are cloned (numbers and strings are shared)."""
     if isinstance(value, Tensor):
-        return _new(value.data.copy())
+        return _new(value.array.copy())
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -235,12 +235,12 @@ def _state_for(param, saved, index):
     state = {}
     for key, value in saved.items():
         if key in _SCALAR_STATE:
-            value = _new(np.array(float(value.data if isinstance(value, Tensor) else value), dtype=np.float32))
+            value = _new(np.array(float(value.array if isinstance(value, Tensor) else value), dtype=np.float32))
         elif isinstance(value, Tensor):
-            if value.data.shape != param.data.shape:
+            if value.array.shape != param.array.shape:
                 raise ValueError(f"loaded state of parameter {index} has '{key}' of shape {tuple(value.shape)}, "
                                  f"but the parameter has shape {tuple(param.shape)}")
-            value = _new(np.array(value.data, dtype=param.data.dtype, order="C"))
+            value = _new(np.array(value.array, dtype=param.array.dtype, order="C"))
         else:
             value = _copy(value)
         state[key] = value
@@ -249,7 +249,7 @@ def _state_for(param, saved, index):
 
 def state_buffer(state, key, param):
     """``state[key]``'s array as a flat writable view; it must match ``param`` (the fused loops index it unchecked)."""
-    array = state[key].data
+    array = state[key].array
     if array.shape != param.shape or array.dtype != param.dtype or not array.flags.c_contiguous \
             or not array.flags.writeable:
         raise RuntimeError(f"optimizer state '{key}' holds a {array.dtype} array of shape {tuple(array.shape)}; "
@@ -270,7 +270,7 @@ def step_counter(value=0.0):
 
 def advance_step(state):
     """Add one to ``state['step']`` and return the new count as a Python float."""
-    counter = state["step"].data
+    counter = state["step"].array
     counter += 1
     return float(counter)
 

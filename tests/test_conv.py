@@ -112,11 +112,11 @@ def test_conv2d_matches_loop_reference(case):
     y = F.conv2d(tx, tw, tb, stride=stride, padding=padding, dilation=dilation, groups=groups)
     gy = rng.standard_normal(y.shape)
     ref, gx, gw = reference_conv2d(x, w, stride, padding, padding, dilation, groups, gy)
-    np.testing.assert_allclose(y.data, ref + b[:, None, None], atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ref + b[:, None, None], atol=1e-12)
     y.backward(tensor(gy))
-    np.testing.assert_allclose(tx.grad.data, gx, atol=1e-12)
-    np.testing.assert_allclose(tw.grad.data, gw, atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, gy.sum((0, 2, 3)), atol=1e-12)
+    np.testing.assert_allclose(tx.grad.numpy(force=True), gx, atol=1e-12)
+    np.testing.assert_allclose(tw.grad.numpy(force=True), gw, atol=1e-12)
+    np.testing.assert_allclose(tb.grad.numpy(force=True), gy.sum((0, 2, 3)), atol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
@@ -130,7 +130,7 @@ def test_conv_transpose2d_matches_loop_reference(case, data):
     y = F.conv_transpose2d(tensor(x), tensor(w), stride=stride, padding=padding, output_padding=extra,
                            groups=groups, dilation=dilation)
     ref = reference_conv_transpose2d(x, w, stride, padding, extra, dilation, groups)
-    np.testing.assert_allclose(y.data, ref, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ref, atol=1e-12)
 
 
 def test_conv1d_is_conv2d_of_height_one():
@@ -138,7 +138,7 @@ def test_conv1d_is_conv2d_of_height_one():
     x, w = rng.standard_normal((2, 4, 11)), rng.standard_normal((6, 2, 3))
     y = F.conv1d(tensor(x), tensor(w), stride=2, padding=1, dilation=2, groups=2)
     ref = reference_conv2d(x[:, :, None], w[:, :, None], (1, 2), (0, 1), (0, 1), (1, 2), 2)[:, :, 0]
-    np.testing.assert_allclose(y.data, ref, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ref, atol=1e-12)
 
 
 def test_conv_transpose2d_is_the_adjoint_of_conv2d():
@@ -174,7 +174,7 @@ def test_second_derivative_through_the_bias_gradient_alone():
     gy = f64(2, 3, 3, 3, seed=3)
     gb, = torch.autograd.grad(F.conv2d(x, w, b), b, gy, create_graph=True)
     (gb ** 2).sum().backward()
-    np.testing.assert_allclose(gy.grad.data, np.broadcast_to(2 * gb.data[None, :, None, None], gy.shape))
+    np.testing.assert_allclose(gy.grad.numpy(force=True), np.broadcast_to(2 * gb.numpy(force=True)[None, :, None, None], gy.shape))
     assert x.grad is None and w.grad is None
 
 
@@ -214,15 +214,15 @@ def test_non_contiguous_and_broadcast_inputs():
     base, w = rng.standard_normal((2, 6, 5, 3)), rng.standard_normal((4, 3, 2, 2))
     strided = tensor(base).permute(0, 3, 2, 1)  # (2, 3, 5, 6), not contiguous
     expected = reference_conv2d(base.transpose(0, 3, 2, 1), w, (1, 1), (1, 1), (1, 1), (1, 1), 1)
-    np.testing.assert_allclose(F.conv2d(strided, tensor(w), padding=1).data, expected, atol=1e-12)
+    np.testing.assert_allclose(F.conv2d(strided, tensor(w), padding=1).numpy(force=True), expected, atol=1e-12)
     row = tensor(rng.standard_normal((1, 3, 1, 6))).expand(2, 3, 5, 6)  # zero strides
-    expected = reference_conv2d(np.broadcast_to(row.data, (2, 3, 5, 6)), w, (1, 1), (0, 0), (0, 0), (1, 1), 1)
-    np.testing.assert_allclose(F.conv2d(row, tensor(w)).data, expected, atol=1e-12)
+    expected = reference_conv2d(np.broadcast_to(row.numpy(force=True), (2, 3, 5, 6)), w, (1, 1), (0, 0), (0, 0), (1, 1), 1)
+    np.testing.assert_allclose(F.conv2d(row, tensor(w)).numpy(force=True), expected, atol=1e-12)
 
 
 def test_unbatched_input():
     x, w = torch.randn(3, 6, 6), torch.randn(2, 3, 3, 3)
-    np.testing.assert_allclose(F.conv2d(x, w).data, F.conv2d(x.unsqueeze(0), w).data[0])
+    np.testing.assert_allclose(F.conv2d(x, w).numpy(force=True), F.conv2d(x.unsqueeze(0), w).numpy(force=True)[0])
 
 
 def test_empty_batch():
@@ -241,9 +241,9 @@ def test_pointwise_convolution_with_groups():
     gy = rng.standard_normal(y.shape)
     ref, gx, gw = reference_conv2d(x, w, (1, 1), (0, 0), (0, 0), (1, 1), 2, gy)
     y.backward(tensor(gy))
-    np.testing.assert_allclose(y.data, ref, atol=1e-12)
-    np.testing.assert_allclose(tx.grad.data, gx, atol=1e-12)
-    np.testing.assert_allclose(tw.grad.data, gw, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ref, atol=1e-12)
+    np.testing.assert_allclose(tx.grad.numpy(force=True), gx, atol=1e-12)
+    np.testing.assert_allclose(tw.grad.numpy(force=True), gw, atol=1e-12)
 
 
 def test_large_batch_is_processed_in_chunks(monkeypatch):
@@ -256,9 +256,9 @@ def test_large_batch_is_processed_in_chunks(monkeypatch):
     gy = rng.standard_normal(y.shape)
     y.backward(tensor(gy))
     ref, gx, gw = reference_conv2d(x, w, (1, 1), (1, 1), (1, 1), (1, 1), 1, gy)
-    np.testing.assert_allclose(y.data, ref, atol=1e-12)
-    np.testing.assert_allclose(tx.grad.data, gx, atol=1e-12)
-    np.testing.assert_allclose(tw.grad.data, gw, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ref, atol=1e-12)
+    np.testing.assert_allclose(tx.grad.numpy(force=True), gx, atol=1e-12)
+    np.testing.assert_allclose(tw.grad.numpy(force=True), gw, atol=1e-12)
 
 
 def test_padding_strings():
@@ -353,9 +353,9 @@ def test_conv2d_parity_with_torch(xshape, wshape, options, dtype):
     y.backward(tensor(gy))
     ty.backward(ref.tensor(gy))
     tol = 1e-4 if dtype == "float32" else 1e-10
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(y.numpy(force=True), ty.detach().numpy(), rtol=tol, atol=tol)
     for mine, other in zip(ours, theirs):
-        np.testing.assert_allclose(mine.grad.data, other.grad.numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(mine.grad.numpy(force=True), other.grad.numpy(), rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("xshape, wshape, options", [
@@ -373,9 +373,9 @@ def test_conv_transpose2d_parity_with_torch(xshape, wshape, options):
     gy = rng.standard_normal(y.shape)
     y.backward(tensor(gy))
     ty.backward(ref.tensor(gy))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(y.numpy(force=True), ty.detach().numpy(), atol=1e-10)
     for mine, other in zip(ours, theirs):
-        np.testing.assert_allclose(mine.grad.data, other.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(mine.grad.numpy(force=True), other.grad.numpy(), atol=1e-10)
 
 
 @pytest.mark.parametrize("name, options", [("conv1d", dict(padding="same", dilation=2, groups=2)),
@@ -391,9 +391,9 @@ def test_1d_parity_with_torch(name, options):
     ty = getattr(ref.nn.functional, name)(*theirs, **options)
     y.sum().backward()
     ty.sum().backward()
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(y.numpy(force=True), ty.detach().numpy(), atol=1e-10)
     for mine, other in zip(ours, theirs):
-        np.testing.assert_allclose(mine.grad.data, other.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(mine.grad.numpy(force=True), other.grad.numpy(), atol=1e-10)
 
 
 def test_conv_transpose2d_pointwise_kernel_with_output_padding():
@@ -402,9 +402,9 @@ def test_conv_transpose2d_pointwise_kernel_with_output_padding():
     w = tensor(np.random.default_rng(1).standard_normal((1, 1, 1, 1)), requires_grad=True)
     y = F.conv_transpose2d(x, w, stride=(1, 2), output_padding=(0, 1))
     assert y.shape == (1, 1, 1, 2)
-    np.testing.assert_allclose(y.data, [[[[x.data.item() * w.data.item(), 0.0]]]])
+    np.testing.assert_allclose(y.numpy(force=True), [[[[x.numpy(force=True).item() * w.numpy(force=True).item(), 0.0]]]])
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data.ravel(), w.data.ravel())
+    np.testing.assert_allclose(x.grad.numpy(force=True).ravel(), w.numpy(force=True).ravel())
 
 
 def test_kept_columns_serve_repeated_backward_and_in_place_changes_are_caught():
@@ -417,11 +417,11 @@ def test_kept_columns_serve_repeated_backward_and_in_place_changes_are_caught():
     gy = rng.standard_normal(y.shape)
     _, _, gw = reference_conv2d(x, w, (1, 1), (1, 1), (1, 1), (1, 1), 1, gy)
     y.backward(tensor(gy), retain_graph=True)
-    first = tw.grad.data.copy()
+    first = tw.grad.numpy(force=True).copy()
     np.testing.assert_allclose(first, gw, atol=1e-12)
     y.backward(tensor(gy), retain_graph=True)
-    np.testing.assert_allclose(tw.grad.data, 2 * first, atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, 2 * gy.sum(axis=(0, 2, 3)), atol=1e-12)
+    np.testing.assert_allclose(tw.grad.numpy(force=True), 2 * first, atol=1e-12)
+    np.testing.assert_allclose(tb.grad.numpy(force=True), 2 * gy.sum(axis=(0, 2, 3)), atol=1e-12)
     tx.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward(tensor(gy))

@@ -39,9 +39,9 @@ def test_parameter_shapes_follow_pytorch():
 def test_default_init_is_uniform_within_inverse_sqrt_fan_in(module, fan_in):
     bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) and the bias rule give the same bound
     for p in (module.weight, module.bias):
-        assert np.abs(p.data).max() <= bound
-    assert np.abs(module.weight.data).max() > 0.8 * bound
-    assert module.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.15)
+        assert np.abs(p.numpy(force=True)).max() <= bound
+    assert np.abs(module.weight.numpy(force=True)).max() > 0.8 * bound
+    assert module.weight.numpy(force=True).std() == pytest.approx(bound / math.sqrt(3), rel=0.15)
 
 
 def test_dtype_argument():
@@ -76,8 +76,8 @@ def test_pool_reprs_match_pytorch():
 def test_conv2d_matches_direct_loop(stride, padding):
     conv = nn.Conv2d(3, 4, 3, stride=stride, padding=padding).double()
     x = np.random.randn(2, 3, 6, 5)
-    expected = naive_conv2d(x, conv.weight.data, conv.bias.data, stride, padding)
-    np.testing.assert_allclose(conv(torch.tensor(x)).data, expected, rtol=1e-10, atol=1e-12)
+    expected = naive_conv2d(x, conv.weight.numpy(force=True), conv.bias.numpy(force=True), stride, padding)
+    np.testing.assert_allclose(conv(torch.tensor(x)).numpy(force=True), expected, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode, numpy_mode", [("reflect", "reflect"), ("replicate", "edge"), ("circular", "wrap")])
@@ -85,8 +85,8 @@ def test_padding_modes_pad_the_input_first(mode, numpy_mode):
     conv = nn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode=mode).double()
     x = np.random.randn(1, 2, 5, 6)
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 2)), mode=numpy_mode)
-    expected = naive_conv2d(padded, conv.weight.data, conv.bias.data, 1, 0)
-    np.testing.assert_allclose(conv(torch.tensor(x)).data, expected, rtol=1e-10, atol=1e-12)
+    expected = naive_conv2d(padded, conv.weight.numpy(force=True), conv.bias.numpy(force=True), 1, 0)
+    np.testing.assert_allclose(conv(torch.tensor(x)).numpy(force=True), expected, rtol=1e-10, atol=1e-12)
     assert repr(conv).endswith(f"padding=(1, 2), padding_mode={mode})")
 
 
@@ -111,22 +111,22 @@ def test_transposed_conv_is_the_adjoint_of_conv():
     """<conv(x), y> == <x, conv_transpose(y)> with shared weights and no bias."""
     conv = nn.Conv2d(3, 4, 3, stride=2, padding=1, bias=False).double()
     up = nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1, bias=False).double()
-    up.weight.data[...] = conv.weight.data
+    up.weight.data[...] = conv.weight.numpy(force=True)
     x, y = np.random.randn(1, 3, 8, 8), np.random.randn(1, 4, 4, 4)
-    lhs = (conv(torch.tensor(x)).data * y).sum()
-    rhs = (x * up(torch.tensor(y)).data).sum()
+    lhs = (conv(torch.tensor(x)).numpy(force=True) * y).sum()
+    rhs = (x * up(torch.tensor(y)).numpy(force=True)).sum()
     assert lhs == pytest.approx(rhs, rel=1e-10)
 
 
 def test_pool_values():
     x = np.arange(32, dtype=np.float32).reshape(1, 2, 4, 4)
-    np.testing.assert_array_equal(nn.MaxPool2d(2)(torch.tensor(x)).data, x.reshape(1, 2, 2, 2, 2, 2).max(axis=(3, 5)))
-    np.testing.assert_allclose(nn.AvgPool2d(2)(torch.tensor(x)).data, x.reshape(1, 2, 2, 2, 2, 2).mean(axis=(3, 5)))
-    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(torch.tensor(x)).data, x.mean(axis=(2, 3), keepdims=True))
-    np.testing.assert_array_equal(nn.AdaptiveMaxPool2d((1, 1))(torch.tensor(x)).data, x.max(axis=(2, 3), keepdims=True))
+    np.testing.assert_array_equal(nn.MaxPool2d(2)(torch.tensor(x)).numpy(force=True), x.reshape(1, 2, 2, 2, 2, 2).max(axis=(3, 5)))
+    np.testing.assert_allclose(nn.AvgPool2d(2)(torch.tensor(x)).numpy(force=True), x.reshape(1, 2, 2, 2, 2, 2).mean(axis=(3, 5)))
+    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(torch.tensor(x)).numpy(force=True), x.mean(axis=(2, 3), keepdims=True))
+    np.testing.assert_array_equal(nn.AdaptiveMaxPool2d((1, 1))(torch.tensor(x)).numpy(force=True), x.max(axis=(2, 3), keepdims=True))
     seq = np.arange(12, dtype=np.float32).reshape(1, 2, 6)
-    np.testing.assert_array_equal(nn.MaxPool1d(3)(torch.tensor(seq)).data, seq.reshape(1, 2, 2, 3).max(axis=3))
-    np.testing.assert_allclose(nn.AvgPool1d(2)(torch.tensor(seq)).data, seq.reshape(1, 2, 3, 2).mean(axis=3))
+    np.testing.assert_array_equal(nn.MaxPool1d(3)(torch.tensor(seq)).numpy(force=True), seq.reshape(1, 2, 2, 3).max(axis=3))
+    np.testing.assert_allclose(nn.AvgPool1d(2)(torch.tensor(seq)).numpy(force=True), seq.reshape(1, 2, 3, 2).mean(axis=3))
 
 
 def test_unbatched_inputs():

@@ -30,8 +30,8 @@ def test_linear_shapes_init_and_gradcheck():
     lin = nn.Linear(30, 4)
     bound = 1 / math.sqrt(30)
     assert lin.weight.shape == (4, 30) and lin.bias.shape == (4,)
-    assert np.abs(lin.weight.data).max() <= bound and np.abs(lin.bias.data).max() <= bound
-    assert np.abs(lin.weight.data).max() > 0.8 * bound  # uniform over the whole range
+    assert np.abs(lin.weight.numpy(force=True)).max() <= bound and np.abs(lin.bias.numpy(force=True)).max() <= bound
+    assert np.abs(lin.weight.numpy(force=True)).max() > 0.8 * bound  # uniform over the whole range
     lin.double()
     x = rand64(5, 30)
     assert gradcheck(lambda x, w, b: F.linear(x, w, b), (x, lin.weight, lin.bias))
@@ -54,7 +54,7 @@ def test_linear_without_bias_and_nd_input():
     lin = nn.Linear(3, 2, bias=False)
     assert lin.bias is None and [n for n, _ in lin.named_parameters()] == ["weight"]
     x = torch.randn(4, 5, 3)
-    np.testing.assert_allclose(lin(x).data, x.data @ lin.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(lin(x).numpy(force=True), x.numpy(force=True) @ lin.weight.numpy(force=True).T, rtol=1e-6)
     assert repr(lin) == "Linear(in_features=3, out_features=2, bias=False)"
 
 
@@ -104,53 +104,53 @@ def test_prelu_gradcheck_and_module():
     assert gradcheck(F.prelu, (x, rand64(1)))
     assert gradgradcheck(F.prelu, (x, rand64(3)))
     m = nn.PReLU(3, init=0.1)
-    np.testing.assert_array_equal(m.weight.data, np.full(3, 0.1, np.float32))
+    np.testing.assert_array_equal(m.weight.numpy(force=True), np.full(3, 0.1, np.float32))
     with pytest.raises(RuntimeError, match="prelu: weight of shape"):
         F.prelu(torch.randn(2, 4), torch.randn(3))
 
 
 def test_activation_values():
     x = torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0, 7.0])
-    np.testing.assert_allclose(F.relu6(x).data, [0, 0, 0, 0.5, 2, 6])
-    np.testing.assert_allclose(F.leaky_relu(x, 0.1).data, [-0.2, -0.05, 0, 0.5, 2, 7], rtol=1e-6)
-    np.testing.assert_allclose(F.hardsigmoid(x).data, np.clip(x.data / 6 + 0.5, 0, 1), rtol=1e-6)
-    np.testing.assert_allclose(F.gelu(x).data, [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x.data],
+    np.testing.assert_allclose(F.relu6(x).numpy(force=True), [0, 0, 0, 0.5, 2, 6])
+    np.testing.assert_allclose(F.leaky_relu(x, 0.1).numpy(force=True), [-0.2, -0.05, 0, 0.5, 2, 7], rtol=1e-6)
+    np.testing.assert_allclose(F.hardsigmoid(x).numpy(force=True), np.clip(x.numpy(force=True) / 6 + 0.5, 0, 1), rtol=1e-6)
+    np.testing.assert_allclose(F.gelu(x).numpy(force=True), [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x.numpy(force=True)],
                                rtol=1e-6)
-    np.testing.assert_allclose(F.softplus(x, beta=1, threshold=5).data[-1], 7.0)
-    np.testing.assert_allclose(F.softplus(torch.tensor([-1000.0, 1000.0])).data, [0.0, 1000.0])
-    np.testing.assert_allclose(F.silu(torch.tensor([-1000.0])).data, [0.0])
+    np.testing.assert_allclose(F.softplus(x, beta=1, threshold=5).numpy(force=True)[-1], 7.0)
+    np.testing.assert_allclose(F.softplus(torch.tensor([-1000.0, 1000.0])).numpy(force=True), [0.0, 1000.0])
+    np.testing.assert_allclose(F.silu(torch.tensor([-1000.0])).numpy(force=True), [0.0])
 
 
 def test_softmax_is_stable_and_normalised():
     x = torch.tensor([[1000.0, -1000.0, 0.0], [5.0, 5.0, 5.0]])
     s = F.softmax(x, dim=1)
-    np.testing.assert_allclose(s.data, [[1, 0, 0], [1 / 3] * 3], atol=1e-7)
+    np.testing.assert_allclose(s.numpy(force=True), [[1, 0, 0], [1 / 3] * 3], atol=1e-7)
     ls = F.log_softmax(x, dim=-1)
-    np.testing.assert_allclose(ls.data[0], [0, -2000, -1000])
-    assert np.isfinite(ls.data).all()
+    np.testing.assert_allclose(ls.numpy(force=True)[0], [0, -2000, -1000])
+    assert np.isfinite(ls.numpy(force=True)).all()
 
 
 def test_softmax_dim_none_uses_legacy_rule_with_warning():
     x = torch.randn(2, 3)
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         implicit = F.softmax(x)
-    np.testing.assert_allclose(implicit.data, F.softmax(x, 1).data)
+    np.testing.assert_allclose(implicit.numpy(force=True), F.softmax(x, 1).numpy(force=True))
     x3 = torch.randn(3, 2, 2)
     with pytest.warns(UserWarning, match="log_softmax"):
-        np.testing.assert_allclose(F.log_softmax(x3).data, F.log_softmax(x3, 0).data)
+        np.testing.assert_allclose(F.log_softmax(x3).numpy(force=True), F.log_softmax(x3, 0).numpy(force=True))
 
 
 def test_inplace_activation_writes_into_input():
     x = torch.tensor([-1.0, 2.0])
     y = F.relu(x, inplace=True)
-    assert y is x and x.data.tolist() == [0.0, 2.0]
+    assert y is x and x.numpy(force=True).tolist() == [0.0, 2.0]
     leaf = torch.tensor([-1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="leaky_relu_: a leaf Variable that requires grad"):
         F.leaky_relu(leaf, inplace=True)
     z = leaf * 1
     F.silu(z, inplace=True).sum().backward()
-    s = 1 / (1 + np.exp(-leaf.data))
-    np.testing.assert_allclose(leaf.grad.data, s * (1 + leaf.data * (1 - s)), rtol=1e-6)
+    s = 1 / (1 + np.exp(-leaf.numpy(force=True)))
+    np.testing.assert_allclose(leaf.grad.numpy(force=True), s * (1 + leaf.numpy(force=True) * (1 - s)), rtol=1e-6)
 
 
 def test_activation_module_reprs():
@@ -170,12 +170,12 @@ def test_dropout_scales_kept_elements_and_is_identity_in_eval():
     torch.manual_seed(0)
     x = torch.ones(10000)
     y = F.dropout(x, 0.3)
-    kept = y.data != 0
+    kept = y.numpy(force=True) != 0
     assert abs(kept.mean() - 0.7) < 0.02
-    np.testing.assert_allclose(y.data[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y.numpy(force=True)[kept], 1 / 0.7, rtol=1e-6)
     drop = nn.Dropout(0.3).eval()
     assert drop(x) is x
-    assert not F.dropout(x, 1.0).data.any()
+    assert not F.dropout(x, 1.0).numpy(force=True).any()
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         nn.Dropout(1.5)
 
@@ -185,14 +185,14 @@ def test_dropout_gradient_uses_the_same_mask_and_seed_repeats():
     x = torch.ones(50, requires_grad=True)
     y = F.dropout(x, 0.5)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)
+    np.testing.assert_array_equal(x.grad.numpy(force=True), y.numpy(force=True))
     torch.manual_seed(1)
-    np.testing.assert_array_equal(F.dropout(torch.ones(50), 0.5).data, y.data)
+    np.testing.assert_array_equal(F.dropout(torch.ones(50), 0.5).numpy(force=True), y.numpy(force=True))
 
 
 def test_dropout2d_zeroes_whole_channels():
     torch.manual_seed(0)
-    y = nn.Dropout2d(0.5)(torch.ones(4, 8, 3, 3)).data
+    y = nn.Dropout2d(0.5)(torch.ones(4, 8, 3, 3)).numpy(force=True)
     per_channel = y.reshape(4, 8, -1)
     assert ((per_channel == 0).all(-1) | (per_channel == 2).all(-1)).all()
     assert 0 < (per_channel == 0).all(-1).sum() < 32
@@ -206,15 +206,15 @@ def test_dropout2d_zeroes_whole_channels():
 def test_embedding_lookup_init_and_gradcheck():
     torch.manual_seed(0)
     emb = nn.Embedding(10, 4, padding_idx=2)
-    assert not emb.weight.data[2].any()
-    assert 0.5 < emb.weight.data.std() < 1.5
+    assert not emb.weight.numpy(force=True)[2].any()
+    assert 0.5 < emb.weight.numpy(force=True).std() < 1.5
     idx = torch.tensor([[1, 2], [2, 9]])
     out = emb(idx)
     assert out.shape == (2, 2, 4)
-    np.testing.assert_array_equal(out.data[0, 0], emb.weight.data[1])
+    np.testing.assert_array_equal(out.numpy(force=True)[0, 0], emb.weight.numpy(force=True)[1])
     out.sum().backward()
-    assert not emb.weight.grad.data[2].any()
-    np.testing.assert_array_equal(emb.weight.grad.data[1], np.ones(4))
+    assert not emb.weight.grad.numpy(force=True)[2].any()
+    np.testing.assert_array_equal(emb.weight.grad.numpy(force=True)[1], np.ones(4))
     assert repr(emb) == "Embedding(10, 4, padding_idx=2)"
     w = rand64(5, 3)
     assert gradcheck(lambda w: F.embedding(torch.tensor([[0, 3], [3, 1]]), w), (w,))
@@ -225,7 +225,7 @@ def test_embedding_max_norm_and_errors():
     emb = nn.Embedding(3, 2, max_norm=1.0)
     emb.weight.data[...] = [[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]
     emb(torch.tensor([0, 1]))
-    np.testing.assert_allclose(np.linalg.norm(emb.weight.data, axis=1), [1.0, 0.5, 10.0], rtol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(emb.weight.numpy(force=True), axis=1), [1.0, 0.5, 10.0], rtol=1e-5)
     with pytest.raises(IndexError, match="index 3 out of range for 3 embeddings"):
         emb(torch.tensor([3]))
     with pytest.raises(RuntimeError, match="integer dtype"):
@@ -245,10 +245,10 @@ def test_pad_gradcheck(mode, widths):
 
 def test_pad_values_and_errors():
     x = torch.tensor([[1.0, 2.0, 3.0]])
-    np.testing.assert_array_equal(F.pad(x, (1, 2), value=9).data, [[9, 1, 2, 3, 9, 9]])
-    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="reflect").data, [[3, 2, 1, 2, 3, 2]])
-    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="replicate").data, [[1, 1, 2, 3, 3]])
-    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="circular").data, [[3, 1, 2, 3, 1]])
+    np.testing.assert_array_equal(F.pad(x, (1, 2), value=9).numpy(force=True), [[9, 1, 2, 3, 9, 9]])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="reflect").numpy(force=True), [[3, 2, 1, 2, 3, 2]])
+    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="replicate").numpy(force=True), [[1, 1, 2, 3, 3]])
+    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="circular").numpy(force=True), [[3, 1, 2, 3, 1]])
     with pytest.raises(ValueError, match="reflect padding"):
         F.pad(x, (3, 0), mode="reflect")
     with pytest.raises(ValueError, match="padding length"):
@@ -257,7 +257,7 @@ def test_pad_values_and_errors():
 
 def test_normalize_and_gradcheck():
     x = torch.tensor([[3.0, 4.0], [0.0, 0.0]])
-    np.testing.assert_allclose(F.normalize(x, dim=1).data, [[0.6, 0.8], [0, 0]])
+    np.testing.assert_allclose(F.normalize(x, dim=1).numpy(force=True), [[0.6, 0.8], [0, 0]])
     for p in (2.0, 1.0, 3.0):
         assert gradcheck(lambda x: F.normalize(x, p=p, dim=0), (rand64(3, 4),))
     assert gradgradcheck(lambda x: F.normalize(x, dim=1), (rand64(3, 4),))
@@ -266,7 +266,7 @@ def test_normalize_and_gradcheck():
 def test_one_hot():
     out = F.one_hot(torch.tensor([0, 2, 1]), 4)
     assert out.dtype == torch.int64
-    np.testing.assert_array_equal(out.data, np.eye(4, dtype=np.int64)[[0, 2, 1]])
+    np.testing.assert_array_equal(out.numpy(force=True), np.eye(4, dtype=np.int64)[[0, 2, 1]])
     assert F.one_hot(torch.tensor([[1], [3]])).shape == (2, 1, 4)
     with pytest.raises(RuntimeError, match="smaller than num_classes"):
         F.one_hot(torch.tensor([5]), 3)

@@ -29,7 +29,7 @@ def log_softmax_np(x, axis=1):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_regression_loss_values(reduction):
     x, t = rand64(4, 3), rand64(4, 3, seed=1, requires_grad=False)
-    d = x.data - t.data
+    d = x.numpy(force=True) - t.numpy(force=True)
     reduce = {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction]
     small = np.abs(d) < 0.5
     expected = {
@@ -41,7 +41,7 @@ def test_regression_loss_values(reduction):
             np.where(small, 0.5 * d ** 2, 0.5 * (np.abs(d) - 0.25)),
     }
     for func, values in expected.items():
-        np.testing.assert_allclose(func(x, t, reduction=reduction).data, reduce(values), rtol=1e-12)
+        np.testing.assert_allclose(func(x, t, reduction=reduction).numpy(force=True), reduce(values), rtol=1e-12)
 
 
 @pytest.mark.parametrize("func", [F.mse_loss, F.l1_loss, lambda a, b: F.smooth_l1_loss(a, b, beta=0.7),
@@ -99,9 +99,9 @@ def test_cross_entropy_class_targets_value_and_gradients(options, reduction):
     weight = options.get("weight")
     if weight is not None:
         kwargs["weight"] = torch.tensor(weight, dtype=torch.float64)
-    expected = _ce_reference(x.data, target, None if weight is None else np.array(weight),
+    expected = _ce_reference(x.numpy(force=True), target, None if weight is None else np.array(weight),
                              options.get("ignore_index", -100), options.get("label_smoothing", 0.0), reduction)
-    np.testing.assert_allclose(F.cross_entropy(x, torch.tensor(target), **kwargs).data, expected, rtol=1e-12)
+    np.testing.assert_allclose(F.cross_entropy(x, torch.tensor(target), **kwargs).numpy(force=True), expected, rtol=1e-12)
 
     def loss(x):
         return F.cross_entropy(x, torch.tensor(target), **kwargs)
@@ -113,8 +113,8 @@ def test_cross_entropy_probability_targets_and_spatial_inputs():
     x = rand64(2, 3, 4, 5)
     probs = np.random.default_rng(1).dirichlet(np.ones(3), size=(2, 4, 5)).transpose(0, 3, 1, 2)
     target = torch.tensor(probs, dtype=torch.float64)
-    expected = -(log_softmax_np(x.data) * probs).sum(1).mean()
-    np.testing.assert_allclose(F.cross_entropy(x, target).data, expected, rtol=1e-12)
+    expected = -(log_softmax_np(x.numpy(force=True)) * probs).sum(1).mean()
+    np.testing.assert_allclose(F.cross_entropy(x, target).numpy(force=True), expected, rtol=1e-12)
     assert gradcheck(lambda x: F.cross_entropy(x, target, label_smoothing=0.2), (x,))
     assert gradgradcheck(lambda x: F.cross_entropy(x, target, reduction="none"), (x,))
     classes = torch.tensor(np.random.default_rng(2).integers(0, 3, size=(2, 4, 5)))
@@ -128,22 +128,22 @@ def test_cross_entropy_soft_targets_that_require_grad():
     t = torch.tensor(np.random.default_rng(3).dirichlet(np.ones(4), size=3), dtype=torch.float64,
                      requires_grad=True)
     assert gradcheck(lambda x, t: F.cross_entropy(x, t, label_smoothing=0.1), (x, t))
-    np.testing.assert_allclose(F.cross_entropy(x, t).data, F.cross_entropy(x, t.detach()).data, rtol=1e-12)
+    np.testing.assert_allclose(F.cross_entropy(x, t).numpy(force=True), F.cross_entropy(x, t.detach()).numpy(force=True), rtol=1e-12)
 
 
 def test_cross_entropy_unbatched():
     x = rand64(5)
     out = F.cross_entropy(x, torch.tensor(2), reduction="none")
     assert out.shape == ()
-    np.testing.assert_allclose(out.data, -log_softmax_np(x.data[None])[0, 2], rtol=1e-12)
+    np.testing.assert_allclose(out.numpy(force=True), -log_softmax_np(x.numpy(force=True)[None])[0, 2], rtol=1e-12)
 
 
 def test_cross_entropy_is_stable_for_huge_logits():
     x = torch.tensor([[1000.0, -1000.0], [-1000.0, 1000.0], [1000.0, 1000.0]], requires_grad=True)
     loss = F.cross_entropy(x, torch.tensor([0, 0, 1]), reduction="none")
-    np.testing.assert_allclose(loss.data, [0.0, 2000.0, np.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(loss.numpy(force=True), [0.0, 2000.0, np.log(2)], rtol=1e-6)
     loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 0], [-1, 1], [0.5, -0.5]], atol=1e-7)
+    np.testing.assert_allclose(x.grad.numpy(force=True), [[0, 0], [-1, 1], [0.5, -0.5]], atol=1e-7)
 
 
 def test_cross_entropy_errors():
@@ -171,9 +171,9 @@ def test_nll_loss_value_and_gradients(reduction):
     logp = rand64(5, 3)
     target = torch.tensor([0, 2, 1, 1, 0])
     weight = torch.tensor([0.2, 1.0, 3.0], dtype=torch.float64)
-    picked = -logp.data[np.arange(5), target.data] * weight.data[target.data]
-    expected = {"none": picked, "sum": picked.sum(), "mean": picked.sum() / weight.data[target.data].sum()}
-    np.testing.assert_allclose(F.nll_loss(logp, target, weight=weight, reduction=reduction).data,
+    picked = -logp.numpy(force=True)[np.arange(5), target.numpy(force=True)] * weight.numpy(force=True)[target.numpy(force=True)]
+    expected = {"none": picked, "sum": picked.sum(), "mean": picked.sum() / weight.numpy(force=True)[target.numpy(force=True)].sum()}
+    np.testing.assert_allclose(F.nll_loss(logp, target, weight=weight, reduction=reduction).numpy(force=True),
                                expected[reduction], rtol=1e-12)
 
     def loss(x):
@@ -185,7 +185,7 @@ def test_nll_loss_value_and_gradients(reduction):
 def test_cross_entropy_equals_log_softmax_plus_nll():
     x = rand64(8, 5)
     t = torch.tensor(np.random.default_rng(4).integers(0, 5, 8))
-    np.testing.assert_allclose(F.cross_entropy(x, t).data, F.nll_loss(F.log_softmax(x, 1), t).data, rtol=1e-12)
+    np.testing.assert_allclose(F.cross_entropy(x, t).numpy(force=True), F.nll_loss(F.log_softmax(x, 1), t).numpy(force=True), rtol=1e-12)
 
 
 # ----- binary and distribution losses -----
@@ -194,9 +194,9 @@ def test_bce_value_weight_and_gradients(reduction):
     p = torch.tensor(np.random.default_rng(5).uniform(0.05, 0.95, (3, 4)), requires_grad=True)
     t = torch.tensor(np.random.default_rng(6).uniform(0, 1, (3, 4)), requires_grad=True)
     w = torch.tensor(np.random.default_rng(7).uniform(0.5, 2, 4))
-    values = -w.data * (t.data * np.log(p.data) + (1 - t.data) * np.log(1 - p.data))
+    values = -w.numpy(force=True) * (t.numpy(force=True) * np.log(p.numpy(force=True)) + (1 - t.numpy(force=True)) * np.log(1 - p.numpy(force=True)))
     reduce = {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction]
-    np.testing.assert_allclose(F.binary_cross_entropy(p, t, w, reduction=reduction).data, reduce(values),
+    np.testing.assert_allclose(F.binary_cross_entropy(p, t, w, reduction=reduction).numpy(force=True), reduce(values),
                                rtol=1e-12)
     assert gradcheck(lambda p, t: F.binary_cross_entropy(p, t, w, reduction=reduction), (p, t))
     assert gradgradcheck(lambda p, t: F.binary_cross_entropy(p, t, reduction="none"), (p, t))
@@ -204,7 +204,7 @@ def test_bce_value_weight_and_gradients(reduction):
 
 def test_bce_clamps_logs_and_checks_inputs():
     out = F.binary_cross_entropy(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0]), reduction="none")
-    np.testing.assert_array_equal(out.data, [100.0, 100.0])
+    np.testing.assert_array_equal(out.numpy(force=True), [100.0, 100.0])
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(torch.tensor([1.5]), torch.tensor([1.0]))
     with pytest.raises(ValueError, match="different to the input size"):
@@ -216,10 +216,10 @@ def test_bce_with_logits_value_and_gradients(reduction):
     x = rand64(3, 4)
     t = torch.tensor(np.random.default_rng(8).uniform(0, 1, (3, 4)), requires_grad=True)
     pos = torch.tensor([0.5, 1.0, 2.0, 4.0], dtype=torch.float64)
-    s = 1 / (1 + np.exp(-x.data))
-    values = -(pos.data * t.data * np.log(s) + (1 - t.data) * np.log(1 - s))
+    s = 1 / (1 + np.exp(-x.numpy(force=True)))
+    values = -(pos.numpy(force=True) * t.numpy(force=True) * np.log(s) + (1 - t.numpy(force=True)) * np.log(1 - s))
     reduce = {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction]
-    np.testing.assert_allclose(F.binary_cross_entropy_with_logits(x, t, pos_weight=pos, reduction=reduction).data,
+    np.testing.assert_allclose(F.binary_cross_entropy_with_logits(x, t, pos_weight=pos, reduction=reduction).numpy(force=True),
                                reduce(values), rtol=1e-10)
     assert gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, pos_weight=pos, reduction=reduction),
                      (x, t))
@@ -230,9 +230,9 @@ def test_bce_with_logits_is_stable_for_huge_logits():
     x = torch.tensor([1000.0, -1000.0, 1000.0, -1000.0], requires_grad=True)
     t = torch.tensor([1.0, 0.0, 0.0, 1.0])
     loss = F.binary_cross_entropy_with_logits(x, t, reduction="none")
-    np.testing.assert_allclose(loss.data, [0, 0, 1000, 1000])
+    np.testing.assert_allclose(loss.numpy(force=True), [0, 0, 1000, 1000])
     loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0, 0, 1, -1])
+    np.testing.assert_allclose(x.grad.numpy(force=True), [0, 0, 1, -1])
 
 
 @pytest.mark.parametrize("log_target", [False, True])
@@ -242,13 +242,13 @@ def test_kl_div_value_and_gradients(log_target, reduction):
     p = np.random.default_rng(10).dirichlet(np.ones(4), size=3)
     p[0, 1] = 0.0
     target = torch.tensor(np.log(p + 1e-3) if log_target else p, requires_grad=True)
-    prob = np.exp(target.data) if log_target else p
-    log_p = target.data if log_target else np.log(np.where(p > 0, p, 1))
-    values = prob * (log_p - logq.data)
+    prob = np.exp(target.numpy(force=True)) if log_target else p
+    log_p = target.numpy(force=True) if log_target else np.log(np.where(p > 0, p, 1))
+    values = prob * (log_p - logq.numpy(force=True))
     expected = {"batchmean": values.sum() / 3, "sum": values.sum(), "none": values}[reduction]
     loss = F.kl_div(logq, target, reduction=reduction, log_target=log_target)
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
-    assert np.isfinite(loss.data).all()
+    np.testing.assert_allclose(loss.numpy(force=True), expected, rtol=1e-12)
+    assert np.isfinite(loss.numpy(force=True)).all()
     assert gradcheck(lambda a: F.kl_div(a, target.detach(), reduction=reduction, log_target=log_target), (logq,))
     if log_target:
         assert gradcheck(lambda a, b: F.kl_div(a, b, reduction=reduction, log_target=True), (logq, target))
@@ -265,8 +265,8 @@ def test_loss_modules_forward_their_settings():
     t = torch.tensor([0, 2, 1, 2])
     w = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)
     module = nn.CrossEntropyLoss(weight=w, ignore_index=1, label_smoothing=0.1, reduction="sum")
-    np.testing.assert_allclose(module(x, t).data, F.cross_entropy(x, t, w, ignore_index=1, label_smoothing=0.1,
-                                                                  reduction="sum").data)
+    np.testing.assert_allclose(module(x, t).numpy(force=True), F.cross_entropy(x, t, w, ignore_index=1, label_smoothing=0.1,
+                                                                  reduction="sum").numpy(force=True))
     assert "weight" in dict(module.named_buffers())
     assert nn.SmoothL1Loss(beta=0.2).beta == 0.2 and nn.HuberLoss(delta=2.0).delta == 2.0
     assert nn.BCEWithLogitsLoss(pos_weight=torch.ones(3)).pos_weight.shape == (3,)

@@ -38,7 +38,7 @@ def test_parameter_requires_grad_shares_data_and_prints_like_torch():
     t = torch.tensor([1.0, 2.0])
     p = nn.Parameter(t)
     assert p.requires_grad and p.is_leaf and isinstance(p, torch.Tensor)
-    assert p.data is t.data
+    assert p.array is t.array
     assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
     assert not nn.Parameter(t, requires_grad=False).requires_grad
 
@@ -48,8 +48,8 @@ def test_parameter_ops_give_plain_tensors_and_ndarray_grads():
     y = p * 3
     assert type(y) is torch.Tensor
     y.sum().backward()
-    assert isinstance(p.grad.data, np.ndarray)
-    np.testing.assert_array_equal(p.grad.data, [3.0, 3.0])
+    assert isinstance(p.grad.numpy(force=True), np.ndarray)
+    np.testing.assert_array_equal(p.grad.numpy(force=True), [3.0, 3.0])
 
 
 def test_parameter_deepcopy_is_an_independent_parameter():
@@ -59,7 +59,7 @@ def test_parameter_deepcopy_is_an_independent_parameter():
     assert isinstance(q, nn.Parameter) and q.requires_grad
     q.data[0] = 9.0
     q.grad.data[0] = 9.0
-    assert p.data[0] == 1.0 and p.grad.data[0] == 0.5
+    assert p.numpy(force=True)[0] == 1.0 and p.grad.numpy(force=True)[0] == 0.5
 
 
 def test_parameter_refuses_integer_dtype():
@@ -152,7 +152,7 @@ def test_state_dict_has_torch_key_order_and_detached_values():
     sd = m.state_dict()
     assert isinstance(sd, OrderedDict)
     assert list(sd) == ["scale", "running", "inner.weight", "inner.bias"]
-    assert not sd["scale"].requires_grad and sd["scale"].data is m.scale.data
+    assert not sd["scale"].requires_grad and sd["scale"].array is m.scale.array
     assert m.state_dict(keep_vars=True)["scale"] is m.scale
 
 
@@ -162,14 +162,14 @@ def test_load_state_dict_round_trip_and_ndarray_values():
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
     for (name, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters()):
-        np.testing.assert_array_equal(pa.data, pb.data, err_msg=name)
+        np.testing.assert_array_equal(pa.numpy(force=True), pb.numpy(force=True), err_msg=name)
     b.load_state_dict({k: v.numpy() * 0 for k, v in a.state_dict().items()})
-    assert not b.l1.weight.data.any()
+    assert not b.l1.weight.numpy(force=True).any()
 
 
 def test_load_state_dict_reports_errors_like_torch_and_changes_nothing():
     net = MyNet()
-    before = {k: v.data.copy() for k, v in net.state_dict().items()}
+    before = {k: v.numpy(force=True).copy() for k, v in net.state_dict().items()}
     bad = net.state_dict()
     del bad["l2.bias"]
     bad["l1.weight"] = torch.zeros(300, 100)
@@ -183,7 +183,7 @@ def test_load_state_dict_reports_errors_like_torch_and_changes_nothing():
     assert ("size mismatch for l1.weight: copying a param with shape torch.Size([300, 100]) from checkpoint, the "
             "shape in current model is torch.Size([300, 784]).") in message
     for k, v in net.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+        np.testing.assert_array_equal(v.numpy(force=True), before[k], err_msg=k)
 
 
 def test_load_state_dict_non_strict_returns_named_tuple():
@@ -207,7 +207,7 @@ def test_load_state_dict_assign_replaces_tensors():
     new = {"weight": torch.ones(2, 2), "bias": torch.zeros(2)}
     m.load_state_dict(new, assign=True)
     assert isinstance(m.weight, nn.Parameter) and m.weight.requires_grad
-    np.testing.assert_array_equal(m.weight.data, np.ones((2, 2)))
+    np.testing.assert_array_equal(m.weight.numpy(force=True), np.ones((2, 2)))
 
 
 # ----- modes, grads, conversion -----
@@ -227,7 +227,7 @@ def test_zero_grad_to_none_and_to_zero():
     net(torch.randn(2, 784)).sum().backward()
     grads = [p.grad for p in net.parameters()]
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is g and not g.data.any() for p, g in zip(net.parameters(), grads))
+    assert all(p.grad is g and not g.numpy(force=True).any() for p, g in zip(net.parameters(), grads))
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -269,14 +269,14 @@ def test_forward_hooks_modify_inputs_and_outputs_and_are_removable():
     pre = lin.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
     post = lin.register_forward_hook(lambda m, args, out: calls.append(out.shape) or out + 1)
     out = lin(torch.ones(3, 2))
-    np.testing.assert_allclose(out.data, np.broadcast_to(lin.bias.data + 1, (3, 2)))
+    np.testing.assert_allclose(out.numpy(force=True), np.broadcast_to(lin.bias.numpy(force=True) + 1, (3, 2)))
     assert calls == [torch.Size([3, 2])]
     pre.remove()
     post.remove()
-    np.testing.assert_allclose(lin(torch.zeros(1, 2)).data, lin.bias.data[None])
+    np.testing.assert_allclose(lin(torch.zeros(1, 2)).numpy(force=True), lin.bias.numpy(force=True)[None])
     with lin.register_forward_hook(lambda m, a, o: o * 0):
-        assert not lin(torch.ones(1, 2)).data.any()
-    assert lin(torch.ones(1, 2)).data.any()
+        assert not lin(torch.ones(1, 2)).numpy(force=True).any()
+    assert lin(torch.ones(1, 2)).numpy(force=True).any()
 
 
 def test_hooks_run_in_order_and_prepend():
@@ -333,7 +333,7 @@ def test_sequential_indexing_slicing_and_mutation():
     with pytest.raises(IndexError, match="index 7 is out of range"):
         seq[7]
     out = seq(torch.randn(5, 2))
-    assert out.shape == (5, 1) and ((out.data > 0) & (out.data < 1)).all()
+    assert out.shape == (5, 1) and ((out.numpy(force=True) > 0) & (out.numpy(force=True) < 1)).all()
 
 
 def test_sequential_from_ordered_dict_keeps_names():
@@ -378,7 +378,7 @@ def test_mnist_style_model_trains_with_cross_entropy_and_sgd():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 4))
     x = torch.randn(64, 20)
-    y = torch.tensor(np.argmax(x.data[:, :4], axis=1))
+    y = torch.tensor(np.argmax(x.numpy(force=True)[:, :4], axis=1))
     losses = []
     for _ in range(60):
         loss = F.cross_entropy(model(x), y)
@@ -386,7 +386,7 @@ def test_mnist_style_model_trains_with_cross_entropy_and_sgd():
         loss.backward()
         with torch.no_grad():
             for p in model.parameters():
-                p.data -= 0.5 * p.grad.data
+                p.data -= 0.5 * p.grad.numpy(force=True)
         losses.append(loss.item())
     assert losses[-1] < 0.3 * losses[0]
 
@@ -398,9 +398,9 @@ def test_state_dict_save_load_round_trip_is_exact(tmp_path):
     restored = MyNet()
     restored.load_state_dict(torch.load(path))
     x = torch.randn(3, 784)
-    np.testing.assert_array_equal(model(x).data, restored(x).data)
+    np.testing.assert_array_equal(model(x).numpy(force=True), restored(x).numpy(force=True))
     for (name, a), (_, b) in zip(model.state_dict().items(), restored.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a.numpy(force=True), b.numpy(force=True), err_msg=name)
 
 
 # ----- nn.utils -----
@@ -415,17 +415,17 @@ def test_clip_grad_norm_scales_to_max_norm_and_returns_total():
     params = _with_grads([3.0, 0.0], [[4.0]])
     total = nn.utils.clip_grad_norm_(params, 1.0)
     assert total.item() == pytest.approx(5.0)
-    clipped = np.sqrt(sum((p.grad.data ** 2).sum() for p in params))
+    clipped = np.sqrt(sum((p.grad.numpy(force=True) ** 2).sum() for p in params))
     assert clipped == pytest.approx(1.0, rel=1e-5)
     untouched = _with_grads([0.3, 0.4])
     assert nn.utils.clip_grad_norm_(untouched, 1.0).item() == pytest.approx(0.5)
-    np.testing.assert_allclose(untouched[0].grad.data, [0.3, 0.4])
+    np.testing.assert_allclose(untouched[0].grad.numpy(force=True), [0.3, 0.4])
 
 
 def test_clip_grad_norm_inf_and_nonfinite():
     params = _with_grads([1.0, -6.0], [2.0])
     assert nn.utils.clip_grad_norm_(params, 3.0, norm_type=math.inf).item() == pytest.approx(6.0)
-    assert np.abs(params[0].grad.data).max() == pytest.approx(3.0, rel=1e-5)
+    assert np.abs(params[0].grad.numpy(force=True)).max() == pytest.approx(3.0, rel=1e-5)
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_(_with_grads([np.nan]), 1.0, error_if_nonfinite=True)
     assert nn.utils.clip_grad_norm_([], 1.0).item() == 0.0
@@ -434,17 +434,17 @@ def test_clip_grad_norm_inf_and_nonfinite():
 def test_clip_grad_value():
     params = _with_grads([-3.0, 0.5, 2.0])
     nn.utils.clip_grad_value_(params, 1.0)
-    np.testing.assert_array_equal(params[0].grad.data, [-1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(params[0].grad.numpy(force=True), [-1.0, 0.5, 1.0])
 
 
 def test_parameters_to_vector_and_back():
     net = nn.Linear(3, 2)
     vec = nn.utils.parameters_to_vector(net.parameters())
     assert vec.shape == (8,)
-    np.testing.assert_array_equal(vec.data[:6], net.weight.data.reshape(-1))
+    np.testing.assert_array_equal(vec.numpy(force=True)[:6], net.weight.numpy(force=True).reshape(-1))
     weight = net.weight
     nn.utils.vector_to_parameters(torch.arange(8.0), net.parameters())
     assert net.weight is weight
-    np.testing.assert_array_equal(net.bias.data, [6.0, 7.0])
+    np.testing.assert_array_equal(net.bias.numpy(force=True), [6.0, 7.0])
     with pytest.raises(RuntimeError, match="7 elements but the parameters hold 8"):
         nn.utils.vector_to_parameters(torch.zeros(7), net.parameters())

@@ -64,12 +64,12 @@ def test_inplace_op_on_output_keeps_gradients():
     """Norm saves its input, not its output, so an in-place op on its result is allowed (as in PyTorch)."""
     x = rand64(4, 3)
     (F.batch_norm(x, None, None, training=True) + 1).pow(3).sum().backward()
-    expected = x.grad.data.copy()
+    expected = x.grad.numpy(force=True).copy()
     x.grad = None
     y = F.batch_norm(x, None, None, training=True)
     y.add_(1)
     y.pow(3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, expected)
+    np.testing.assert_allclose(x.grad.numpy(force=True), expected)
 
 
 def test_second_backward_without_retain_graph_raises():
@@ -85,8 +85,8 @@ def test_second_backward_without_retain_graph_raises():
 def test_batch_norm_training_standardizes_each_channel():
     bn = nn.BatchNorm2d(3)
     y = bn(torch.tensor(np.random.randn(8, 3, 4, 4) * 5 + 2, dtype=torch.float32))
-    np.testing.assert_allclose(y.data.mean(axis=(0, 2, 3)), 0, atol=1e-5)
-    np.testing.assert_allclose(y.data.var(axis=(0, 2, 3)), 1, atol=1e-3)
+    np.testing.assert_allclose(y.numpy(force=True).mean(axis=(0, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(y.numpy(force=True).var(axis=(0, 2, 3)), 1, atol=1e-3)
 
 
 def test_running_stats_use_unbiased_variance_and_momentum():
@@ -97,8 +97,8 @@ def test_running_stats_use_unbiased_variance_and_momentum():
         bn(torch.tensor(x, dtype=torch.float32))
         expected_mean = 0.7 * expected_mean + 0.3 * x.mean(axis=(0, 2))
         expected_var = 0.7 * expected_var + 0.3 * x.var(axis=(0, 2), ddof=1)
-    np.testing.assert_allclose(bn.running_mean.data, expected_mean, rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.data, expected_var, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.numpy(force=True), expected_mean, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.numpy(force=True), expected_var, rtol=1e-5)
     assert bn.num_batches_tracked.item() == 4
     assert bn.num_batches_tracked.dtype == torch.int64
 
@@ -108,9 +108,9 @@ def test_momentum_none_is_cumulative_average():
     batches = [np.random.randn(5, 3) + i for i in range(3)]
     for x in batches:
         bn(torch.tensor(x, dtype=torch.float32))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([x.mean(axis=0) for x in batches], axis=0),
+    np.testing.assert_allclose(bn.running_mean.numpy(force=True), np.mean([x.mean(axis=0) for x in batches], axis=0),
                                rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(bn.running_var.data, np.mean([x.var(axis=0, ddof=1) for x in batches], axis=0),
+    np.testing.assert_allclose(bn.running_var.numpy(force=True), np.mean([x.var(axis=0, ddof=1) for x in batches], axis=0),
                                rtol=1e-5)
 
 
@@ -121,12 +121,12 @@ def test_eval_mode_uses_running_stats_and_leaves_them_alone():
     bn.weight.data[:] = [1.0, 2.0, 3.0]
     bn.bias.data[:] = [0.5, 0.0, -0.5]
     bn.eval()
-    mean, var = bn.running_mean.data.copy(), bn.running_var.data.copy()
+    mean, var = bn.running_mean.numpy(force=True).copy(), bn.running_var.numpy(force=True).copy()
     x = np.random.randn(4, 3).astype(np.float32)
     y = bn(torch.tensor(x))
-    expected = (x - mean) / np.sqrt(var + 1e-5) * bn.weight.data + bn.bias.data
-    np.testing.assert_allclose(y.data, expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(bn.running_mean.data, mean)
+    expected = (x - mean) / np.sqrt(var + 1e-5) * bn.weight.numpy(force=True) + bn.bias.numpy(force=True)
+    np.testing.assert_allclose(y.numpy(force=True), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(bn.running_mean.numpy(force=True), mean)
     assert bn.num_batches_tracked.item() == 3
 
 
@@ -134,7 +134,7 @@ def test_without_running_stats_eval_uses_batch_stats():
     bn = nn.BatchNorm1d(3, affine=False, track_running_stats=False).eval()
     assert bn.running_mean is None and list(bn.parameters()) == []
     y = bn(torch.tensor(np.random.randn(10, 3) * 4, dtype=torch.float32))
-    np.testing.assert_allclose(y.data.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(y.numpy(force=True).mean(axis=0), 0, atol=1e-5)
     assert "running_mean" not in bn.state_dict()
 
 
@@ -143,8 +143,8 @@ def test_reset_running_stats_and_state_dict():
     bn(torch.randn(3, 2, 2, 2) * 3 + 1)
     assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
     bn.reset_running_stats()
-    np.testing.assert_array_equal(bn.running_mean.data, 0)
-    np.testing.assert_array_equal(bn.running_var.data, 1)
+    np.testing.assert_array_equal(bn.running_mean.numpy(force=True), 0)
+    np.testing.assert_array_equal(bn.running_var.numpy(force=True), 1)
     assert bn.num_batches_tracked.item() == 0
 
 
@@ -152,8 +152,8 @@ def test_layer_norm_normalizes_trailing_dims_and_bias_flag():
     ln = nn.LayerNorm([3, 4], bias=False)
     assert ln.bias is None and tuple(ln.weight.shape) == (3, 4)
     y = ln(torch.randn(2, 3, 4) * 3 + 5)
-    np.testing.assert_allclose(y.data.mean(axis=(1, 2)), 0, atol=1e-5)
-    np.testing.assert_allclose(y.data.var(axis=(1, 2)), 1, atol=1e-3)
+    np.testing.assert_allclose(y.numpy(force=True).mean(axis=(1, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(y.numpy(force=True).var(axis=(1, 2)), 1, atol=1e-3)
 
 
 def test_group_norm_matches_manual_computation():
@@ -163,7 +163,7 @@ def test_group_norm_matches_manual_computation():
     y = gn.double()(torch.tensor(x))
     g = x.reshape(3, 2, 10)
     manual = ((g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + 1e-5)).reshape(3, 4, 5)
-    np.testing.assert_allclose(y.data, manual * np.array([1, 2, 3, 4])[:, None], rtol=1e-10)
+    np.testing.assert_allclose(y.numpy(force=True), manual * np.array([1, 2, 3, 4])[:, None], rtol=1e-10)
 
 
 # ----- errors and printing -----

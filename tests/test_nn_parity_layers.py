@@ -42,17 +42,17 @@ def assert_parity(ours, theirs, *arrays, call=None, steps=1):
         weights = [np.random.randn(*o.shape).astype(np.float32) for o in touts]
         for o, t in zip(outs, touts):
             assert tuple(o.shape) == tuple(t.shape)
-            np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=RTOL, atol=ATOL)
+            np.testing.assert_allclose(o.numpy(force=True), t.detach().numpy(), rtol=RTOL, atol=ATOL)
         sum((o * torch.tensor(w)).sum() for o, w in zip(outs, weights)).backward()
         sum((t * torch_ref.tensor(w)).sum() for t, w in zip(touts, weights)).backward()
         for x, tx in zip(xs, txs):
-            np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=RTOL, atol=ATOL)
+            np.testing.assert_allclose(x.grad.numpy(force=True), tx.grad.numpy(), rtol=RTOL, atol=ATOL)
     ours_params, theirs_params = dict(ours.named_parameters()), dict(theirs.named_parameters())
     assert list(ours_params) == list(theirs_params)
     for name, p in theirs_params.items():
-        np.testing.assert_allclose(ours_params[name].grad.data, p.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=name)
+        np.testing.assert_allclose(ours_params[name].grad.numpy(force=True), p.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=name)
     for name, b in theirs.named_buffers():
-        np.testing.assert_allclose(dict(ours.named_buffers())[name].data, b.numpy(), rtol=RTOL, atol=ATOL,
+        np.testing.assert_allclose(dict(ours.named_buffers())[name].numpy(force=True), b.numpy(), rtol=RTOL, atol=ATOL,
                                    err_msg=name)
 
 
@@ -97,7 +97,7 @@ def test_conv_transpose2d_output_size():
 def test_conv_default_init_bounds_match_pytorch():
     ours, theirs = nn.Conv2d(8, 512, 3), torch_ref.nn.Conv2d(8, 512, 3)
     for name in ("weight", "bias"):
-        ours_values, theirs_values = getattr(ours, name).data, getattr(theirs, name).detach().numpy()
+        ours_values, theirs_values = getattr(ours, name).numpy(force=True), getattr(theirs, name).detach().numpy()
         assert np.abs(ours_values).max() == pytest.approx(np.abs(theirs_values).max(), rel=0.03)
         assert ours_values.std() == pytest.approx(theirs_values.std(), rel=0.1)
 
@@ -130,7 +130,7 @@ def test_max_pool_return_indices():
     ours, theirs = nn.MaxPool2d(2, return_indices=True), torch_ref.nn.MaxPool2d(2, return_indices=True)
     x = randn(1, 2, 4, 4)
     (_, idx), (_, tidx) = ours(torch.tensor(x)), theirs(torch_ref.tensor(x))
-    np.testing.assert_array_equal(idx.data, tidx.numpy())
+    np.testing.assert_array_equal(idx.numpy(force=True), tidx.numpy())
 
 
 # ----- normalization -----

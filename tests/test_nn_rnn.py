@@ -13,7 +13,7 @@ def sigmoid(a):
 
 def params64(module):
     module.double()
-    return [p.data for p in module.parameters()]
+    return [p.numpy(force=True) for p in module.parameters()]
 
 
 # ----- parameters -----
@@ -42,12 +42,12 @@ def test_gate_sizes_bias_flag_and_projection():
 
 def test_init_is_uniform_within_inverse_sqrt_hidden():
     lstm = nn.LSTM(10, 16, num_layers=2)
-    values = np.concatenate([p.data.ravel() for p in lstm.parameters()])
+    values = np.concatenate([p.numpy(force=True).ravel() for p in lstm.parameters()])
     assert np.abs(values).max() <= 0.25
     assert np.abs(values).max() > 0.24  # spread over the whole range
     assert abs(values.mean()) < 0.01
     cell = nn.GRUCell(4, 9)
-    assert np.abs(cell.weight_hh.data).max() <= 1 / 3
+    assert np.abs(cell.weight_hh.numpy(force=True)).max() <= 1 / 3
 
 
 # ----- gate formulas against a numpy reference -----
@@ -59,8 +59,8 @@ def test_lstm_cell_gate_order_i_f_g_o():
     c_new = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
     h_new = sigmoid(o) * np.tanh(c_new)
     h_out, c_out = cell(torch.tensor(x), (torch.tensor(h), torch.tensor(c)))
-    np.testing.assert_allclose(c_out.data, c_new, rtol=1e-12)
-    np.testing.assert_allclose(h_out.data, h_new, rtol=1e-12)
+    np.testing.assert_allclose(c_out.numpy(force=True), c_new, rtol=1e-12)
+    np.testing.assert_allclose(h_out.numpy(force=True), h_new, rtol=1e-12)
 
 
 def test_gru_cell_gate_order_r_z_n_with_reset_inside():
@@ -71,7 +71,7 @@ def test_gru_cell_gate_order_r_z_n_with_reset_inside():
     h_r, h_z, h_n = np.split(h @ w_hh.T + b_hh, 3, axis=1)
     r, z = sigmoid(x_r + h_r), sigmoid(x_z + h_z)
     n = np.tanh(x_n + r * h_n)
-    np.testing.assert_allclose(cell(torch.tensor(x), torch.tensor(h)).data, (1 - z) * n + z * h, rtol=1e-12)
+    np.testing.assert_allclose(cell(torch.tensor(x), torch.tensor(h)).numpy(force=True), (1 - z) * n + z * h, rtol=1e-12)
 
 
 @pytest.mark.parametrize("nonlinearity, act", [("tanh", np.tanh), ("relu", lambda a: np.maximum(a, 0))])
@@ -85,20 +85,20 @@ def test_rnn_sequence_matches_numpy_loop(nonlinearity, act):
         h = act(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
         expected.append(h)
     out, h_n = rnn(torch.tensor(x))
-    np.testing.assert_allclose(out.data, np.stack(expected), rtol=1e-12)
-    np.testing.assert_allclose(h_n.data, h[None], rtol=1e-12)
+    np.testing.assert_allclose(out.numpy(force=True), np.stack(expected), rtol=1e-12)
+    np.testing.assert_allclose(h_n.numpy(force=True), h[None], rtol=1e-12)
 
 
 def test_lstm_projection_applies_weight_hr_to_hidden_state():
     lstm = nn.LSTM(3, 5, proj_size=2).double()
     cell = nn.LSTMCell(3, 5).double()
     for name in ("weight_ih", "bias_ih", "bias_hh"):
-        getattr(cell, name).data[...] = getattr(lstm, name + "_l0").data
+        getattr(cell, name).data[...] = getattr(lstm, name + "_l0").numpy(force=True)
     x = torch.tensor(np.random.randn(1, 4, 3))
     out, (h_n, c_n) = lstm(x)
     # with a zero initial state the first step does not depend on weight_hh
     h_full, c = cell(x[0])
-    np.testing.assert_allclose(out.data[0], h_full.data @ lstm.weight_hr_l0.data.T, rtol=1e-12)
+    np.testing.assert_allclose(out.numpy(force=True)[0], h_full.numpy(force=True) @ lstm.weight_hr_l0.numpy(force=True).T, rtol=1e-12)
     assert tuple(h_n.shape) == (1, 4, 2) and tuple(c_n.shape) == (1, 4, 5)
 
 
@@ -121,10 +121,10 @@ def test_unbatched_input_equals_batch_of_one(cls):
     out, h = model(x)
     out_b, h_b = model(x.unsqueeze(1))
     assert tuple(out.shape) == (5, 8)
-    np.testing.assert_allclose(out.data, out_b.data[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(out.numpy(force=True), out_b.numpy(force=True)[:, 0], rtol=1e-6)
     h, h_b = (h[0], h_b[0]) if cls is nn.LSTM else (h, h_b)
     assert tuple(h.shape) == (4, 4)
-    np.testing.assert_allclose(h.data, h_b.data[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(h.numpy(force=True), h_b.numpy(force=True)[:, 0], rtol=1e-6)
 
 
 @pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM, nn.GRU])
@@ -134,30 +134,30 @@ def test_returned_state_continues_the_sequence(cls):
     whole, _ = model(x)
     first, state = model(x[:2])
     rest, _ = model(x[2:], state)
-    np.testing.assert_allclose(np.concatenate([first.data, rest.data]), whole.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.concatenate([first.numpy(force=True), rest.numpy(force=True)]), whole.numpy(force=True), rtol=1e-5, atol=1e-6)
 
 
 def test_reverse_direction_reads_the_sequence_backwards():
     bi = nn.GRU(3, 4, bidirectional=True)
     uni = nn.GRU(3, 4)
     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-        getattr(uni, name + "_l0").data[...] = getattr(bi, name + "_l0_reverse").data
+        getattr(uni, name + "_l0").data[...] = getattr(bi, name + "_l0_reverse").numpy(force=True)
     x = torch.randn(5, 2, 3)
     out_bi, h_bi = bi(x)
     out_uni, h_uni = uni(x.flip(0))
-    np.testing.assert_allclose(out_bi.data[:, :, 4:], out_uni.data[::-1], rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(h_bi.data[1], h_uni.data[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out_bi.numpy(force=True)[:, :, 4:], out_uni.numpy(force=True)[::-1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(h_bi.numpy(force=True)[1], h_uni.numpy(force=True)[0], rtol=1e-5, atol=1e-6)
 
 
 def test_dropout_between_layers_only_in_training():
     model = nn.LSTM(3, 8, num_layers=2, dropout=0.5)
     x = torch.randn(4, 2, 3)
-    first, second = model(x)[0].data, model(x)[0].data
+    first, second = model(x)[0].numpy(force=True), model(x)[0].numpy(force=True)
     assert not np.allclose(first, second)
     model.eval()
     reference = nn.LSTM(3, 8, num_layers=2)
     reference.load_state_dict(model.state_dict())
-    np.testing.assert_allclose(model(x)[0].data, reference(x)[0].data)
+    np.testing.assert_allclose(model(x)[0].numpy(force=True), reference(x)[0].numpy(force=True))
 
 
 def test_cells_accept_unbatched_input_and_default_state():
@@ -168,7 +168,7 @@ def test_cells_accept_unbatched_input_and_default_state():
     zero_state = torch.zeros(2, 4)
     x = torch.randn(2, 3)
     gru = nn.GRUCell(3, 4)
-    np.testing.assert_array_equal(gru(x).data, gru(x, zero_state).data)
+    np.testing.assert_array_equal(gru(x).numpy(force=True), gru(x, zero_state).numpy(force=True))
 
 
 # ----- gradients (float64) -----

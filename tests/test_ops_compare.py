@@ -16,22 +16,22 @@ COMPARISONS = [("eq", operator.eq, np.equal), ("ne", operator.ne, np.not_equal),
 @pytest.mark.parametrize("name, python_op, numpy_op", COMPARISONS, ids=[c[0] for c in COMPARISONS])
 def test_comparison_forms_agree(name, python_op, numpy_op):
     a, b = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, 2.0, 2.0])
-    expected = numpy_op(a.data, b.data)
+    expected = numpy_op(a.numpy(force=True), b.numpy(force=True))
     for result in (python_op(a, b), getattr(torch, name)(a, b), getattr(a, name)(b), python_op(a, 2.0),
                    python_op(a, 2)):
         assert result.dtype == torch.bool
         assert not result.requires_grad and result.grad_fn is None
-        np.testing.assert_array_equal(result.data, expected)
+        np.testing.assert_array_equal(result.numpy(force=True), expected)
     # a number on the left is answered by the reflected method
-    np.testing.assert_array_equal(python_op(2.0, a).data, numpy_op(2.0, a.data))
+    np.testing.assert_array_equal(python_op(2.0, a).numpy(force=True), numpy_op(2.0, a.numpy(force=True)))
 
 
 def test_aliases():
     a, b = torch.tensor([1, 3]), torch.tensor([2, 2])
     for alias, name in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
                         ("not_equal", "ne")):
-        np.testing.assert_array_equal(getattr(torch, alias)(a, b).data, getattr(torch, name)(a, b).data)
-        np.testing.assert_array_equal(getattr(a, alias)(b).data, getattr(torch, name)(a, b).data)
+        np.testing.assert_array_equal(getattr(torch, alias)(a, b).numpy(force=True), getattr(torch, name)(a, b).numpy(force=True))
+        np.testing.assert_array_equal(getattr(a, alias)(b).numpy(force=True), getattr(torch, name)(a, b).numpy(force=True))
 
 
 def test_comparison_with_grad_inputs_gives_no_grad():
@@ -47,9 +47,9 @@ def test_scalar_promotion_follows_torch():
     assert not (torch.tensor([0.1]) == torch.tensor([0.1], dtype=torch.float64)).item()
     # a 0-d float64 tensor does not outrank a dimensioned float32 one
     assert (torch.tensor([0.1]) == torch.tensor(0.1, dtype=torch.float64)).item()
-    np.testing.assert_array_equal((torch.tensor([1, 2, 3]) < 2.5).data, [True, True, False])
-    np.testing.assert_array_equal((torch.tensor([1, 2, 3]) == True).data, [True, False, False])  # noqa: E712
-    np.testing.assert_array_equal((torch.tensor([True, False]) == torch.tensor([1.0, 1.0])).data, [True, False])
+    np.testing.assert_array_equal((torch.tensor([1, 2, 3]) < 2.5).numpy(force=True), [True, True, False])
+    np.testing.assert_array_equal((torch.tensor([1, 2, 3]) == True).numpy(force=True), [True, False, False])  # noqa: E712
+    np.testing.assert_array_equal((torch.tensor([True, False]) == torch.tensor([1.0, 1.0])).numpy(force=True), [True, False])
 
 
 def test_comparison_with_other_objects():
@@ -85,8 +85,8 @@ def test_comparisons_broadcast_like_numpy(shapes, seed, dtypes):
     for _, python_op, numpy_op in COMPARISONS:
         result = python_op(a, b)
         assert result.shape == out_shape and result.dtype == torch.bool
-        np.testing.assert_array_equal(result.data, numpy_op(a_data, b_data))
-    np.testing.assert_array_equal(torch.logical_xor(a, b).data, np.logical_xor(a_data, b_data))
+        np.testing.assert_array_equal(result.numpy(force=True), numpy_op(a_data, b_data))
+    np.testing.assert_array_equal(torch.logical_xor(a, b).numpy(force=True), np.logical_xor(a_data, b_data))
 
 
 def test_comparisons_match_torch():
@@ -97,21 +97,21 @@ def test_comparisons_match_torch():
     a, b = torch.tensor(a_data), torch.tensor(b_data)
     ar, br = torch_ref.tensor(a_data), torch_ref.tensor(b_data)
     for name, python_op, _ in COMPARISONS:
-        np.testing.assert_array_equal(python_op(a, b).data, python_op(ar, br).numpy())
-        np.testing.assert_array_equal(python_op(a, 0.5).data, python_op(ar, 0.5).numpy())
+        np.testing.assert_array_equal(python_op(a, b).numpy(force=True), python_op(ar, br).numpy())
+        np.testing.assert_array_equal(python_op(a, 0.5).numpy(force=True), python_op(ar, 0.5).numpy())
     for name in ("logical_and", "logical_or", "logical_xor"):
-        np.testing.assert_array_equal(getattr(torch, name)(a, b).data, getattr(torch_ref, name)(ar, br).numpy())
-    np.testing.assert_array_equal(torch.logical_not(a).data, torch_ref.logical_not(ar).numpy())
+        np.testing.assert_array_equal(getattr(torch, name)(a, b).numpy(force=True), getattr(torch_ref, name)(ar, br).numpy())
+    np.testing.assert_array_equal(torch.logical_not(a).numpy(force=True), torch_ref.logical_not(ar).numpy())
 
 
 # ----- closeness and equality -----
 def test_isclose_defaults_and_special_values():
     a = torch.tensor([1.0, 1.0, float("inf"), float("nan"), -float("inf"), 1e-9])
     b = torch.tensor([1.0 + 1e-6, 1.001, float("inf"), float("nan"), float("inf"), 0.0])
-    np.testing.assert_array_equal(torch.isclose(a, b).data, [True, False, True, False, False, True])
-    np.testing.assert_array_equal(torch.isclose(a, b, equal_nan=True).data, [True, False, True, True, False, True])
-    np.testing.assert_array_equal(a.isclose(b, rtol=0.01).data, [True, True, True, False, False, True])
-    np.testing.assert_array_equal(torch.isclose(a, b, rtol=0, atol=0).data, [False, False, True, False, False, False])
+    np.testing.assert_array_equal(torch.isclose(a, b).numpy(force=True), [True, False, True, False, False, True])
+    np.testing.assert_array_equal(torch.isclose(a, b, equal_nan=True).numpy(force=True), [True, False, True, True, False, True])
+    np.testing.assert_array_equal(a.isclose(b, rtol=0.01).numpy(force=True), [True, True, True, False, False, True])
+    np.testing.assert_array_equal(torch.isclose(a, b, rtol=0, atol=0).numpy(force=True), [False, False, True, False, False, False])
     assert torch.isclose(torch.tensor([3]), torch.tensor([3])).dtype == torch.bool
 
 
@@ -122,7 +122,7 @@ def test_isclose_matches_torch():
     b_data = (a_data + rng.choice([0, 1e-6, 1e-4, 1e-2], size=(4, 5))).astype(np.float32)
     for rtol, atol in ((1e-5, 1e-8), (1e-3, 0), (0, 1e-4)):
         np.testing.assert_array_equal(
-            torch.isclose(torch.tensor(a_data), torch.tensor(b_data), rtol=rtol, atol=atol).data,
+            torch.isclose(torch.tensor(a_data), torch.tensor(b_data), rtol=rtol, atol=atol).numpy(force=True),
             torch_ref.isclose(torch_ref.tensor(a_data), torch_ref.tensor(b_data), rtol=rtol, atol=atol).numpy())
 
 
@@ -145,38 +145,38 @@ def test_allclose_and_equal_return_python_bools():
 # ----- logical and predicates -----
 def test_logical_ops_take_any_dtype():
     a, b = torch.tensor([0.0, 1.5, -2.0, 0.0]), torch.tensor([0, 0, 3, 7])
-    np.testing.assert_array_equal(torch.logical_and(a, b).data, [False, False, True, False])
-    np.testing.assert_array_equal(a.logical_or(b).data, [False, True, True, True])
-    np.testing.assert_array_equal(torch.logical_xor(a, b).data, [False, True, False, True])
-    np.testing.assert_array_equal(torch.logical_not(b).data, [True, True, False, False])
+    np.testing.assert_array_equal(torch.logical_and(a, b).numpy(force=True), [False, False, True, False])
+    np.testing.assert_array_equal(a.logical_or(b).numpy(force=True), [False, True, True, True])
+    np.testing.assert_array_equal(torch.logical_xor(a, b).numpy(force=True), [False, True, False, True])
+    np.testing.assert_array_equal(torch.logical_not(b).numpy(force=True), [True, True, False, False])
     assert torch.logical_not(b).dtype == torch.bool
 
 
 def test_isnan_isinf_isfinite():
     x = torch.tensor([1.0, float("nan"), float("inf"), -float("inf")])
-    np.testing.assert_array_equal(torch.isnan(x).data, [False, True, False, False])
-    np.testing.assert_array_equal(x.isinf().data, [False, False, True, True])
-    np.testing.assert_array_equal(torch.isfinite(x).data, [True, False, False, False])
-    np.testing.assert_array_equal(torch.isposinf(x).data, [False, False, True, False])
-    np.testing.assert_array_equal(torch.isneginf(x).data, [False, False, False, True])
+    np.testing.assert_array_equal(torch.isnan(x).numpy(force=True), [False, True, False, False])
+    np.testing.assert_array_equal(x.isinf().numpy(force=True), [False, False, True, True])
+    np.testing.assert_array_equal(torch.isfinite(x).numpy(force=True), [True, False, False, False])
+    np.testing.assert_array_equal(torch.isposinf(x).numpy(force=True), [False, False, True, False])
+    np.testing.assert_array_equal(torch.isneginf(x).numpy(force=True), [False, False, False, True])
     ints = torch.tensor([1, 2])
-    assert not torch.isnan(ints).data.any() and torch.isfinite(ints).data.all()
+    assert not torch.isnan(ints).numpy(force=True).any() and torch.isfinite(ints).numpy(force=True).all()
 
 
 # ----- bitwise -----
 def test_bitwise_operators_on_bools_and_ints():
     t, f = torch.tensor([True, True, False]), torch.tensor([True, False, False])
-    np.testing.assert_array_equal((t & f).data, [True, False, False])
-    np.testing.assert_array_equal((t | f).data, [True, True, False])
-    np.testing.assert_array_equal((t ^ f).data, [False, True, False])
-    np.testing.assert_array_equal((~t).data, [False, False, True])
+    np.testing.assert_array_equal((t & f).numpy(force=True), [True, False, False])
+    np.testing.assert_array_equal((t | f).numpy(force=True), [True, True, False])
+    np.testing.assert_array_equal((t ^ f).numpy(force=True), [False, True, False])
+    np.testing.assert_array_equal((~t).numpy(force=True), [False, False, True])
     assert (t & f).dtype == torch.bool
     a, b = torch.tensor([12, 10]), torch.tensor([10, 6])
-    np.testing.assert_array_equal((a & b).data, [8, 2])
-    np.testing.assert_array_equal(torch.bitwise_or(a, b).data, [14, 14])
-    np.testing.assert_array_equal(a.bitwise_xor(b).data, [6, 12])
-    np.testing.assert_array_equal((~a).data, [-13, -11])
-    np.testing.assert_array_equal((3 & a).data, [0, 2])
+    np.testing.assert_array_equal((a & b).numpy(force=True), [8, 2])
+    np.testing.assert_array_equal(torch.bitwise_or(a, b).numpy(force=True), [14, 14])
+    np.testing.assert_array_equal(a.bitwise_xor(b).numpy(force=True), [6, 12])
+    np.testing.assert_array_equal((~a).numpy(force=True), [-13, -11])
+    np.testing.assert_array_equal((3 & a).numpy(force=True), [0, 2])
 
 
 def test_bitwise_promotion_matches_torch():
@@ -188,7 +188,7 @@ def test_bitwise_promotion_matches_torch():
     for case in cases:
         ours, ref = case(torch), case(torch_ref)
         assert str(ours.dtype) == str(ref.dtype)
-        np.testing.assert_array_equal(ours.data, ref.numpy())
+        np.testing.assert_array_equal(ours.numpy(force=True), ref.numpy())
 
 
 def test_bitwise_inplace():
@@ -196,12 +196,12 @@ def test_bitwise_inplace():
     same = mask
     mask &= torch.tensor([True, False, True])
     assert mask is same
-    np.testing.assert_array_equal(mask.data, [True, False, False])
+    np.testing.assert_array_equal(mask.numpy(force=True), [True, False, False])
     mask |= torch.tensor([False, False, True])
-    np.testing.assert_array_equal(mask.data, [True, False, True])
+    np.testing.assert_array_equal(mask.numpy(force=True), [True, False, True])
     counts = torch.tensor([6, 5])
     counts.bitwise_xor_(3)
-    np.testing.assert_array_equal(counts.data, [5, 6])
+    np.testing.assert_array_equal(counts.numpy(force=True), [5, 6])
 
 
 def test_bitwise_rejects_floats():

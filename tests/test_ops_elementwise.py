@@ -84,11 +84,11 @@ def test_unary_matches_torch(name, fn, sample):
     xr = torch_ref.tensor(data, requires_grad=True)
     y, yr = fn(x), ref_fn(xr)
     assert y.dtype == torch.float32
-    np.testing.assert_allclose(y.data, yr.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.numpy(force=True), yr.detach().numpy(), rtol=1e-5, atol=1e-6)
     seed = RNG.standard_normal(data.shape).astype(np.float32)
     y.backward(torch.tensor(seed))
     yr.backward(torch_ref.tensor(seed))
-    np.testing.assert_allclose(x.grad.data, xr.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(force=True), xr.grad.numpy(), rtol=1e-5, atol=1e-6)
     if name != "square":  # square is ``x ** 2``: its node belongs to arithmetic's PowScalar
         assert y.grad_fn.name() == type(yr.grad_fn).__name__
 
@@ -98,47 +98,47 @@ def test_unary_matches_torch(name, fn, sample):
 def test_piecewise_constant_ops_have_zero_gradient(fn):
     x = leaf(away_from_integers())
     fn(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(x.grad.numpy(force=True), np.zeros((2, 3)))
     assert gradcheck(fn, (leaf(away_from_integers()),))
 
 
 def test_rounding_values_match_numpy_and_half_to_even():
     x = torch.tensor([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 1.7, -1.7])
-    np.testing.assert_array_equal(torch.round(x).data, [-2, -2, -0, 0, 2, 2, 2, -2])
-    np.testing.assert_array_equal(torch.floor(x).data, np.floor(x.data))
-    np.testing.assert_array_equal(torch.ceil(x).data, np.ceil(x.data))
-    np.testing.assert_array_equal(torch.trunc(x).data, [-2, -1, -0, 0, 1, 2, 1, -1])
-    np.testing.assert_allclose(torch.frac(x).data, [-0.5, -0.5, -0.5, 0.5, 0.5, 0.5, 0.7, -0.7], rtol=1e-6)
-    np.testing.assert_array_equal(torch.sign(torch.tensor([-3.0, 0.0, 2.0])).data, [-1, 0, 1])
+    np.testing.assert_array_equal(torch.round(x).numpy(force=True), [-2, -2, -0, 0, 2, 2, 2, -2])
+    np.testing.assert_array_equal(torch.floor(x).numpy(force=True), np.floor(x.numpy(force=True)))
+    np.testing.assert_array_equal(torch.ceil(x).numpy(force=True), np.ceil(x.numpy(force=True)))
+    np.testing.assert_array_equal(torch.trunc(x).numpy(force=True), [-2, -1, -0, 0, 1, 2, 1, -1])
+    np.testing.assert_allclose(torch.frac(x).numpy(force=True), [-0.5, -0.5, -0.5, 0.5, 0.5, 0.5, 0.7, -0.7], rtol=1e-6)
+    np.testing.assert_array_equal(torch.sign(torch.tensor([-3.0, 0.0, 2.0])).numpy(force=True), [-1, 0, 1])
 
 
 def test_round_decimals_matches_torch():
     torch_ref = pytest.importorskip("torch")
     data = np.array([1.2345, 123.456, 0.125, -0.375, 1234.5, 150.0], dtype=np.float32)
     for decimals in (-2, -1, 0, 1, 2, 3):
-        np.testing.assert_allclose(torch.round(torch.tensor(data), decimals=decimals).data,
+        np.testing.assert_allclose(torch.round(torch.tensor(data), decimals=decimals).numpy(force=True),
                                    torch_ref.round(torch_ref.tensor(data), decimals=decimals).numpy(), rtol=1e-6)
 
 
 def test_abs_gradient_is_zero_at_zero():
     x = leaf([-2.0, 0.0, 3.0])
     x.abs().sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [-1, 0, 1])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [-1, 0, 1])
 
 
 def test_erf_values():
     x = torch.tensor([0.0, 0.5, -1.0, 3.0], dtype=torch.float64)
-    np.testing.assert_allclose(torch.erf(x).data, [math.erf(v) for v in x.data.tolist()], rtol=1e-12)
+    np.testing.assert_allclose(torch.erf(x).numpy(force=True), [math.erf(v) for v in x.numpy(force=True).tolist()], rtol=1e-12)
     assert torch.erf(torch.tensor([0.5], dtype=torch.float16)).dtype == torch.float16
 
 
 def test_nan_to_num_values_and_gradient():
     x = torch.tensor([float("nan"), float("inf"), -float("inf"), 1.5], requires_grad=True)
     y = torch.nan_to_num(x)
-    np.testing.assert_array_equal(y.data, [0, np.finfo(np.float32).max, np.finfo(np.float32).min, 1.5])
-    np.testing.assert_array_equal(torch.nan_to_num(x, nan=1.0, posinf=2.0, neginf=-2.0).data, [1, 2, -2, 1.5])
+    np.testing.assert_array_equal(y.numpy(force=True), [0, np.finfo(np.float32).max, np.finfo(np.float32).min, 1.5])
+    np.testing.assert_array_equal(torch.nan_to_num(x, nan=1.0, posinf=2.0, neginf=-2.0).numpy(force=True), [1, 2, -2, 1.5])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0, 0, 1])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0, 0, 0, 1])
 
 
 # ----- dtypes -----
@@ -146,7 +146,7 @@ def test_nan_to_num_values_and_gradient():
 def test_float_functions_promote_integers_to_default_dtype(name):
     y = getattr(torch, name)(torch.tensor([1]))
     assert y.dtype == torch.float32
-    np.testing.assert_allclose(y.data, getattr(torch, name)(torch.tensor([1.0])).data)
+    np.testing.assert_allclose(y.numpy(force=True), getattr(torch, name)(torch.tensor([1.0])).numpy(force=True))
     assert getattr(torch, name)(torch.tensor([True])).dtype == torch.float32
     assert getattr(torch, name)(torch.tensor([0.5], dtype=torch.float64)).dtype == torch.float64
 
@@ -157,8 +157,8 @@ def test_integer_preserving_ops(name):
     y = getattr(torch, name)(x)
     assert y.dtype == torch.int64
     expected = {"abs": [3, 0, 2], "sign": [-1, 0, 1], "square": [9, 0, 4]}.get(name, [-3, 0, 2])
-    np.testing.assert_array_equal(y.data, expected)
-    assert y.data is not x.data
+    np.testing.assert_array_equal(y.numpy(force=True), expected)
+    assert y.array is not x.array
 
 
 def test_dtype_edge_cases_match_torch():
@@ -190,24 +190,24 @@ def test_maximum_minimum_split_ties_like_torch():
         a, b = torch.tensor(a_data, requires_grad=True), torch.tensor(b_data, requires_grad=True)
         ar, br = torch_ref.tensor(a_data, requires_grad=True), torch_ref.tensor(b_data, requires_grad=True)
         y, yr = getattr(torch, name)(a, b), getattr(torch_ref, name)(ar, br)
-        np.testing.assert_array_equal(y.data, yr.detach().numpy())
+        np.testing.assert_array_equal(y.numpy(force=True), yr.detach().numpy())
         y.sum().backward()
         yr.sum().backward()
-        np.testing.assert_array_equal(a.grad.data, ar.grad.numpy())
-        np.testing.assert_array_equal(b.grad.data, br.grad.numpy())
+        np.testing.assert_array_equal(a.grad.numpy(force=True), ar.grad.numpy())
+        np.testing.assert_array_equal(b.grad.numpy(force=True), br.grad.numpy())
 
 
 def test_maximum_tie_gradient_is_half():
     a, b = leaf([2.0, 5.0]), leaf([2.0, 1.0])
     torch.maximum(a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [0.5, 1])
-    np.testing.assert_array_equal(b.grad.data, [0.5, 0])
+    np.testing.assert_array_equal(a.grad.numpy(force=True), [0.5, 1])
+    np.testing.assert_array_equal(b.grad.numpy(force=True), [0.5, 0])
 
 
 def test_max_and_min_with_a_tensor_are_elementwise():
     a, b = torch.tensor([1.0, 5.0]), torch.tensor([3.0, 2.0])
-    np.testing.assert_array_equal(torch.max(a, b).data, [3, 5])
-    np.testing.assert_array_equal(a.min(b).data, [1, 2])
+    np.testing.assert_array_equal(torch.max(a, b).numpy(force=True), [3, 5])
+    np.testing.assert_array_equal(a.min(b).numpy(force=True), [1, 2])
 
 
 def broadcastable_pairs():
@@ -225,7 +225,7 @@ def test_binary_broadcasting(name, shapes, seed):
     a, b = leaf(a_data), leaf(b_data)
     y = getattr(torch, name)(a, b)
     assert y.shape == out_shape
-    np.testing.assert_allclose(y.data, getattr(np, {"atan2": "arctan2"}.get(name, name))(a_data, b_data))
+    np.testing.assert_allclose(y.numpy(force=True), getattr(np, {"atan2": "arctan2"}.get(name, name))(a_data, b_data))
     assert gradcheck(getattr(torch, name), (a, b))
 
 
@@ -233,7 +233,7 @@ def test_atan2_gradgradcheck_and_quadrants():
     a, b = leaf([[0.5, -1.0], [2.0, -0.3]]), leaf([[1.5, 0.7], [-0.4, -2.0]])
     assert gradgradcheck(torch.atan2, (a, b))
     assert gradgradcheck(torch.maximum, (a, b))
-    np.testing.assert_allclose(torch.atan2(torch.tensor([1.0, -1.0]), torch.tensor([-1.0, -1.0])).data,
+    np.testing.assert_allclose(torch.atan2(torch.tensor([1.0, -1.0]), torch.tensor([-1.0, -1.0])).numpy(force=True),
                                [3 * math.pi / 4, -3 * math.pi / 4], rtol=1e-6)
 
 
@@ -248,7 +248,7 @@ def test_binary_broadcast_error_names_op_and_shapes():
 def test_clamp_gradient_passes_at_inclusive_bounds():
     x = leaf([0.0, 1.0, 1.5, 2.0, 3.0])
     torch.clamp(x, 1, 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 1, 1, 1, 0])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0, 1, 1, 1, 0])
 
 
 def test_clamp_requires_a_bound():
@@ -258,9 +258,9 @@ def test_clamp_requires_a_bound():
 
 def test_clamp_values_with_one_or_crossed_bounds():
     x = torch.tensor([-2.0, 0.5, 3.0, float("nan")])
-    np.testing.assert_array_equal(x.clamp(min=0).data, [0, 0.5, 3, np.nan])
-    np.testing.assert_array_equal(x.clip(max=1).data, [-2, 0.5, 1, np.nan])
-    np.testing.assert_array_equal(x.clamp(2, 1).data[:3], [1, 1, 1])  # min > max gives max, as in PyTorch
+    np.testing.assert_array_equal(x.clamp(min=0).numpy(force=True), [0, 0.5, 3, np.nan])
+    np.testing.assert_array_equal(x.clip(max=1).numpy(force=True), [-2, 0.5, 1, np.nan])
+    np.testing.assert_array_equal(x.clamp(2, 1).numpy(force=True)[:3], [1, 1, 1])  # min > max gives max, as in PyTorch
 
 
 @pytest.mark.parametrize("lo, hi", [(True, True), (True, False), (False, True), ("crossed", "crossed")])
@@ -276,12 +276,12 @@ def test_clamp_tensor_bounds_match_torch(lo, hi):
             ref_leaves.append(torch_ref.tensor(data, requires_grad=True))
             kwargs[key], ref_kwargs[key] = leaves[-1], ref_leaves[-1]
     y, yr = torch.clamp(leaves[0], **kwargs), torch_ref.clamp(ref_leaves[0], **ref_kwargs)
-    np.testing.assert_array_equal(y.data, yr.detach().numpy())
+    np.testing.assert_array_equal(y.numpy(force=True), yr.detach().numpy())
     seed = RNG.standard_normal(y.shape)
     y.backward(torch.tensor(seed))
     yr.backward(torch_ref.tensor(seed))
     for ours, ref in zip(leaves, ref_leaves):
-        np.testing.assert_allclose(ours.grad.data, ref.grad.numpy())
+        np.testing.assert_allclose(ours.grad.numpy(force=True), ref.grad.numpy())
     assert y.grad_fn.name() == "ClampBackward0"
 
 
@@ -297,8 +297,8 @@ def test_functions_are_exposed_on_module_and_tensor():
     x = torch.tensor([-1.5, 2.0])
     for name in ("abs", "absolute", "tan", "arcsin", "arctan2", "clip", "fix", "sgn", "expm1", "erf"):
         assert hasattr(torch, name) and hasattr(torch.Tensor, name), name
-    np.testing.assert_array_equal(abs(x).data, [1.5, 2.0])
-    np.testing.assert_array_equal(x.absolute().data, [1.5, 2.0])
+    np.testing.assert_array_equal(abs(x).numpy(force=True), [1.5, 2.0])
+    np.testing.assert_array_equal(x.absolute().numpy(force=True), [1.5, 2.0])
 
 
 @pytest.mark.parametrize("method, args, expected", [
@@ -312,7 +312,7 @@ def test_inplace_forms(method, args, expected):
     x = torch.tensor([-1.5, 0.25, 2.0])
     version = x._version
     assert getattr(x, method)(*args) is x
-    np.testing.assert_allclose(x.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(x.numpy(force=True), expected, rtol=1e-6)
     assert x._version == version + 1
 
 
@@ -322,7 +322,7 @@ def test_inplace_form_is_recorded_on_non_leaf():
     y.frac_()
     assert y.grad_fn.name() == "FracBackward0"
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2, 2, 2])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [2, 2, 2])
     with pytest.raises(RuntimeError, match="leaf Variable"):
         leaf([1.0]).abs_()
 
@@ -330,7 +330,7 @@ def test_inplace_form_is_recorded_on_non_leaf():
 def test_inplace_clamp_with_tensor_bounds_broadcasts_into_input():
     x = torch.tensor([[-1.0, 0.5, 2.0], [3.0, -2.0, 0.0]])
     x.clamp_(torch.tensor([0.0, 1.0, 0.0]), torch.tensor(1.5))
-    np.testing.assert_array_equal(x.data, [[0, 1, 1.5], [1.5, 1, 0]])
+    np.testing.assert_array_equal(x.numpy(force=True), [[0, 1, 1.5], [1.5, 1, 0]])
     with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
         torch.zeros(3).clamp_(torch.zeros(2, 3))
 

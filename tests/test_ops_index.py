@@ -32,27 +32,27 @@ def reference_index_grad(shape, key, weights):
 ])
 def test_getitem_matches_numpy_and_gradchecks(key):
     x = rand(3, 4)
-    np.testing.assert_array_equal(x[key].data, x.data[key])
+    np.testing.assert_array_equal(x[key].numpy(force=True), x.numpy(force=True)[key])
     assert gradcheck(lambda a: a[key], (x,))
 
 
 def test_getitem_with_tensor_keys():
     x = rand(3, 4)
-    np.testing.assert_array_equal(x[torch.tensor([2, 0])].data, x.data[[2, 0]])
-    np.testing.assert_array_equal(x[mask([True, False, True])].data, x.data[[0, 2]])
-    np.testing.assert_array_equal(x[torch.tensor(1)].data, x.data[1])
-    np.testing.assert_array_equal(x[np.int64(2), 1].data, x.data[2, 1])
+    np.testing.assert_array_equal(x[torch.tensor([2, 0])].numpy(force=True), x.numpy(force=True)[[2, 0]])
+    np.testing.assert_array_equal(x[mask([True, False, True])].numpy(force=True), x.numpy(force=True)[[0, 2]])
+    np.testing.assert_array_equal(x[torch.tensor(1)].numpy(force=True), x.numpy(force=True)[1])
+    np.testing.assert_array_equal(x[np.int64(2), 1].numpy(force=True), x.numpy(force=True)[2, 1])
 
 
 def test_ints_apply_before_index_arrays():
     x = rand(3, 4, 5)
-    np.testing.assert_array_equal(x[1, :, [0, 2]].data, x.data[1][:, [0, 2]])
-    np.testing.assert_array_equal(x[[0, 2], 1, 1:].data, x.data[:, 1][[0, 2], 1:])
+    np.testing.assert_array_equal(x[1, :, [0, 2]].numpy(force=True), x.numpy(force=True)[1][:, [0, 2]])
+    np.testing.assert_array_equal(x[[0, 2], 1, 1:].numpy(force=True), x.numpy(force=True)[:, 1][[0, 2], 1:])
     assert x[0, [1, 2], None, 3].shape == (2, 1)
     assert gradcheck(lambda a: a[1, :, [0, 2, 2]], (x,))
     y = torch.zeros(3, 4, 5)
     y[1, :, [0, 2]] = torch.ones(4, 2)
-    assert y.data[1][:, [0, 2]].all() and y.sum().item() == 8
+    assert y.numpy(force=True)[1][:, [0, 2]].all() and y.sum().item() == 8
     z = rand(3, 4, 5)
     z2 = z * 1
     z2[2, [0, 3], 1:] = 0.0
@@ -63,7 +63,7 @@ def test_ints_apply_before_index_arrays():
 def test_getitem_repeated_indices_accumulate_gradient():
     x = rand(3)
     x[[0, 0, 2, 0]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3, 0, 1])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [3, 0, 1])
 
 
 def test_getitem_grad_fn_names():
@@ -85,7 +85,7 @@ def test_basic_index_is_a_view_sharing_the_version_counter():
     assert element.shape == ()
     row.data[0] = 5
     element.data[...] = 7
-    assert base.data[1, 0] == 5 and base.data[1, 2] == 7
+    assert base.numpy(force=True)[1, 0] == 5 and base.numpy(force=True)[1, 2] == 7
     base[0, 0] = 1
     assert row._version == base._version == 1
 
@@ -94,7 +94,7 @@ def test_advanced_index_is_a_copy():
     base = torch.zeros(3)
     picked = base[[0, 1]]
     picked.data[0] = 5
-    assert base.data[0] == 0
+    assert base.numpy(force=True)[0] == 0
 
 
 @settings(max_examples=30, deadline=None)
@@ -128,10 +128,10 @@ def test_getitem_hypothesis(data):
             return
     x = rand(*shape)
     out = x[key]
-    np.testing.assert_array_equal(out.data, x.data[key])
+    np.testing.assert_array_equal(out.numpy(force=True), x.numpy(force=True)[key])
     weights = np.asarray(np.random.randn(*out.shape))
     out.backward(torch.tensor(weights))
-    np.testing.assert_allclose(x.grad.data, reference_index_grad(shape, key, weights))
+    np.testing.assert_allclose(x.grad.numpy(force=True), reference_index_grad(shape, key, weights))
 
 
 def test_getitem_errors():
@@ -164,8 +164,8 @@ def test_setitem_on_non_leaf_records_gradients():
     (y * torch.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
     expected_a = np.full((3, 4), 2.0) * np.arange(12.0).reshape(3, 4)
     expected_a[1] = 0
-    np.testing.assert_allclose(a.grad.data, expected_a)
-    np.testing.assert_allclose(b.grad.data, np.arange(4.0, 8.0))
+    np.testing.assert_allclose(a.grad.numpy(force=True), expected_a)
+    np.testing.assert_allclose(b.grad.numpy(force=True), np.arange(4.0, 8.0))
 
 
 def test_setitem_broadcast_value_gradient_is_summed():
@@ -173,9 +173,9 @@ def test_setitem_broadcast_value_gradient_is_summed():
     y = a.clone()
     y[:, 1:3] = v
     y.sum().backward()
-    np.testing.assert_allclose(v.grad.data, [6.0])
-    np.testing.assert_allclose(a.grad.data[:, 1:3], 0)
-    np.testing.assert_allclose(a.grad.data[:, [0, 3]], 1)
+    np.testing.assert_allclose(v.grad.numpy(force=True), [6.0])
+    np.testing.assert_allclose(a.grad.numpy(force=True)[:, 1:3], 0)
+    np.testing.assert_allclose(a.grad.numpy(force=True)[:, [0, 3]], 1)
 
 
 def test_setitem_value_with_extra_leading_ones():
@@ -202,7 +202,7 @@ def test_setitem_on_leaf_requiring_grad_raises():
         a[0] = 1.0
     with torch.no_grad():
         a[0] = 1.0
-    assert a.data[0] == 1.0 and a._version == 1
+    assert a.numpy(force=True)[0] == 1.0 and a._version == 1
 
 
 def test_setitem_on_plain_tensor_writes_in_place():
@@ -210,7 +210,7 @@ def test_setitem_on_plain_tensor_writes_in_place():
     x[0, 1] = 5
     x[1] = torch.tensor([1.0, 2.0, 3.0])
     x[:, -1] = 9
-    np.testing.assert_array_equal(x.data, [[0, 5, 9], [1, 2, 9]])
+    np.testing.assert_array_equal(x.numpy(force=True), [[0, 5, 9], [1, 2, 9]])
     assert x._version == 3 and x.grad_fn is None
 
 
@@ -226,12 +226,12 @@ def test_setitem_with_boolean_mask():
     m = np.array([[True, False, True], [False, True, False]])
     y = a * 1
     y[mask(m)] = 0.0
-    np.testing.assert_array_equal(y.data[m], 0)
+    np.testing.assert_array_equal(y.numpy(force=True)[m], 0)
     y.sum().backward()
-    np.testing.assert_array_equal(a.grad.data, ~m)
+    np.testing.assert_array_equal(a.grad.numpy(force=True), ~m)
     z = torch.zeros(2, 3)
     z[mask(m)] = torch.tensor([1.0, 2.0, 3.0])
-    np.testing.assert_array_equal(z.data, [[1, 0, 2], [0, 3, 0]])
+    np.testing.assert_array_equal(z.numpy(force=True), [[1, 0, 2], [0, 3, 0]])
 
 
 def test_setitem_invalidates_saved_tensors():
@@ -258,9 +258,9 @@ def test_setitem_errors():
 def test_index_put_accumulate():
     x, v = rand(3), rand(3)
     out = torch.index_put(x, (torch.tensor([0, 0, 2]),), v, accumulate=True)
-    expected = x.data.copy()
-    np.add.at(expected, [0, 0, 2], v.data)
-    np.testing.assert_allclose(out.data, expected)
+    expected = x.numpy(force=True).copy()
+    np.add.at(expected, [0, 0, 2], v.numpy(force=True))
+    np.testing.assert_allclose(out.numpy(force=True), expected)
     assert gradcheck(lambda a, b: torch.index_put(a, (torch.tensor([0, 0, 2]),), b, accumulate=True), (x, v))
     y = torch.zeros(3)
     y.index_put_((torch.tensor([1, 1]),), torch.tensor(1.0), accumulate=True)
@@ -273,7 +273,7 @@ def test_gather_forward_and_grad():
     x = rand(3, 4)
     index = torch.tensor([[0, 2], [1, 1], [3, 0]])
     out = torch.gather(x, 1, index)
-    np.testing.assert_array_equal(out.data, np.take_along_axis(x.data, index.data, 1))
+    np.testing.assert_array_equal(out.numpy(force=True), np.take_along_axis(x.numpy(force=True), index.numpy(force=True), 1))
     assert out.grad_fn.name() == "GatherBackward0"
     assert gradcheck(lambda a: a.gather(1, index), (x,))
     assert gradgradcheck(lambda a: a.gather(0, torch.tensor([[2, 0, 1, 2], [2, 2, 0, 0]])) ** 2, (x,))
@@ -282,7 +282,7 @@ def test_gather_forward_and_grad():
 def test_gather_index_smaller_than_input():
     x = rand(3, 4)
     out = x.gather(0, torch.tensor([[2, 1]]))
-    np.testing.assert_array_equal(out.data, [[x.data[2, 0], x.data[1, 1]]])
+    np.testing.assert_array_equal(out.numpy(force=True), [[x.numpy(force=True)[2, 0], x.numpy(force=True)[1, 1]]])
 
 
 def test_gather_errors():
@@ -303,32 +303,32 @@ def test_scatter_src_value_and_grads():
     x, src = rand(3, 4), rand(2, 4)
     index = torch.tensor([[0, 1, 2, 0], [2, 0, 0, 1]])
     out = x.scatter(0, index, src)
-    expected = x.data.copy()
+    expected = x.numpy(force=True).copy()
     for i in range(2):
         for j in range(4):
-            expected[index.data[i, j], j] = src.data[i, j]
-    np.testing.assert_array_equal(out.data, expected)
+            expected[index.numpy(force=True)[i, j], j] = src.numpy(force=True)[i, j]
+    np.testing.assert_array_equal(out.numpy(force=True), expected)
     assert gradcheck(lambda a, s: a.scatter(0, index, s), (x, src))
     filled = torch.scatter(x, 1, torch.tensor([[3], [0], [1]]), 2.5)
-    assert filled.data[0, 3] == filled.data[1, 0] == filled.data[2, 1] == 2.5
+    assert filled.numpy(force=True)[0, 3] == filled.numpy(force=True)[1, 0] == filled.numpy(force=True)[2, 1] == 2.5
     assert gradcheck(lambda a: a.scatter(1, torch.tensor([[3], [0], [1]]), value=2.5), (x,))
 
 
 def test_scatter_uses_leading_block_of_larger_src():
     x, src = rand(3), rand(5)
     out = x.scatter(0, torch.tensor([2, 0]), src)
-    assert out.data[2] == src.data[0] and out.data[0] == src.data[1]
+    assert out.numpy(force=True)[2] == src.numpy(force=True)[0] and out.numpy(force=True)[0] == src.numpy(force=True)[1]
     out.sum().backward()
-    np.testing.assert_array_equal(src.grad.data, [1, 1, 0, 0, 0])
+    np.testing.assert_array_equal(src.grad.numpy(force=True), [1, 1, 0, 0, 0])
 
 
 def test_scatter_add_accumulates_duplicates():
     x, src = rand(3), rand(4)
     index = torch.tensor([0, 0, 2, 0])
     out = torch.scatter_add(x, 0, index, src)
-    expected = x.data.copy()
-    np.add.at(expected, index.data, src.data)
-    np.testing.assert_allclose(out.data, expected)
+    expected = x.numpy(force=True).copy()
+    np.add.at(expected, index.numpy(force=True), src.numpy(force=True))
+    np.testing.assert_allclose(out.numpy(force=True), expected)
     assert out.grad_fn.name() == "ScatterAddBackward0"
     assert gradcheck(lambda a, s: a.scatter_add(0, index, s), (x, src))
 
@@ -337,7 +337,7 @@ def test_scatter_in_place_variants():
     y = torch.zeros(2, 3)
     y.scatter_(1, torch.tensor([[2], [0]]), torch.tensor([[1.0], [2.0]]))
     y.scatter_add_(1, torch.tensor([[2, 2], [1, 1]]), torch.ones(2, 2))
-    np.testing.assert_array_equal(y.data, [[0, 0, 3], [2, 2, 0]])
+    np.testing.assert_array_equal(y.numpy(force=True), [[0, 0, 3], [2, 2, 0]])
     leaf = rand(3)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         leaf.scatter_(0, torch.tensor([0]), 1.0)
@@ -358,7 +358,7 @@ def test_scatter_errors():
 def test_index_select():
     x = rand(3, 4)
     index = torch.tensor([3, 0, 3])
-    np.testing.assert_array_equal(torch.index_select(x, 1, index).data, x.data[:, [3, 0, 3]])
+    np.testing.assert_array_equal(torch.index_select(x, 1, index).numpy(force=True), x.numpy(force=True)[:, [3, 0, 3]])
     assert x.index_select(0, torch.tensor(1)).shape == (1, 4)
     assert gradcheck(lambda a: a.index_select(1, index), (x,))
     with pytest.raises(IndexError, match="index_select\\(\\): index 4 is out of bounds for dimension 1 with size 4"):
@@ -371,9 +371,9 @@ def test_index_add():
     x, source = rand(3, 2), rand(4, 2)
     index = torch.tensor([0, 2, 0, 1])
     out = x.index_add(0, index, source, alpha=2.0)
-    expected = x.data.copy()
-    np.add.at(expected, index.data, 2 * source.data)
-    np.testing.assert_allclose(out.data, expected)
+    expected = x.numpy(force=True).copy()
+    np.add.at(expected, index.numpy(force=True), 2 * source.numpy(force=True))
+    np.testing.assert_allclose(out.numpy(force=True), expected)
     assert gradcheck(lambda a, s: torch.index_add(a, 0, index, s, alpha=2.0), (x, source))
     with pytest.raises(RuntimeError, match="does not match the expected shape"):
         x.index_add(0, index, rand(4, 3))
@@ -382,7 +382,7 @@ def test_index_add():
 def test_take():
     x = rand(2, 3)
     index = torch.tensor([[5, 0], [-1, 2]])
-    np.testing.assert_array_equal(torch.take(x, index).data, x.data.ravel()[index.data])
+    np.testing.assert_array_equal(torch.take(x, index).numpy(force=True), x.numpy(force=True).ravel()[index.numpy(force=True)])
     assert gradcheck(lambda a: a.take(index), (x,))
     with pytest.raises(IndexError, match="take: index 6 is out of bounds"):
         x.take(torch.tensor([6]))
@@ -394,13 +394,13 @@ def test_masked_fill_forward_grad_and_in_place():
     x = rand(2, 3)
     m = mask([[True, False, True], [False, False, True]])
     out = x.masked_fill(m, -1.0)
-    np.testing.assert_array_equal(out.data, np.where(m.data, -1.0, x.data))
+    np.testing.assert_array_equal(out.numpy(force=True), np.where(m.numpy(force=True), -1.0, x.numpy(force=True)))
     assert out.grad_fn.name() == "MaskedFillBackward0"
     assert gradcheck(lambda a: a.masked_fill(m, 0.5), (x,))
     value = torch.tensor([3.0], dtype=torch.float64, requires_grad=True)  # gradcheck wants >= 1-D inputs
     assert gradcheck(lambda a, v: torch.masked_fill(a, m, v.reshape(())), (x, value))
     broadcast = x.masked_fill(mask([True, False, False]), 0.0)
-    np.testing.assert_array_equal(broadcast.data[:, 0], 0)
+    np.testing.assert_array_equal(broadcast.numpy(force=True)[:, 0], 0)
     y = torch.ones(2, 3)
     y.masked_fill_(m, 0)
     assert y.sum().item() == 3 and y._version == 1
@@ -418,13 +418,13 @@ def test_where_tensors_numbers_and_promotion():
     cond = mask([[True, False], [False, True]])
     x, y = rand(2, 2), rand(2)
     out = torch.where(cond, x, y)
-    np.testing.assert_array_equal(out.data, np.where(cond.data, x.data, y.data))
+    np.testing.assert_array_equal(out.numpy(force=True), np.where(cond.numpy(force=True), x.numpy(force=True), y.numpy(force=True)))
     assert gradcheck(lambda a, b: torch.where(cond, a, b), (x, y))
     assert gradgradcheck(lambda a, b: torch.where(cond, a * a, b), (x, y))
     assert torch.where(cond, 1.0, 0.0).dtype == torch.float32
     assert torch.where(cond, torch.tensor([1, 2]), 0.5).dtype == torch.float32
     assert torch.where(cond, torch.tensor([1, 2]), 0).dtype == torch.int64
-    assert x.where(cond, 0.0).data[0, 1] == 0
+    assert x.where(cond, 0.0).numpy(force=True)[0, 1] == 0
     with pytest.raises(RuntimeError, match="cannot be broadcast"):
         torch.where(cond, rand(3), 0.0)
 
@@ -448,7 +448,7 @@ def test_masked_select_broadcasts():
     x = rand(2, 3)
     m = mask([True, False, True])
     out = torch.masked_select(x, m)
-    np.testing.assert_array_equal(out.data, x.data[:, [0, 2]].ravel())
+    np.testing.assert_array_equal(out.numpy(force=True), x.numpy(force=True)[:, [0, 2]].ravel())
     assert gradcheck(lambda a: a.masked_select(m), (x,))
     with pytest.raises(RuntimeError, match="cannot be broadcast"):
         x.masked_select(mask([True, False]))
@@ -464,18 +464,18 @@ def test_forward_parity_with_torch():
             ([0, 2], slice(None), [1, 3]), (np.array([True, False, True]),), (slice(None), 2, [[0, 1], [4, 4]])]
     for key in keys:
         ref_key = tuple(torch_ref.tensor(k) if isinstance(k, (list, np.ndarray)) else k for k in key)
-        np.testing.assert_array_equal(ours[key].data, theirs[ref_key].numpy())
+        np.testing.assert_array_equal(ours[key].numpy(force=True), theirs[ref_key].numpy())
     index = np.random.randint(0, 3, size=(2, 4, 5))
-    np.testing.assert_array_equal(ours.gather(0, torch.tensor(index)).data,
+    np.testing.assert_array_equal(ours.gather(0, torch.tensor(index)).numpy(force=True),
                                   theirs.gather(0, torch_ref.tensor(index)).numpy())
     src = np.random.randn(2, 4, 5)
-    np.testing.assert_array_equal(ours.scatter_add(0, torch.tensor(index), torch.tensor(src)).data,
+    np.testing.assert_array_equal(ours.scatter_add(0, torch.tensor(index), torch.tensor(src)).numpy(force=True),
                                   theirs.scatter_add(0, torch_ref.tensor(index), torch_ref.tensor(src)).numpy())
     m = x > 0
-    np.testing.assert_array_equal(ours.masked_fill(torch.tensor(m), 7.0).data,
+    np.testing.assert_array_equal(ours.masked_fill(torch.tensor(m), 7.0).numpy(force=True),
                                   theirs.masked_fill(torch_ref.tensor(m), 7.0).numpy())
-    np.testing.assert_array_equal(torch.nonzero(torch.tensor(m)).data, torch_ref.nonzero(torch_ref.tensor(m)).numpy())
-    np.testing.assert_array_equal(ours.index_select(2, torch.tensor([4, 1])).data,
+    np.testing.assert_array_equal(torch.nonzero(torch.tensor(m)).numpy(force=True), torch_ref.nonzero(torch_ref.tensor(m)).numpy())
+    np.testing.assert_array_equal(ours.index_select(2, torch.tensor([4, 1])).numpy(force=True),
                                   theirs.index_select(2, torch_ref.tensor([4, 1])).numpy())
 
 

@@ -21,7 +21,7 @@ MATMUL_SHAPES = [
 def test_matmul_forward_and_gradcheck(shapes):
     a, b = rand(*shapes[0]), rand(*shapes[1])
     out = a @ b
-    np.testing.assert_allclose(out.data, np.matmul(a.data, b.data))
+    np.testing.assert_allclose(out.numpy(force=True), np.matmul(a.numpy(force=True), b.numpy(force=True)))
     assert gradcheck(torch.matmul, (a, b))
 
 
@@ -34,7 +34,7 @@ def test_matmul_double_backward(shapes):
 def test_matmul_gradients_only_for_inputs_that_need_them():
     a, b = rand(2, 3), rand(3, 4, requires_grad=False)
     (a @ b).sum().backward()
-    np.testing.assert_allclose(a.grad.data, np.ones((2, 4)) @ b.data.T)
+    np.testing.assert_allclose(a.grad.numpy(force=True), np.ones((2, 4)) @ b.numpy(force=True).T)
     assert b.grad is None
 
 
@@ -52,7 +52,7 @@ def test_matmul_batch_broadcasting_hypothesis(data):
     b_shape = operand_batch() + [k, m] if data.draw(st.booleans()) else [k]
     a, b = rand(*a_shape), rand(*b_shape)
     out = a @ b
-    np.testing.assert_allclose(out.data, np.matmul(a.data, b.data))
+    np.testing.assert_allclose(out.numpy(force=True), np.matmul(a.numpy(force=True), b.numpy(force=True)))
     assert gradcheck(torch.matmul, (a, b))
 
 
@@ -68,11 +68,11 @@ def test_mm_bmm_mv_dot_outer_addmm_gradcheck():
 
 def test_forward_values_of_named_products():
     a, b = rand(2, 3), rand(3, 4)
-    np.testing.assert_allclose(a.mm(b).data, a.data @ b.data)
-    np.testing.assert_allclose(torch.outer(a[0], b[0]).data, np.outer(a.data[0], b.data[0]))
-    np.testing.assert_allclose(a[0].ger(b[0]).data, np.outer(a.data[0], b.data[0]))
+    np.testing.assert_allclose(a.mm(b).numpy(force=True), a.numpy(force=True) @ b.numpy(force=True))
+    np.testing.assert_allclose(torch.outer(a[0], b[0]).numpy(force=True), np.outer(a.numpy(force=True)[0], b.numpy(force=True)[0]))
+    np.testing.assert_allclose(a[0].ger(b[0]).numpy(force=True), np.outer(a.numpy(force=True)[0], b.numpy(force=True)[0]))
     assert torch.dot(a[0], a[0]).shape == ()
-    np.testing.assert_allclose(torch.addmm(torch.ones(4), a, b, beta=0).data, a.data @ b.data)
+    np.testing.assert_allclose(torch.addmm(torch.ones(4), a, b, beta=0).numpy(force=True), a.numpy(force=True) @ b.numpy(force=True))
     assert (a.mm(b)).grad_fn.name() == "MmBackward0" and torch.dot(a[0], a[1]).grad_fn.name() == "DotBackward0"
 
 
@@ -80,7 +80,7 @@ def test_rmatmul_with_ndarray():
     w = rand(3, 2)
     out = np.ones((2, 3)) @ w
     assert isinstance(out, torch.Tensor)
-    np.testing.assert_allclose(out.data, np.ones((2, 3)) @ w.data)
+    np.testing.assert_allclose(out.numpy(force=True), np.ones((2, 3)) @ w.numpy(force=True))
 
 
 def test_shape_errors_name_the_op():
@@ -133,15 +133,15 @@ EINSUM_CASES = [
 @pytest.mark.parametrize("equation,shapes", EINSUM_CASES)
 def test_einsum_forward_and_gradcheck(equation, shapes):
     operands = [rand(*s) for s in shapes]
-    np.testing.assert_allclose(torch.einsum(equation, *operands).data,
-                               np.einsum(equation, *[o.data for o in operands]))
+    np.testing.assert_allclose(torch.einsum(equation, *operands).numpy(force=True),
+                               np.einsum(equation, *[o.numpy(force=True) for o in operands]))
     assert gradcheck(lambda *xs: torch.einsum(equation, *xs), operands)
 
 
 def test_einsum_double_backward_and_list_operands():
     a, b = rand(2, 3), rand(3, 3)
     assert gradgradcheck(lambda x, y: torch.einsum("ij,jj->ij", x, y), (a, b))
-    np.testing.assert_allclose(torch.einsum("ij,jk", [a, b]).data, a.data @ b.data)
+    np.testing.assert_allclose(torch.einsum("ij,jk", [a, b]).numpy(force=True), a.numpy(force=True) @ b.numpy(force=True))
 
 
 def test_einsum_errors():

@@ -74,11 +74,11 @@ def test_values_gradients_and_node_names_match_torch(name, fn):
     x, xr = torch.tensor(data, requires_grad=True), torch_ref.tensor(data, requires_grad=True)
     y, yr = fn(x, torch), fn(xr, torch_ref)
     assert y.dtype == torch.float32 and tuple(y.shape) == tuple(yr.shape)
-    np.testing.assert_allclose(y.data, yr.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.numpy(force=True), yr.detach().numpy(), rtol=1e-5, atol=1e-6)
     seed = RNG.standard_normal(tuple(y.shape)).astype(np.float32)
     y.backward(torch.tensor(seed))
     yr.backward(torch_ref.tensor(seed))
-    np.testing.assert_allclose(x.grad.data, xr.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(x.grad.numpy(force=True), xr.grad.numpy(), rtol=1e-4, atol=1e-5)
     if not name.startswith(("sum", "mean")):
         assert y.grad_fn.name() == type(yr.grad_fn).__name__
 
@@ -97,20 +97,20 @@ def test_prod_and_cumprod_gradients_with_zeros(data):
 def test_prod_gradient_with_one_zero_is_product_of_others():
     x = leaf([2.0, 0.0, 3.0])
     x.prod().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 6, 0])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0, 6, 0])
 
 
 # ----- extremes: ties, indices, return types -----
 def test_max_ties_share_gradient_but_max_dim_picks_the_index():
     x = leaf([1.0, 2.0, 2.0, 0.5])
     x.max().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0.5, 0.5, 0])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0, 0.5, 0.5, 0])
     x.grad = None
     x.amax().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0.5, 0.5, 0])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0, 0.5, 0.5, 0])
     x.grad = None
     x.max(0).values.backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 1, 0, 0])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0, 1, 0, 0])
 
 
 def test_tie_gradients_match_torch():
@@ -123,7 +123,7 @@ def test_tie_gradients_match_torch():
         x, xr = torch.tensor(data, requires_grad=True), torch_ref.tensor(data, requires_grad=True)
         case(x).sum().backward()
         case(xr).sum().backward()
-        np.testing.assert_allclose(x.grad.data, xr.grad.numpy())
+        np.testing.assert_allclose(x.grad.numpy(force=True), xr.grad.numpy())
 
 
 def test_named_tuple_results():
@@ -131,8 +131,8 @@ def test_named_tuple_results():
     result = x.max(1)
     values, indices = result
     assert values is result.values and indices is result.indices and result[0] is values
-    np.testing.assert_array_equal(values.data, [5, 7])
-    np.testing.assert_array_equal(indices.data, [1, 0])
+    np.testing.assert_array_equal(values.numpy(force=True), [5, 7])
+    np.testing.assert_array_equal(indices.numpy(force=True), [1, 0])
     assert indices.dtype == torch.int64
     assert repr(result).startswith("torch.return_types.max(\nvalues=tensor([5., 7.]),\nindices=tensor([1, 0]))")
     for name, out in (("min", x.min(1)), ("median", x.median(1)), ("sort", x.sort()), ("topk", x.topk(1))):
@@ -143,10 +143,10 @@ def test_max_keepdim_and_negative_dim():
     x = torch.tensor([[1.0, 5.0, 3.0], [7.0, 2.0, 4.0]])
     values, indices = torch.max(x, dim=-1, keepdim=True)
     assert values.shape == (2, 1) and indices.shape == (2, 1)
-    np.testing.assert_array_equal(indices.data, [[1], [0]])
+    np.testing.assert_array_equal(indices.numpy(force=True), [[1], [0]])
     assert x.argmax().item() == 3 and x.argmin().item() == 0
     assert x.argmax(keepdim=True).shape == (1, 1)
-    np.testing.assert_array_equal(x.argmin(dim=0, keepdim=True).data, [[0, 1, 0]])
+    np.testing.assert_array_equal(x.argmin(dim=0, keepdim=True).numpy(force=True), [[0, 1, 0]])
 
 
 def test_nan_propagates_through_extremes():
@@ -173,27 +173,27 @@ def test_median_returns_lower_middle():
     assert torch.tensor([1.0, 4.0, 2.0, 3.0]).median().item() == 2.0
     assert torch.tensor([3, 1, 2, 4]).median().dtype == torch.int64
     values, indices = torch.tensor([[5, 1, 5, 3, 5], [4, 1, 3, 2, 0]]).median(1)
-    np.testing.assert_array_equal(values.data, [5, 2])
-    np.testing.assert_array_equal(indices.data, [0, 3])
+    np.testing.assert_array_equal(values.numpy(force=True), [5, 2])
+    np.testing.assert_array_equal(indices.numpy(force=True), [0, 3])
     assert math.isnan(torch.tensor([]).median().item())
 
 
 def test_sort_is_stable_and_places_nan_like_torch():
     x = torch.tensor([1, 0, 1, 0, 1])
-    np.testing.assert_array_equal(x.sort(descending=True).indices.data, [0, 2, 4, 1, 3])
-    np.testing.assert_array_equal(x.sort().indices.data, [1, 3, 0, 2, 4])
-    np.testing.assert_array_equal(torch.argsort(x, descending=True).data, [0, 2, 4, 1, 3])
+    np.testing.assert_array_equal(x.sort(descending=True).indices.numpy(force=True), [0, 2, 4, 1, 3])
+    np.testing.assert_array_equal(x.sort().indices.numpy(force=True), [1, 3, 0, 2, 4])
+    np.testing.assert_array_equal(torch.argsort(x, descending=True).numpy(force=True), [0, 2, 4, 1, 3])
     f = torch.tensor([1.0, float("nan"), 3.0, 2.0])
-    np.testing.assert_array_equal(f.sort(descending=True).indices.data, [1, 2, 3, 0])
-    np.testing.assert_array_equal(f.argsort().data, [0, 3, 2, 1])
+    np.testing.assert_array_equal(f.sort(descending=True).indices.numpy(force=True), [1, 2, 3, 0])
+    np.testing.assert_array_equal(f.argsort().numpy(force=True), [0, 3, 2, 1])
 
 
 def test_topk():
     x = torch.tensor([[1.0, 9.0, 3.0, 7.0], [4.0, 2.0, 8.0, 6.0]])
     values, indices = x.topk(2)
-    np.testing.assert_array_equal(values.data, [[9, 7], [8, 6]])
-    np.testing.assert_array_equal(indices.data, [[1, 3], [2, 3]])
-    np.testing.assert_array_equal(torch.topk(x, 1, dim=0, largest=False).values.data, [[1, 2, 3, 6]])
+    np.testing.assert_array_equal(values.numpy(force=True), [[9, 7], [8, 6]])
+    np.testing.assert_array_equal(indices.numpy(force=True), [[1, 3], [2, 3]])
+    np.testing.assert_array_equal(torch.topk(x, 1, dim=0, largest=False).values.numpy(force=True), [[1, 2, 3, 6]])
     assert x.topk(0).values.shape == (2, 0)
     with pytest.raises(RuntimeError, match=r"topk: selected index k out of range \(k=5"):
         x.topk(5)
@@ -207,20 +207,20 @@ def test_order_ops_match_torch():
                  lambda t: t.topk(2, 0, largest=False), lambda t: t.median(1), lambda t: t.median(0, True),
                  lambda t: t.max(0), lambda t: t.min(1, keepdim=True)):
         ours, ref = case(x), case(xr)
-        np.testing.assert_array_equal(ours.values.data, ref.values.numpy())
-        np.testing.assert_array_equal(ours.indices.data, ref.indices.numpy())
-    np.testing.assert_array_equal(torch.argsort(x, 0).data, torch_ref.argsort(xr, 0).numpy())
-    np.testing.assert_array_equal(x.argmax(1).data, xr.argmax(1).numpy())
+        np.testing.assert_array_equal(ours.values.numpy(force=True), ref.values.numpy())
+        np.testing.assert_array_equal(ours.indices.numpy(force=True), ref.indices.numpy())
+    np.testing.assert_array_equal(torch.argsort(x, 0).numpy(force=True), torch_ref.argsort(xr, 0).numpy())
+    np.testing.assert_array_equal(x.argmax(1).numpy(force=True), xr.argmax(1).numpy())
 
 
 # ----- moments, norms -----
 def test_var_std_keywords():
     x = torch.tensor([[1.0, 2.0, 4.0], [3.0, 3.0, 9.0]])
-    np.testing.assert_allclose(x.var().item(), np.var(x.data, ddof=1), rtol=1e-6)
-    np.testing.assert_allclose(x.var(unbiased=False).item(), np.var(x.data), rtol=1e-6)
-    np.testing.assert_allclose(x.var(False).item(), np.var(x.data), rtol=1e-6)
-    np.testing.assert_allclose(x.var(1, False, True).data, np.var(x.data, 1, keepdims=True), rtol=1e-6)
-    np.testing.assert_allclose(x.std(0, correction=0).data, np.std(x.data, 0), rtol=1e-6)
+    np.testing.assert_allclose(x.var().item(), np.var(x.numpy(force=True), ddof=1), rtol=1e-6)
+    np.testing.assert_allclose(x.var(unbiased=False).item(), np.var(x.numpy(force=True)), rtol=1e-6)
+    np.testing.assert_allclose(x.var(False).item(), np.var(x.numpy(force=True)), rtol=1e-6)
+    np.testing.assert_allclose(x.var(1, False, True).numpy(force=True), np.var(x.numpy(force=True), 1, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(x.std(0, correction=0).numpy(force=True), np.std(x.numpy(force=True), 0), rtol=1e-6)
     assert x.var(keepdim=True).shape == (1, 1)
     with pytest.raises(TypeError, match="either unbiased or correction"):
         x.var(unbiased=True, correction=1)
@@ -235,7 +235,7 @@ def test_zero_spread_and_zero_norm_have_zero_gradient():
                lambda t: t.norm(float("inf")), lambda t: t.std()):
         x = torch.zeros(3, requires_grad=True)
         fn(x).sum().backward()
-        np.testing.assert_array_equal(x.grad.data, [0, 0, 0])
+        np.testing.assert_array_equal(x.grad.numpy(force=True), [0, 0, 0])
 
 
 def test_norm_options():
@@ -244,8 +244,8 @@ def test_norm_options():
     assert x.norm(1).item() == 19.0
     assert x.norm(0).item() == 3.0
     assert x.norm(float("inf")).item() == 12.0 and x.norm(-float("inf")).item() == 0.0
-    np.testing.assert_allclose(x.norm(dim=1).data, [5, 12])
-    np.testing.assert_allclose(x.norm(dim=0, keepdim=True).data, [[3, np.hypot(4, 12)]], rtol=1e-6)
+    np.testing.assert_allclose(x.norm(dim=1).numpy(force=True), [5, 12])
+    np.testing.assert_allclose(x.norm(dim=0, keepdim=True).numpy(force=True), [[3, np.hypot(4, 12)]], rtol=1e-6)
     assert x.norm(dtype=torch.float64).dtype == torch.float64
     with pytest.raises(RuntimeError, match="norm\\(\\): expected a floating point tensor, got torch.int64"):
         torch.tensor([1, 2]).norm()
@@ -255,7 +255,7 @@ def test_norm_options():
 
 def test_logsumexp_is_stable():
     x = torch.tensor([[1000.0, 1000.0], [-1000.0, -1000.0], [-float("inf"), -float("inf")]])
-    np.testing.assert_allclose(x.logsumexp(1).data, [1000 + math.log(2), -1000 + math.log(2), -float("inf")])
+    np.testing.assert_allclose(x.logsumexp(1).numpy(force=True), [1000 + math.log(2), -1000 + math.log(2), -float("inf")])
     assert torch.logsumexp(torch.tensor([float("inf"), 2.0]), 0).item() == float("inf")
     assert torch.logsumexp(torch.tensor([1, 2]), 0).dtype == torch.float32
     with pytest.raises(TypeError):
@@ -279,16 +279,16 @@ def test_result_dtypes_match_torch():
     for case in cases:
         ours, ref = case(torch), case(torch_ref)
         assert str(ours.dtype) == str(ref.dtype)
-        np.testing.assert_array_equal(ours.data, ref.numpy())
+        np.testing.assert_array_equal(ours.numpy(force=True), ref.numpy())
 
 
 def test_all_any_count_nonzero():
     x = torch.tensor([[1.0, 0.0, 2.0], [3.0, 4.0, 5.0]])
     assert x.all().item() is False and x.any().item() is True
-    np.testing.assert_array_equal(x.all(1).data, [False, True])
-    np.testing.assert_array_equal(torch.any(x == 0, dim=0, keepdim=True).data, [[False, True, False]])
+    np.testing.assert_array_equal(x.all(1).numpy(force=True), [False, True])
+    np.testing.assert_array_equal(torch.any(x == 0, dim=0, keepdim=True).numpy(force=True), [[False, True, False]])
     assert torch.all(torch.ones(2, 3), dim=(0, 1)).item() is True
-    np.testing.assert_array_equal(torch.count_nonzero(x, 0).data, [2, 1, 2])
+    np.testing.assert_array_equal(torch.count_nonzero(x, 0).numpy(force=True), [2, 1, 2])
     assert x.count_nonzero().item() == 5 and x.count_nonzero(dim=(0, 1)).item() == 5
 
 
@@ -319,7 +319,7 @@ def test_negative_dims_equal_positive(name, fn):
     for negative, positive in ((-1, 2), (-2, 1), (-3, 0)):
         ours, ref = fn(x, negative), fn(x, positive)
         for a, b in zip(ours if isinstance(ours, tuple) else (ours,), ref if isinstance(ref, tuple) else (ref,)):
-            np.testing.assert_array_equal(a.data, b.data)
+            np.testing.assert_array_equal(a.numpy(force=True), b.numpy(force=True))
 
 
 def test_empty_reductions_raise():
@@ -355,4 +355,4 @@ def test_reductions_match_numpy_over_random_shapes_and_dims(shape, keepdim, data
               (x.sort(dim).values, np.sort(array, axis))]
     for ours, expected in checks:
         assert ours.shape == np.shape(expected)
-        np.testing.assert_allclose(ours.data, expected, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours.numpy(force=True), expected, rtol=1e-10, atol=1e-12)

@@ -164,20 +164,22 @@ def test_split_backward_with_unused_pieces_and_views():
     x = rand(6, 2)
     first, _, last = x.split(2)
     (first.sum() + 2 * last.sum()).backward()
-    np.testing.assert_array_equal(x.grad.data[:, 0], [1, 1, 0, 0, 2, 2])
+    np.testing.assert_array_equal(x.grad.numpy(force=True)[:, 0], [1, 1, 0, 0, 2, 2])
     assert first.grad_fn is last.grad_fn and first.grad_fn.name() == "SplitWithSizesBackward0"
     y = rand(3, 2)
     y.unbind(0)[1].sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [[0, 0], [1, 1], [0, 0]])
+    np.testing.assert_array_equal(y.grad.numpy(force=True), [[0, 0], [1, 1], [0, 0]])
     base = torch.zeros(4)
     piece = base.split(2)[1]
-    piece.data[0] = 3
-    assert base.data[2] == 3 and piece._vc is base._vc
+    piece.data[0] = 3  # .data shares the array, not the version counter
+    assert base.numpy(force=True)[2] == 3 and base._version == piece._version == 0
+    piece.mul_(2)  # a view shares its base's version counter
+    assert base.numpy(force=True)[2] == 6 and base._version == piece._version == 1
 
 
 def test_repeat_and_tile():
     x = torch.tensor([[1, 2], [3, 4]])
-    np.testing.assert_array_equal(x.repeat(2, 3).data, np.tile(x.data, (2, 3)))
+    np.testing.assert_array_equal(x.repeat(2, 3).numpy(force=True), np.tile(x.numpy(force=True), (2, 3)))
     assert x.repeat(3, 1, 1).shape == (3, 2, 2)
     assert torch.tile(x, (2,)).shape == (2, 4)
     assert torch.tile(x, (2, 1, 1)).shape == (2, 2, 2)
@@ -185,23 +187,23 @@ def test_repeat_and_tile():
         x.repeat(2)
     g = rand(2, 3)
     g.repeat(2, 2).sum().backward()
-    np.testing.assert_array_equal(g.grad.data, np.full((2, 3), 4.0))
+    np.testing.assert_array_equal(g.grad.numpy(force=True), np.full((2, 3), 4.0))
 
 
 def test_flip_roll_tril_triu_forward():
     x = torch.arange(12).reshape(3, 4)
-    np.testing.assert_array_equal(x.flip(0, 1).data, x.data[::-1, ::-1])
-    np.testing.assert_array_equal(x.flip([1]).data, x.data[:, ::-1])
-    np.testing.assert_array_equal(x.fliplr().data, x.data[:, ::-1])
-    np.testing.assert_array_equal(x.flipud().data, x.data[::-1])
+    np.testing.assert_array_equal(x.flip(0, 1).numpy(force=True), x.numpy(force=True)[::-1, ::-1])
+    np.testing.assert_array_equal(x.flip([1]).numpy(force=True), x.numpy(force=True)[:, ::-1])
+    np.testing.assert_array_equal(x.fliplr().numpy(force=True), x.numpy(force=True)[:, ::-1])
+    np.testing.assert_array_equal(x.flipud().numpy(force=True), x.numpy(force=True)[::-1])
     flipped = x.flip(0)
     flipped.data[0, 0] = -1
-    assert x.data[2, 0] == 8  # flip copies, as in PyTorch
-    np.testing.assert_array_equal(x.roll(1, 0).data, np.roll(x.data, 1, 0))
-    np.testing.assert_array_equal(x.roll(-3).data, np.roll(x.data, -3))
-    np.testing.assert_array_equal(torch.roll(x, (1, 2), (1, 0)).data, np.roll(x.data, (1, 2), (1, 0)))
-    np.testing.assert_array_equal(x.tril(1).data, np.tril(x.data, 1))
-    np.testing.assert_array_equal(x.triu(-1).data, np.triu(x.data, -1))
+    assert x.numpy(force=True)[2, 0] == 8  # flip copies, as in PyTorch
+    np.testing.assert_array_equal(x.roll(1, 0).numpy(force=True), np.roll(x.numpy(force=True), 1, 0))
+    np.testing.assert_array_equal(x.roll(-3).numpy(force=True), np.roll(x.numpy(force=True), -3))
+    np.testing.assert_array_equal(torch.roll(x, (1, 2), (1, 0)).numpy(force=True), np.roll(x.numpy(force=True), (1, 2), (1, 0)))
+    np.testing.assert_array_equal(x.tril(1).numpy(force=True), np.tril(x.numpy(force=True), 1))
+    np.testing.assert_array_equal(x.triu(-1).numpy(force=True), np.triu(x.numpy(force=True), -1))
     with pytest.raises(RuntimeError, match="shifts and dimensions must align"):
         x.roll((1, 2), 0)
     with pytest.raises(RuntimeError, match="tril: input tensor must have at least 2 dimensions"):
@@ -251,10 +253,10 @@ def test_forward_parity_with_torch():
         (lambda m, t: t.narrow(1, 1, 2), None),
     ]
     for func, _ in pairs:
-        np.testing.assert_array_equal(func(torch, ours).data, func(torch_ref, theirs).numpy())
+        np.testing.assert_array_equal(func(torch, ours).numpy(force=True), func(torch_ref, theirs).numpy())
     for mine, ref in zip(ours.split([1, 3], 1), theirs.split([1, 3], 1)):
-        np.testing.assert_array_equal(mine.data, ref.numpy())
+        np.testing.assert_array_equal(mine.numpy(force=True), ref.numpy())
     for mine, ref in zip(ours.chunk(3, 2), theirs.chunk(3, 2)):
-        np.testing.assert_array_equal(mine.data, ref.numpy())
+        np.testing.assert_array_equal(mine.numpy(force=True), ref.numpy())
     for mine, ref in zip(ours.unbind(2), theirs.unbind(2)):
-        np.testing.assert_array_equal(mine.data, ref.numpy())
+        np.testing.assert_array_equal(mine.numpy(force=True), ref.numpy())

@@ -39,8 +39,8 @@ def make_params(dtype=np.float32):
 def set_grads(params, step):
     """A gradient that depends on the parameter and on the step (as a loss's would)."""
     for i, p in enumerate(params):
-        wave = np.sin(np.arange(p.numel()).reshape(p.shape) + 3 * step + i).astype(p.data.dtype)
-        p.grad = torch.tensor(2 * p.data - 0.5 + wave)
+        wave = np.sin(np.arange(p.numel()).reshape(p.shape) + 3 * step + i).astype(p.numpy(force=True).dtype)
+        p.grad = torch.tensor(2 * p.numpy(force=True) - 0.5 + wave)
 
 
 def run(optimizer, params, steps, start=0):
@@ -140,7 +140,7 @@ def test_state_uses_pytorchs_names(name):
 def test_adagrad_state_exists_before_the_first_step():
     params = make_params()
     opt = optim.Adagrad(params, initial_accumulator_value=0.25)
-    assert np.all(opt.state[params[1]]["sum"].data == 0.25) and opt.state[params[1]]["step"].item() == 0
+    assert np.all(opt.state[params[1]]["sum"].numpy(force=True) == 0.25) and opt.state[params[1]]["step"].item() == 0
 
 
 def test_sgd_step_and_momentum_by_hand():
@@ -148,17 +148,17 @@ def test_sgd_step_and_momentum_by_hand():
     opt = optim.SGD([p], lr=0.1, momentum=0.5, dampening=0.5)
     p.grad = torch.tensor([1.0, 1.0])
     opt.step()  # buffer = grad
-    np.testing.assert_allclose(p.data, [0.9, -2.1], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(force=True), [0.9, -2.1], rtol=1e-6)
     opt.step()  # buffer = 0.5 * 1 + 0.5 * 1 = 1
-    np.testing.assert_allclose(p.data, [0.8, -2.2], rtol=1e-6)
-    np.testing.assert_allclose(opt.state[p]["momentum_buffer"].data, [1.0, 1.0])
+    np.testing.assert_allclose(p.numpy(force=True), [0.8, -2.2], rtol=1e-6)
+    np.testing.assert_allclose(opt.state[p]["momentum_buffer"].numpy(force=True), [1.0, 1.0])
 
 
 def test_adam_first_step_moves_each_coordinate_by_lr():
     p = torch.tensor([1.0, 1.0, 1.0], requires_grad=True)
     p.grad = torch.tensor([3.0, -0.5, 1e-3])
     optim.Adam([p], lr=0.1).step()
-    np.testing.assert_allclose(p.data, [0.9, 1.1, 0.9], rtol=1e-5)
+    np.testing.assert_allclose(p.numpy(force=True), [0.9, 1.1, 0.9], rtol=1e-5)
 
 
 def test_maximize_ascends():
@@ -186,10 +186,10 @@ def test_parameters_without_grad_are_skipped():
 
 def test_step_updates_in_place_and_bumps_the_version():
     p = torch.tensor([1.0, 2.0], requires_grad=True)
-    array, version = p.data, p._version
+    array, version = p.numpy(force=True), p._version
     p.grad = torch.tensor([1.0, 1.0])
     optim.SGD([p], lr=0.5).step()
-    assert p.data is array and p._version == version + 1 and p.grad_fn is None
+    assert p.array is array and p._version == version + 1 and p.grad_fn is None
 
 
 def test_non_contiguous_parameter_is_updated_through_its_view():
@@ -211,7 +211,7 @@ def test_zero_grad():
     p.grad = torch.from_numpy(shared)
     grad = p.grad
     opt.zero_grad(set_to_none=False)
-    assert p.grad is grad and np.all(grad.data == 0) and not grad.requires_grad
+    assert p.grad is grad and np.all(grad.numpy(force=True) == 0) and not grad.requires_grad
     assert shared.tolist() == [3.0, 4.0]  # a fresh array: a shared gradient array is left alone
 
 
@@ -271,7 +271,7 @@ def test_resumed_run_equals_uninterrupted_run_bit_for_bit(name):
     opt = make(params)
     run(opt, params, 10)
     saved = opt.state_dict()
-    checkpoint = [p.data.copy() for p in params]
+    checkpoint = [p.numpy(force=True).copy() for p in params]
     run(opt, params, 3, start=10)  # the saved dict is a snapshot: later steps leave it alone
 
     resumed = make_params()
@@ -281,7 +281,7 @@ def test_resumed_run_equals_uninterrupted_run_bit_for_bit(name):
     opt2.load_state_dict(saved)
     run(opt2, resumed, 10, start=10)
     for p, q in zip(resumed, straight):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.numpy(force=True), q.numpy(force=True))
 
 
 def test_state_dict_format():
@@ -294,7 +294,7 @@ def test_state_dict_format():
     assert [g["params"] for g in sd["param_groups"]] == [[0, 1], [2]]
     assert sd["param_groups"][1]["lr"] == 0.5 and sd["param_groups"][0]["betas"] == (0.9, 0.999)
     assert set(sd["state"][2]) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
-    assert sd["state"][0]["exp_avg"].data is not opt.state[params[0]]["exp_avg"].data
+    assert sd["state"][0]["exp_avg"].array is not opt.state[params[0]]["exp_avg"].array
 
 
 def test_load_state_dict_restores_group_options_and_casts_state():
@@ -337,7 +337,7 @@ def test_state_dict_round_trips_through_save_and_load(tmp_path):
     opt2.load_state_dict(torch.load(tmp_path / "optim.pt"))
     run(opt2, params, 3, start=3)
     for p, q in zip(params, straight):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.numpy(force=True), q.numpy(force=True))
 
 
 # ----- the teaching example -----

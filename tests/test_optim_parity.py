@@ -57,7 +57,7 @@ def run_both(name, kwargs, dtype=np.float32, steps=100, seed=0):
             a.grad, b.grad = torch.tensor(grad), torch_ref.tensor(grad)
         opt.step()
         ref.step()
-        yield [a.data for a in ours], [b.detach().numpy() for b in theirs]
+        yield [a.numpy(force=True) for a in ours], [b.detach().numpy() for b in theirs]
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -102,7 +102,7 @@ def test_defaults_and_state_match_torch(name):
     for index, state in theirs_sd["state"].items():
         assert ours_sd["state"][index].keys() == state.keys()
         for key, value in state.items():
-            np.testing.assert_allclose(ours_sd["state"][index][key].data, value.numpy(), rtol=1e-6)
+            np.testing.assert_allclose(ours_sd["state"][index][key].numpy(force=True), value.numpy(), rtol=1e-6)
     ours_group, theirs_group = ours_sd["param_groups"][0], theirs_sd["param_groups"][0]
     assert ours_group.keys() <= theirs_group.keys()
     assert {k: ours_group[k] for k in ours_group} == {k: theirs_group[k] for k in ours_group}

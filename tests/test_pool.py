@@ -139,9 +139,9 @@ def test_max_pool2d_matches_loop_reference(case):
     planes = (-1,) + shape[2:]
     ref, ref_idx, gx = reference_max_pool2d(x.reshape(planes), kernel, stride, padding, dilation, ceil_mode,
                                             gy.reshape((-1,) + y.shape[2:]))
-    np.testing.assert_array_equal(y.data, ref.reshape(y.shape))
-    np.testing.assert_array_equal(idx.data, ref_idx.reshape(y.shape))
-    np.testing.assert_allclose(tx.grad.data, gx.reshape(shape), atol=1e-12)
+    np.testing.assert_array_equal(y.numpy(force=True), ref.reshape(y.shape))
+    np.testing.assert_array_equal(idx.numpy(force=True), ref_idx.reshape(y.shape))
+    np.testing.assert_allclose(tx.grad.numpy(force=True), gx.reshape(shape), atol=1e-12)
 
 
 @settings(max_examples=30, deadline=None)
@@ -156,17 +156,17 @@ def test_avg_pool2d_matches_loop_reference(case, count_include_pad, divisor_over
     y.backward(tensor(gy))
     ref, gx = reference_avg_pool2d(x.reshape((-1,) + shape[2:]), kernel, stride, padding, ceil_mode,
                                    count_include_pad, divisor_override, gy.reshape((-1,) + y.shape[2:]))
-    np.testing.assert_allclose(y.data, ref.reshape(y.shape), atol=1e-12)
-    np.testing.assert_allclose(tx.grad.data, gx.reshape(shape), atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ref.reshape(y.shape), atol=1e-12)
+    np.testing.assert_allclose(tx.grad.numpy(force=True), gx.reshape(shape), atol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(1, 9), st.integers(1, 9), st.integers(1, 6), st.integers(1, 6))
 def test_adaptive_pools_match_loop_reference(h, w, oh, ow):
     x = np.random.default_rng(h * 100 + w).standard_normal((2, h, w))
-    np.testing.assert_allclose(F.adaptive_avg_pool2d(tensor(x), (oh, ow)).data,
+    np.testing.assert_allclose(F.adaptive_avg_pool2d(tensor(x), (oh, ow)).numpy(force=True),
                                reference_adaptive(x, (oh, ow), np.mean), atol=1e-12)
-    np.testing.assert_array_equal(F.adaptive_max_pool2d(tensor(x), (oh, ow)).data,
+    np.testing.assert_array_equal(F.adaptive_max_pool2d(tensor(x), (oh, ow)).numpy(force=True),
                                   reference_adaptive(x, (oh, ow), np.max))
 
 
@@ -174,10 +174,10 @@ def test_one_dimensional_pools_are_two_dimensional_pools_of_height_one():
     x = tensor(np.random.default_rng(1).standard_normal((2, 3, 9)))
     y, idx = F.max_pool1d(x, 3, 2, 1, 2, True, return_indices=True)
     y2, idx2 = F.max_pool2d(x.unsqueeze(2), (1, 3), (1, 2), (0, 1), (1, 2), True, return_indices=True)
-    np.testing.assert_array_equal(y.data, y2.data[:, :, 0])
-    np.testing.assert_array_equal(idx.data, idx2.data[:, :, 0])
-    np.testing.assert_array_equal(F.avg_pool1d(x, 2, ceil_mode=True).data,
-                                  F.avg_pool2d(x.unsqueeze(2), (1, 2), ceil_mode=True).data[:, :, 0])
+    np.testing.assert_array_equal(y.numpy(force=True), y2.numpy(force=True)[:, :, 0])
+    np.testing.assert_array_equal(idx.numpy(force=True), idx2.numpy(force=True)[:, :, 0])
+    np.testing.assert_array_equal(F.avg_pool1d(x, 2, ceil_mode=True).numpy(force=True),
+                                  F.avg_pool2d(x.unsqueeze(2), (1, 2), ceil_mode=True).numpy(force=True)[:, :, 0])
 
 
 # ----- gradients -----
@@ -222,14 +222,14 @@ def test_non_contiguous_and_unbatched_inputs():
     base = np.random.default_rng(2).standard_normal((2, 5, 6, 3))
     strided = tensor(base).permute(0, 3, 2, 1)  # (2, 3, 6, 5)
     expected = F.max_pool2d(tensor(np.ascontiguousarray(base.transpose(0, 3, 2, 1))), 2)
-    np.testing.assert_array_equal(F.max_pool2d(strided, 2).data, expected.data)
-    np.testing.assert_array_equal(F.avg_pool2d(strided[0], 3).data, F.avg_pool2d(strided, 3).data[0])
+    np.testing.assert_array_equal(F.max_pool2d(strided, 2).numpy(force=True), expected.numpy(force=True))
+    np.testing.assert_array_equal(F.avg_pool2d(strided[0], 3).numpy(force=True), F.avg_pool2d(strided, 3).numpy(force=True)[0])
 
 
 def test_max_pool_propagates_nan_and_ties_go_to_the_first():
     x = tensor([[[[1.0, float("nan")], [3.0, 2.0]], [[4.0, 4.0], [4.0, 1.0]]]])
     y, idx = F.max_pool2d(x, 2, return_indices=True)
-    assert math.isnan(y.data[0, 0, 0, 0]) and idx.tolist() == [[[[1]], [[0]]]]
+    assert math.isnan(y.numpy(force=True)[0, 0, 0, 0]) and idx.tolist() == [[[[1]], [[0]]]]
 
 
 def test_grad_fn_names_and_indices_dtype():
@@ -292,13 +292,13 @@ def test_pool2d_parity_with_torch(name, options, dtype):
     y, ty = getattr(F, name)(ours, **options), getattr(ref.nn.functional, name)(theirs, **options)
     if options.get("return_indices"):
         (y, idx), (ty, tidx) = y, ty
-        np.testing.assert_array_equal(idx.data, tidx.numpy())
+        np.testing.assert_array_equal(idx.numpy(force=True), tidx.numpy())
     gy = np.random.default_rng(4).standard_normal(y.shape).astype(dtype)
     y.backward(tensor(gy))
     ty.backward(ref.tensor(gy))
     tol = 1e-6 if dtype == "float32" else 1e-12
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=tol, atol=tol)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(y.numpy(force=True), ty.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(ours.grad.numpy(force=True), theirs.grad.numpy(), rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("name, options", [("max_pool1d", dict(kernel_size=3, stride=2, padding=1, dilation=2)),
@@ -310,8 +310,8 @@ def test_pool1d_parity_with_torch(name, options):
     y, ty = getattr(F, name)(ours, **options), getattr(ref.nn.functional, name)(theirs, **options)
     y.sum().backward()
     ty.sum().backward()
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-12)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ty.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.grad.numpy(force=True), theirs.grad.numpy(), atol=1e-12)
 
 
 def test_max_pool2d_matches_torch_on_nan_and_minus_inf_in_random_windows():
@@ -332,8 +332,8 @@ def test_max_pool2d_matches_torch_on_nan_and_minus_inf_in_random_windows():
         except RuntimeError:  # torch refuses this geometry (output too small)
             continue
         y, idx = F.max_pool2d(tensor(x), k, s, p, d, ceil_mode, return_indices=True)
-        np.testing.assert_array_equal(y.data, ty.numpy())
-        np.testing.assert_array_equal(idx.data, tidx.numpy())
+        np.testing.assert_array_equal(y.numpy(force=True), ty.numpy())
+        np.testing.assert_array_equal(idx.numpy(force=True), tidx.numpy())
         checked += 1
 
 
@@ -349,7 +349,7 @@ def test_parallel_kernels_agree_with_serial_ones(monkeypatch):
         y = F.conv2d(tx, tw, stride=2, padding=1, groups=2)
         z = F.max_pool2d(y, 2, ceil_mode=True) + F.avg_pool2d(y, 3, 1, 1).sum() + F.adaptive_max_pool2d(y, 2).sum()
         z.sum().backward()
-        return [t.copy() for t in (y.data, z.data, tx.grad.data, tw.grad.data)]
+        return [t.copy() for t in (y.numpy(force=True), z.numpy(force=True), tx.grad.numpy(force=True), tw.grad.numpy(force=True))]
 
     serial = run()
     monkeypatch.setattr(twin, "PARALLEL_MIN_WORK", 0)

@@ -20,8 +20,8 @@ def test_variable_is_tensor_and_wraps_arrays_without_copy():
     a = np.array([1.0, 2.0])
     v = torch.Variable(a)
     assert torch.Variable is torch.Tensor
-    assert v.data is a and v.dtype is torch.float64
-    assert torch.from_numpy(a).data is a
+    assert v.array is a and v.dtype is torch.float64
+    assert torch.from_numpy(a).array is a
 
 
 def test_attributes():
@@ -157,7 +157,7 @@ def test_deepcopy_copies_leaves_and_refuses_non_leaves():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     (x * 2).sum().backward()
     y = copy.deepcopy(x)
-    assert y.requires_grad and y.data is not x.data and y.tolist() == x.tolist()
-    assert y.grad.tolist() == [2.0, 2.0] and y.grad.data is not x.grad.data
+    assert y.requires_grad and y.array is not x.array and y.tolist() == x.tolist()
+    assert y.grad.tolist() == [2.0, 2.0] and y.grad.array is not x.grad.array
     with pytest.raises(RuntimeError, match="graph leaves"):
         copy.deepcopy(x * 2)

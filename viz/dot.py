@@ -166,7 +166,7 @@ class _Builder:
         self.node(op.key, path, op_lines(op, self.style), shape="box", style="filled", fillcolor=COLORS["op"])
         if self.style.show_saved:
             for k, (what, value, _) in enumerate(saved_items(op.node) or ()):
-                data = value.data if isinstance(value, Tensor) else value
+                data = value.array if isinstance(value, Tensor) else value
                 lines = [f"saved {what}", shape_text(data)]
                 if self.style.show_values:
                     lines += value_lines(data)

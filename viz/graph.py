@@ -35,14 +35,14 @@ class Variable:
     @property
     def data(self):
         """The forward value as an ndarray, or None when no one holds the tensor any more."""
-        return self.tensor.data if self.tensor is not None else self.array
+        return self.tensor.array if self.tensor is not None else self.array
 
     @property
     def grad(self):
         """``.grad`` as an ndarray (leaves, and non-leaves that retained it), else None."""
         if self.tensor is None or self.tensor.grad is None:
             return None
-        return self.tensor.grad.data
+        return self.tensor.grad.array
 
 
 class Op:
@@ -252,9 +252,9 @@ def saved_items(node):
         versions = node._saved_versions
         indices = type(node).saves if len(type(node).saves) == len(saved) else range(len(saved))
         for k, (index, tensor) in enumerate(zip(indices, saved)):
-            if tensor is None or tensor._vc[0] != versions[k]:
+            if tensor is None or tensor._version_counter[0] != versions[k]:
                 continue  # changed in place since: its data is no longer what backward would see
-            items.append((f"input {index}", tensor, tensor_key(tensor) if tensor._rg else None))
+            items.append((f"input {index}", tensor, tensor_key(tensor) if tensor._requires_grad else None))
     out = getattr(node, "_out", None)
     if out is not None and node._out_vc[0] == 0:
         items.append(("output", out, output_key(node, 0)))

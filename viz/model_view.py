@@ -97,8 +97,8 @@ def _shapes(tensors):
 def _signature(module, call):
     """What makes two sibling modules 'the same block': type, parameter shapes, input and output shapes."""
     params = tuple((name, tuple(p.shape)) for name, p in module.named_parameters())
-    return (type(module).__name__, params, tuple(shape_text(t.data) for t in call.inputs),
-            tuple(shape_text(t.data) for t in call.outputs))
+    return (type(module).__name__, params, tuple(shape_text(t.array) for t in call.inputs),
+            tuple(shape_text(t.array) for t in call.outputs))
 
 
 def _repeated_siblings(model, first_calls):

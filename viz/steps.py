@@ -52,10 +52,10 @@ def _record_backward(graph, output, gradient, retain_graph):
     def observe(node, grads):
         if type(node) is AccumulateGrad:
             key = leaf_key(node.variable)
-            arrived = {key: grads[0].data.copy()} if grads and grads[0] is not None else {}
+            arrived = {key: grads[0].array.copy()} if grads and grads[0] is not None else {}
         else:
             key = op_key(node)
-            arrived = {output_key(node, i): g.data.copy() for i, g in enumerate(grads or ()) if g is not None}
+            arrived = {output_key(node, i): g.array.copy() for i, g in enumerate(grads or ()) if g is not None}
         steps.append(_Step(key, node.name(), {k: v for k, v in arrived.items() if k in graph.variables}))
 
     engine.observers.append(observe)

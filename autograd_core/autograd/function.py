@@ -24,7 +24,7 @@ class Function(_Node):
         ctx._hooks = None
         ctx._non_differentiable = ()
         ctx._materialize = True
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         previous = GradMode.enabled
         GradMode.enabled = False
         try:
@@ -37,12 +37,12 @@ class Function(_Node):
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         ctx.n_outputs = len(outs)
-        ctx._output_meta = [(o.data.shape, o.data.dtype) if isinstance(o, Tensor) else None for o in outs]
+        ctx._output_meta = [(o.array.shape, o.array.dtype) if isinstance(o, Tensor) else None for o in outs]
         wrapped = []
         for i, o in enumerate(outs):
-            if isinstance(o, Tensor) and o.data.dtype.kind == "f" and \
+            if isinstance(o, Tensor) and o.array.dtype.kind == "f" and \
                     not any(o is nd for nd in ctx._non_differentiable):
-                o = _new(o.data, ctx, i)
+                o = _new(o.array, ctx, i)
             wrapped.append(o)
         return wrapped[0] if single else tuple(wrapped)
 

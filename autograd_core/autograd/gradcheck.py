@@ -27,15 +27,15 @@ def _numerical_jacobians(func, inputs, eps):
     for x in inputs:
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        x.data = np.require(x.data, requirements=["C", "W"])  # keeps 0-d arrays 0-d
-        flat = x.data.reshape(-1)  # a view: perturbations write through
-        jac = [np.zeros((flat.size, o.data.size)) for o in outputs]
+        x.array = np.require(x.array, requirements=["C", "W"])  # keeps 0-d arrays 0-d
+        flat = x.array.reshape(-1)  # a view: perturbations write through
+        jac = [np.zeros((flat.size, o.array.size)) for o in outputs]
         for i in range(flat.size):
             original = flat[i]
             flat[i] = original + eps
-            plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+            plus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
             flat[i] = original - eps
-            minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+            minus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
             flat[i] = original
             for k in range(len(outputs)):
                 jac[k][i] = (plus[k] - minus[k]) / (2 * eps)
@@ -46,18 +46,18 @@ def _numerical_jacobians(func, inputs, eps):
 def _analytical_jacobians(func, inputs):
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     outputs = _outputs(func, inputs)
-    jacs = [[np.zeros((x.data.size, o.data.size)) for o in outputs] for x in diff_inputs]
+    jacs = [[np.zeros((x.array.size, o.array.size)) for o in outputs] for x in diff_inputs]
     for k, out in enumerate(outputs):
         if not out.requires_grad:
             continue
-        for j in range(out.data.size):
-            seed = np.zeros(out.data.size, dtype=out.data.dtype)
+        for j in range(out.array.size):
+            seed = np.zeros(out.array.size, dtype=out.array.dtype)
             seed[j] = 1
-            grads = autograd_grad(out, diff_inputs, _new(seed.reshape(out.data.shape)), retain_graph=True,
+            grads = autograd_grad(out, diff_inputs, _new(seed.reshape(out.array.shape)), retain_graph=True,
                                   allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None:
-                    jacs[i][k][:, j] = g.data.reshape(-1)
+                    jacs[i][k][:, j] = g.array.reshape(-1)
     return jacs
 
 
@@ -65,7 +65,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     """True when every analytical Jacobian matches the numerical one within ``atol + rtol * |numerical|``."""
     inputs = _as_tuple(inputs)
     for i, x in enumerate(inputs):
-        if isinstance(x, Tensor) and x.requires_grad and x.data.dtype != np.float64:
+        if isinstance(x, Tensor) and x.requires_grad and x.array.dtype != np.float64:
             warnings.warn(f"gradcheck: input {i} is {x.dtype}, not float64; finite differences will be inaccurate")
     _, numerical = _numerical_jacobians(func, inputs, eps)
     analytical = _analytical_jacobians(func, inputs)
@@ -85,7 +85,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = tuple(_new(rng.standard_normal(o.data.shape)).requires_grad_()
+        grad_outputs = tuple(_new(rng.standard_normal(o.array.shape)).requires_grad_()
                              for o in _outputs(func, inputs))
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)

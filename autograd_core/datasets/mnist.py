@@ -99,7 +99,7 @@ class MNIST(Dataset):
         return images, labels
 
     def __getitem__(self, index):
-        image, target = self.data.data[index], int(self.targets.data[index])
+        image, target = self.data.array[index], int(self.targets.array[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:

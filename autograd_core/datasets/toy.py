@@ -62,7 +62,7 @@ class Moons(_Generated):
     def __init__(self, train=True, n_samples=200, noise=0.1, seed=None):
         data, targets = make_moons(n_samples, noise, seed if seed is not None else (1984 if train else 2020))
         self.classes = [0, 1]
-        super().__init__(data.data, targets.data)
+        super().__init__(data.array, targets.array)
 
 
 class XOR(_Generated):

@@ -13,11 +13,11 @@ def as_operand(value, like, op):
         return value
     kind = type(value)
     if kind is float or kind is int:  # fast path: the scalar keeps the tensor's dtype
-        own = like.data.dtype
+        own = like.array.dtype
         if own.kind == "f" or (kind is int and own.kind in "iu"):
             return _new(np.array(value, dtype=own))
     if isinstance(value, (numbers.Number, np.ndarray, np.generic)):
-        return _new(np.asarray(value, dtype=dtypes.result_type(like.data, value)
+        return _new(np.asarray(value, dtype=dtypes.result_type(like.array, value)
                                if isinstance(value, numbers.Number) else None))
     raise TypeError(f"{op}: unsupported operand type {type(value).__name__}; expected a Tensor or a number")
 
@@ -28,10 +28,10 @@ def promote(a, b, op):
         a = as_operand(a, b, op)
     if not isinstance(b, Tensor):
         b = as_operand(b, a, op)
-    da, db = a.data.dtype, b.data.dtype
+    da, db = a.array.dtype, b.array.dtype
     if da == db:
         return a, b
-    target = dtypes.result_type(a.data, b.data)
+    target = dtypes.result_type(a.array, b.array)
     from .shape import cast
     return (a if da == target else cast(a, target)), (b if db == target else cast(b, target))
 

@@ -129,14 +129,14 @@ class Neg(Function):
 
 
 def _checked(fn_cls, a, b, op):
-    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype):
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.array.dtype == b.array.dtype):
         a, b = promote(a, b, op)
     try:
         return fn_cls()(a, b)
     except ValueError:
-        if a.data.ndim and b.data.ndim:
+        if a.array.ndim and b.array.ndim:
             try:
-                np.broadcast_shapes(a.data.shape, b.data.shape)
+                np.broadcast_shapes(a.array.shape, b.array.shape)
             except ValueError:
                 raise broadcast_error(op, a, b) from None
         raise
@@ -168,11 +168,11 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode == "trunc":
         a, b = promote(input, other, "div")
         q = div(a, b).trunc()
-        return q if a.data.dtype.kind == "f" else cast(q, a.data.dtype)
+        return q if a.array.dtype.kind == "f" else cast(q, a.array.dtype)
     if rounding_mode is not None:
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
     a, b = promote(input, other, "div")
-    if a.data.dtype.kind != "f":  # true division of integers gives the default float dtype
+    if a.array.dtype.kind != "f":  # true division of integers gives the default float dtype
         from .. import dtypes
         a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
     return _checked(Div, a, b, "div")
@@ -183,10 +183,10 @@ def pow(input, exponent):
     if not isinstance(input, Tensor):  # torch.pow(2, x)
         return _checked(Pow, input, exponent, "pow")
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-        if input.data.dtype.kind != "f" and isinstance(exponent, float):
+        if input.array.dtype.kind != "f" and isinstance(exponent, float):
             from .. import dtypes
             input = input.to(dtypes.get_default_dtype())
-        elif input.data.dtype.kind != "f" and exponent < 0:
+        elif input.array.dtype.kind != "f" and exponent < 0:
             raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
         return PowScalar(exponent)(input)
     return _checked(Pow, input, exponent, "pow")
@@ -194,7 +194,7 @@ def pow(input, exponent):
 
 @tensor_method("neg", "negative", "__neg__")
 def neg(input):
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; "
                            "use the `~` or `logical_not()` operator instead")
     return Neg()(input)
@@ -225,7 +225,7 @@ def floor_divide(input, other):
 def remainder(input, other):
     """``a - floor(a / b) * b`` (Python's sign convention); differentiable by composition."""
     a, b = promote(input, other, "remainder")
-    if a.data.dtype.kind != "f":
+    if a.array.dtype.kind != "f":
         return _Rounded("remainder")(a, b)
     return a - floor_divide(a.detach(), b.detach()) * b
 
@@ -234,7 +234,7 @@ def remainder(input, other):
 def fmod(input, other):
     """``a - trunc(a / b) * b`` (C's sign convention)."""
     a, b = promote(input, other, "fmod")
-    if a.data.dtype.kind != "f":
+    if a.array.dtype.kind != "f":
         return _Rounded("fmod")(a, b)
     return a - (a.detach() / b.detach()).trunc() * b
 

@@ -26,9 +26,9 @@ def _arrays(input, other, op):
     """The operands' arrays: a Python number stays a scalar, two tensors meet at their promoted dtype."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be a Tensor, not {type(input).__name__}")
-    a = input.data
+    a = input.array
     if isinstance(other, Tensor):
-        b = other.data
+        b = other.array
     elif isinstance(other, (np.ndarray, np.generic)):
         b = np.asarray(other)
     elif isinstance(other, numbers.Number):
@@ -79,7 +79,7 @@ logical_xor = _binary(np.logical_xor, "logical_xor")
 
 def _unary(ufunc, name):
     def op(input):
-        return _new(as_array(ufunc(input.data)))
+        return _new(as_array(ufunc(input.array)))
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{ufunc.__name__}``; a bool tensor."
     tensor_method(name)(op)
@@ -97,7 +97,7 @@ isfinite = _unary(np.isfinite, "isfinite")
 @tensor_method()
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``|input - other| <= atol + rtol * |other|`` elementwise (equal infinities are close)."""
-    if isinstance(other, Tensor) and other.data.dtype != input.data.dtype:
+    if isinstance(other, Tensor) and other.array.dtype != input.array.dtype:
         raise RuntimeError(f"isclose(): expected both tensors to have the same dtype, got {input.dtype} "
                            f"and {other.dtype}")
     return _apply(lambda a, b: np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), input, other,
@@ -107,7 +107,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 @tensor_method()
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when every element of ``input`` is close to ``other`` (see ``isclose``); a Python bool."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+    return bool(isclose(input, other, rtol, atol, equal_nan).array.all())
 
 
 @tensor_method()
@@ -129,11 +129,11 @@ def _bitwise(ufunc, name, dunder, reflected):
         if not isinstance(other, (Tensor, numbers.Integral)):
             raise TypeError(f"{name}(): argument 'other' must be an integer or bool Tensor or number, "
                             f"not {type(other).__name__}")
-        b = other.data if isinstance(other, Tensor) else other
-        _integral(input.data, name)
+        b = other.array if isinstance(other, Tensor) else other
+        _integral(input.array, name)
         _integral(np.asarray(b), name)
-        target = dtypes.result_type(input.data, b)
-        return _apply(ufunc, _new(input.data.astype(target, copy=False)), _new(np.asarray(b, dtype=target)), name)
+        target = dtypes.result_type(input.array, b)
+        return _apply(ufunc, _new(input.array.astype(target, copy=False)), _new(np.asarray(b, dtype=target)), name)
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{ufunc.__name__}`` of integer or bool tensors, with broadcasting."
 
@@ -163,10 +163,10 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "__xor__", "__rxor__")
 @tensor_method("bitwise_not", "__invert__")
 def bitwise_not(input):
     """``~input``: bitwise not of integers, logical not of bools."""
-    if input.data.dtype.kind not in "biu":
+    if input.array.dtype.kind not in "biu":
         raise TypeError("~ (bitwise_not) is only implemented on integer and bool tensors, "
                         f"got {input.dtype}")
-    return _new(as_array(np.invert(input.data)))
+    return _new(as_array(np.invert(input.array)))
 
 
 inplace_method("bitwise_not_", bitwise_not)

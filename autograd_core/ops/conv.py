@@ -173,17 +173,17 @@ def _check_operands(op, spatial, input, weight, bias, weight_channels):
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         raise TypeError(f"{op}: input and weight must be Tensors, got {type(input).__name__} and "
                         f"{type(weight).__name__}")
-    dtype = input.data.dtype
+    dtype = input.array.dtype
     if dtype not in FLOAT_DTYPES:
         raise TypeError(f"{op} supports float32 and float64 tensors, got input of dtype {input.dtype}")
     for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and (not isinstance(t, Tensor) or t.data.dtype != dtype):
+        if t is not None and (not isinstance(t, Tensor) or t.array.dtype != dtype):
             got = t.dtype if isinstance(t, Tensor) else type(t).__name__
             raise TypeError(f"{op}: {name} must be a Tensor of the input's dtype {input.dtype}, got {got}")
-    if weight.data.ndim != spatial + 2 or 0 in weight.data.shape:
+    if weight.array.ndim != spatial + 2 or 0 in weight.array.shape:
         axes = "kH, kW" if spatial == 2 else "kL"
         raise ValueError(f"{op} expected a non-empty weight ({weight_channels}, {axes}), "
-                         f"got {shape_text(weight.data.shape)}")
+                         f"got {shape_text(weight.array.shape)}")
 
 
 def _check_groups(op, groups, channels, weight):
@@ -191,22 +191,22 @@ def _check_groups(op, groups, channels, weight):
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     if channels % groups:
         raise ValueError(f"{op}: groups={groups} does not divide the {channels} channels of weight "
-                         f"{shape_text(weight.data.shape)}")
+                         f"{shape_text(weight.array.shape)}")
     return int(groups)
 
 
 def _check_input(op, spatial, input, channels):
     """The input's spatial size, after checking its rank and channel count; also whether it is batched."""
-    shape = input.data.shape
-    if input.data.ndim not in (spatial + 1, spatial + 2) or shape[-spatial - 1] != channels:
+    shape = input.array.shape
+    if input.array.ndim not in (spatial + 1, spatial + 2) or shape[-spatial - 1] != channels:
         axes = "H, W" if spatial == 2 else "L"
         raise ValueError(f"{op} expected input (N, C_in={channels}, {axes}), got {shape_text(shape)}")
-    return shape[-spatial:], input.data.ndim == spatial + 2
+    return shape[-spatial:], input.array.ndim == spatial + 2
 
 
 def _check_bias(op, bias, channels):
-    if bias is not None and bias.data.shape != (channels,):
-        raise ValueError(f"{op} expected bias of shape {shape_text((channels,))}, got {shape_text(bias.data.shape)}")
+    if bias is not None and bias.array.shape != (channels,):
+        raise ValueError(f"{op} expected bias of shape {shape_text((channels,))}, got {shape_text(bias.array.shape)}")
 
 
 def _padding(op, padding, spatial, kernel, stride, dilation):
@@ -236,10 +236,10 @@ def _run(face, spatial, batched, operands):
 
 def _convolution(op, spatial, input, weight, bias, stride, padding, dilation, groups):
     _check_operands(op, spatial, input, weight, bias, "C_out, C_in/groups")
-    groups = _check_groups(op, groups, weight.data.shape[0], weight)
-    size, batched = _check_input(op, spatial, input, weight.data.shape[1] * groups)
-    _check_bias(op, bias, weight.data.shape[0])
-    kernel = weight.data.shape[2:]
+    groups = _check_groups(op, groups, weight.array.shape[0], weight)
+    size, batched = _check_input(op, spatial, input, weight.array.shape[1] * groups)
+    _check_bias(op, bias, weight.array.shape[0])
+    kernel = weight.array.shape[2:]
     stride = int_tuple(stride, spatial, "stride", op, 1)
     dilation = int_tuple(dilation, spatial, "dilation", op, 1)
     before, after = _padding(op, padding, spatial, kernel, stride, dilation)
@@ -258,10 +258,10 @@ def _convolution(op, spatial, input, weight, bias, stride, padding, dilation, gr
 
 def _transposed_convolution(op, spatial, input, weight, bias, stride, padding, output_padding, groups, dilation):
     _check_operands(op, spatial, input, weight, bias, "C_in, C_out/groups")
-    groups = _check_groups(op, groups, weight.data.shape[0], weight)
-    size, batched = _check_input(op, spatial, input, weight.data.shape[0])
-    _check_bias(op, bias, weight.data.shape[1] * groups)
-    kernel = weight.data.shape[2:]
+    groups = _check_groups(op, groups, weight.array.shape[0], weight)
+    size, batched = _check_input(op, spatial, input, weight.array.shape[0])
+    _check_bias(op, bias, weight.array.shape[1] * groups)
+    kernel = weight.array.shape[2:]
     stride = int_tuple(stride, spatial, "stride", op, 1)
     dilation = int_tuple(dilation, spatial, "dilation", op, 1)
     pad = int_tuple(padding, spatial, "padding", op, 0)

@@ -22,14 +22,14 @@ __all__ = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "re
 
 def _float_input(x, op):
     """Integer inputs of float-valued functions become the default float dtype, as in PyTorch."""
-    if x.data.dtype.kind == "f":
+    if x.array.dtype.kind == "f":
         return x
     return x.to(dtypes.get_default_dtype())
 
 
 def _constant(array, like):
     """``array`` as a constant tensor of ``like``'s dtype (masks and weights in backward)."""
-    return _new(np.asarray(array, dtype=like.data.dtype))
+    return _new(np.asarray(array, dtype=like.array.dtype))
 
 
 # ----- exponentials and logarithms -----
@@ -331,14 +331,14 @@ class Abs(Function):
         return np.abs(x)
 
     def backward(self, gy):
-        return gy * _constant(np.sign(self.saved(0).data), gy)
+        return gy * _constant(np.sign(self.saved(0).array), gy)
 
 
 class _Step(Function):
     """A piecewise-constant op: its gradient is zero wherever it is defined (PyTorch's convention)."""
 
     def backward(self, gy):
-        return _new(np.zeros_like(gy.data))
+        return _new(np.zeros_like(gy.array))
 
 
 class Sign(_Step):
@@ -392,7 +392,7 @@ class NanToNum(Function):
         return np.nan_to_num(x, nan=self.nan, posinf=self.posinf, neginf=self.neginf)
 
     def backward(self, gy):
-        return gy * _constant(np.isfinite(self.saved(0).data), gy)
+        return gy * _constant(np.isfinite(self.saved(0).array), gy)
 
 
 def _unary(cls, name, *aliases, integers="promote"):
@@ -402,9 +402,9 @@ def _unary(cls, name, *aliases, integers="promote"):
     (float-valued functions), ``"apply"`` the op as is, or ``"copy"`` (roundings: already integral).
     """
     def op(input):
-        if input.data.dtype.kind != "f":
+        if input.array.dtype.kind != "f":
             if integers == "copy":
-                return _new(input.data.copy())
+                return _new(input.array.copy())
             if integers == "promote":
                 input = _float_input(input, name)
         return cls()(input)
@@ -448,7 +448,7 @@ trunc = fix = _unary(Trunc, "trunc", "fix", integers="copy")
 @tensor_method("abs", "absolute", "__abs__")
 def abs(input):
     """Elementwise absolute value; the gradient is ``sign(x)`` (0 at 0)."""
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise TypeError("abs: not supported for bool tensors; expected a number dtype")
     return Abs()(input)
 
@@ -456,26 +456,26 @@ def abs(input):
 @tensor_method("sign", "sgn")
 def sign(input):
     """-1, 0 or 1 by the sign of each element (bools are returned unchanged); zero gradient."""
-    if input.data.dtype == np.bool_:
-        return _new(input.data.copy())
+    if input.array.dtype == np.bool_:
+        return _new(input.array.copy())
     return Sign()(input)
 
 
 @tensor_method()
 def round(input, *, decimals=0):
     """Round half to even, to ``decimals`` decimal places; zero gradient."""
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         if decimals:
             raise TypeError(f"round: decimals={decimals} is only supported for floating point tensors, "
                             f"got {input.dtype}")
-        return _new(input.data.copy())
+        return _new(input.array.copy())
     return Round(int(decimals))(input)
 
 
 @tensor_method()
 def frac(input):
     """``x - trunc(x)``, the fractional part with the sign of ``x``."""
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise TypeError(f"frac: only floating point tensors are supported, got {input.dtype}")
     return Frac()(input)
 
@@ -483,7 +483,7 @@ def frac(input):
 @tensor_method()
 def square(input):
     """``input ** 2`` (integers stay integers, bools become int64)."""
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         input = input.to(dtypes.int64)
     return _pow(input, 2)
 
@@ -491,8 +491,8 @@ def square(input):
 @tensor_method()
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """Replace NaN by ``nan`` and ±inf by ``posinf``/``neginf`` (default: the dtype's largest/smallest)."""
-    if input.data.dtype.kind != "f":
-        return _new(input.data.copy())
+    if input.array.dtype.kind != "f":
+        return _new(input.array.copy())
     return NanToNum(nan, posinf, neginf)(input)
 
 
@@ -507,7 +507,7 @@ for _name, _func in (("abs_", abs), ("absolute_", abs), ("sign_", sign), ("sgn_"
 def atan2(input, other):
     """Elementwise angle of the point ``(other, input)``, broadcasting; integers promote to float."""
     a, b = promote(input, other, "atan2")
-    if a.data.dtype.kind != "f":
+    if a.array.dtype.kind != "f":
         a, b = _float_input(a, "atan2"), _float_input(b, "atan2")
     return _checked(Atan2, a, b, "atan2")
 
@@ -529,7 +529,7 @@ class Maximum(_Binary):
         return self.pick(a, b)
 
     def backward(self, gy):
-        a, b = self.saved(0).data, self.saved(1).data
+        a, b = self.saved(0).array, self.saved(1).array
         tie = 0.5 * (a == b)
         ga = gy * _constant(1 - self.loses(a, b) - tie, gy) if self.needs_input_grad(0) else None
         gb = gy * _constant(1 - self.loses(b, a) - tie, gy) if self.needs_input_grad(1) else None
@@ -568,7 +568,7 @@ class Clamp(Function):
         return x if self.hi is None else np.minimum(x, self.hi)
 
     def backward(self, gy):
-        x = self.saved(0).data
+        x = self.saved(0).array
         inside = np.ones(x.shape, dtype=bool)
         if self.lo is not None:
             inside &= x >= self.lo
@@ -600,7 +600,7 @@ class ClampTensor(Function):
         return np.minimum(x, bounds[-1]) if self.has_hi else x
 
     def backward(self, gy):
-        arrays = [t.data for t in self.saved_tensors]
+        arrays = [t.array for t in self.saved_tensors]
         x = arrays[0]
         lo = arrays[1] if self.has_lo else None
         hi = arrays[-1] if self.has_hi else None
@@ -622,13 +622,13 @@ _FLOAT_BOUNDS = (int, float, type(None))
 
 def _clamp_dtype(input, bounds):
     """PyTorch's result dtype of ``input`` with each bound (numbers weakly, tensors by rank)."""
-    like = input.data
+    like = input.array
     for b in bounds:
         if isinstance(b, Tensor):
-            b = b.data
+            b = b.array
         elif not isinstance(b, numbers.Real):
             raise TypeError(f"clamp: min and max must be numbers or tensors, got {type(b).__name__}")
-        like = np.empty((1,) * input.data.ndim, dtype=dtypes.result_type(like, b))
+        like = np.empty((1,) * input.array.ndim, dtype=dtypes.result_type(like, b))
     return like.dtype
 
 
@@ -637,7 +637,7 @@ def clamp(input, min=None, max=None):
     """Limit every element to ``[min, max]`` (numbers or broadcasting tensors; either may be None)."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    if input.data.dtype.kind == "f" and type(min) in _FLOAT_BOUNDS and type(max) in _FLOAT_BOUNDS:
+    if input.array.dtype.kind == "f" and type(min) in _FLOAT_BOUNDS and type(max) in _FLOAT_BOUNDS:
         return Clamp(min, max)(input)  # fast path: number bounds keep a float tensor's dtype
     bounds = [b for b in (min, max) if b is not None]
     target = _clamp_dtype(input, bounds)

@@ -47,17 +47,17 @@ def _copy_from(dst, src):
     if not isinstance(src, Tensor):
         src = Tensor(np.asarray(src))
     try:
-        np.broadcast_shapes(src.data.shape, dst.data.shape)
+        np.broadcast_shapes(src.array.shape, dst.array.shape)
     except ValueError:
-        raise RuntimeError(f"copy_: the source of shape {list(src.data.shape)} cannot be broadcast to the "
-                           f"destination's shape {list(dst.data.shape)}") from None
+        raise RuntimeError(f"copy_: the source of shape {list(src.array.shape)} cannot be broadcast to the "
+                           f"destination's shape {list(dst.array.shape)}") from None
     return Copy()(dst, src)
 
 
 @tensor_method()
 def fill_(self, value):
     """Set every element to ``value`` in place."""
-    return self._apply_inplace(overwrite, value.data if isinstance(value, Tensor) else value)
+    return self._apply_inplace(overwrite, value.array if isinstance(value, Tensor) else value)
 
 
 @tensor_method()

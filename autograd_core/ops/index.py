@@ -23,7 +23,7 @@ BASIC, MASK, ARRAY = 0, 1, 2
 
 def _index_array(entry, op):
     """An advanced-index entry (tensor, list, ndarray, bool) as an integer or boolean ndarray."""
-    array = entry.data if isinstance(entry, Tensor) else np.asarray(entry)
+    array = entry.array if isinstance(entry, Tensor) else np.asarray(entry)
     if array.dtype.kind not in "iub":
         if array.size == 0 and not isinstance(entry, Tensor):  # x[[]]
             return array.astype(np.int64)
@@ -54,8 +54,8 @@ def index_key(key, op):
         elif k is Ellipsis:
             has_ellipsis = True
             parts.append(k)
-        elif isinstance(k, np.integer) or (isinstance(k, Tensor) and k.data.ndim == 0
-                                           and k.data.dtype.kind in "iu"):
+        elif isinstance(k, np.integer) or (isinstance(k, Tensor) and k.array.ndim == 0
+                                           and k.array.dtype.kind in "iu"):
             parts.append(int(k))
         else:
             array = _index_array(k, op)
@@ -154,8 +154,8 @@ class IndexGrad(Function):
 
 def _reduce_to(g, shape):
     """Sum ``g`` to ``shape``, which may have extra leading ones (numpy's assignment broadcasting)."""
-    if g.data.ndim < len(shape):
-        g = reshape(g, (1,) * (len(shape) - g.data.ndim) + g.data.shape)
+    if g.array.ndim < len(shape):
+        g = reshape(g, (1,) * (len(shape) - g.array.ndim) + g.array.shape)
     return sum_to(g, shape)
 
 
@@ -181,7 +181,7 @@ class IndexPut(Function):
         gx = gv = None
         if self.needs_input_grad(0):
             # overwritten positions get no gradient; added ones pass it through
-            zero = _new(np.zeros((), gy.data.dtype))
+            zero = _new(np.zeros((), gy.array.dtype))
             gx = gy if self.accumulate else IndexPut(self.stages, self.kind, False)(gy, zero)
         if self.needs_input_grad(1):
             gv = _reduce_to(Index(self.stages, self.kind)(gy), self.v_shape)
@@ -210,8 +210,8 @@ def getitem(input, key):
 def _as_values(values, like):
     """``values`` as a tensor of ``like``'s dtype (differentiable cast for tensors)."""
     if isinstance(values, Tensor):
-        return values if values.data.dtype == like.data.dtype else cast(values, like.data.dtype)
-    return _new(np.asarray(values, dtype=like.data.dtype))
+        return values if values.array.dtype == like.array.dtype else cast(values, like.array.dtype)
+    return _new(np.asarray(values, dtype=like.array.dtype))
 
 
 @tensor_method()
@@ -224,32 +224,32 @@ def index_put(input, indices, values, accumulate=False):
     except IndexError as err:
         raise _index_error(err, "index_put") from None
     except ValueError:
-        raise _shape_mismatch("index_put", values.data, _select(input.data, stages)) from None
+        raise _shape_mismatch("index_put", values.array, _select(input.array, stages)) from None
 
 
 @tensor_method("__setitem__")
 def setitem(self, key, value):
     """``self[key] = value``: recorded as an in-place ``index_put`` when autograd is involved."""
     key = key if type(key) is tuple else (key,)
-    if GradMode.enabled and (self._rg or (isinstance(value, Tensor) and value._rg)):
+    if GradMode.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
         self._apply_inplace(index_put, key, value)
         return
     # nothing to record: write straight into the array (cost of the written region, not of the tensor)
     stages, _ = index_key(key, "__setitem__")
-    if not self.data.flags.writeable:
+    if not self.array.flags.writeable:
         raise RuntimeError("__setitem__: this tensor is a read-only (expanded) view; clone() it first")
-    values = value.data if isinstance(value, Tensor) else value
+    values = value.array if isinstance(value, Tensor) else value
     try:
-        _target(self.data, stages)[stages[-1]] = values
+        _target(self.array, stages)[stages[-1]] = values
     except IndexError as err:
         raise _index_error(err, "__setitem__") from None
     except ValueError:
-        raise _shape_mismatch("__setitem__", values, _select(self.data, stages)) from None
-    self._vc[0] += 1
+        raise _shape_mismatch("__setitem__", values, _select(self.array, stages)) from None
+    self._version_counter[0] += 1
 
 
 def _int_index(index, op):
-    array = index.data if isinstance(index, Tensor) else np.asarray(index)
+    array = index.array if isinstance(index, Tensor) else np.asarray(index)
     if array.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index, but got {array.dtype}")
     return array
@@ -272,19 +272,19 @@ def _along_dim(input, dim, index, op, others=()):
 
     ``index`` may be smaller than ``input`` (and than each tensor in ``others``) off ``dim``.
     """
-    nd = input.data.ndim
+    nd = input.array.ndim
     d = _check_dim(dim, nd, op)
     index = _int_index(index, op)
     if index.ndim != nd:
         raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as input tensor "
-                           f"(index {list(index.shape)}, input {list(input.data.shape)})")
+                           f"(index {list(index.shape)}, input {list(input.array.shape)})")
     for name, t, skip in (("self", input, d),) + tuple(("src", o, None) for o in others):
-        for k, (n, limit) in enumerate(zip(index.shape, t.data.shape)):
+        for k, (n, limit) in enumerate(zip(index.shape, t.array.shape)):
             if k != skip and n > limit:
                 raise RuntimeError(f"{op}(): Size does not match at dimension {k}: expected index "
-                                   f"{list(index.shape)} to be no larger than {name} {list(t.data.shape)}"
+                                   f"{list(index.shape)} to be no larger than {name} {list(t.array.shape)}"
                                    + (f" apart from dimension {d}" if skip is not None else ""))
-    _check_range(index, input.data.shape[d] if nd else 1, d, op)
+    _check_range(index, input.array.shape[d] if nd else 1, d, op)
     key = []
     for k, n in enumerate(index.shape):
         if k == d:
@@ -305,15 +305,15 @@ def gather(input, dim, index, *, sparse_grad=False):
 def _scatter(input, dim, index, src, accumulate, op, label):
     if isinstance(src, Tensor):
         key = _along_dim(input, dim, index, op, (src,))
-        if src.data.dtype != input.data.dtype:
+        if src.array.dtype != input.array.dtype:
             raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype (got {input.dtype} and "
                                f"{src.dtype})")
         shape = _int_index(index, op).shape
-        if src.data.shape != shape:  # only the leading block of src is scattered
+        if src.array.shape != shape:  # only the leading block of src is scattered
             src = src[tuple(slice(0, n) for n in shape)]
     else:
         key = _along_dim(input, dim, index, op)
-        src = _new(np.asarray(src, dtype=input.data.dtype))
+        src = _new(np.asarray(src, dtype=input.array.dtype))
     return IndexPut((key,), ARRAY, accumulate, label)(input, src)
 
 
@@ -335,12 +335,12 @@ def scatter_add(input, dim, index, src):
 
 def _vector_index(input, dim, index, op):
     """Checked key selecting the 1-D ``index`` along ``dim``."""
-    d = _check_dim(dim, input.data.ndim, op)
+    d = _check_dim(dim, input.array.ndim, op)
     index = _int_index(index, op)
     if index.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector (got shape {list(index.shape)})")
     index = index.reshape(-1)
-    _check_range(index, input.data.shape[d] if input.data.ndim else 1, d, op)
+    _check_range(index, input.array.shape[d] if input.array.ndim else 1, d, op)
     return (slice(None),) * d + (index,)
 
 
@@ -354,14 +354,14 @@ def index_select(input, dim, index):
 def index_add(input, dim, index, source, *, alpha=1):
     """``input`` with ``alpha * source[.., i, ..]`` added at position ``index[i]`` along ``dim``."""
     key = _vector_index(input, dim, index, "index_add")
-    if source.data.dtype != input.data.dtype:
+    if source.array.dtype != input.array.dtype:
         raise RuntimeError(f"index_add(): self ({input.dtype}) and source ({source.dtype}) must have the same "
                            "scalar type")
-    expected = list(input.data.shape)
+    expected = list(input.array.shape)
     if expected:
         expected[len(key) - 1] = key[-1].size  # the key ends at dim: (slice(None),) * dim + (index,)
-    if list(source.data.shape) != expected:
-        raise RuntimeError(f"index_add(): source of shape {list(source.data.shape)} does not match the expected "
+    if list(source.array.shape) != expected:
+        raise RuntimeError(f"index_add(): source of shape {list(source.array.shape)} does not match the expected "
                            f"shape {expected}")
     if alpha != 1:
         source = source * alpha
@@ -381,7 +381,7 @@ def take(input, index):
 def _bool_mask(mask, op):
     if not isinstance(mask, Tensor):
         mask = _new(np.asarray(mask))
-    if mask.data.dtype != np.bool_:
+    if mask.array.dtype != np.bool_:
         raise RuntimeError(f"{op}: expected a boolean mask, but got mask with dtype {mask.dtype}")
     return mask
 
@@ -400,7 +400,7 @@ class Where(Function):
 
     def backward(self, gy):
         condition = self.saved(0)
-        zero = _new(np.zeros((), gy.data.dtype))
+        zero = _new(np.zeros((), gy.array.dtype))
         gx = sum_to(Where()(condition, gy, zero), self.shapes[0]) if self.needs_input_grad(1) else None
         gz = sum_to(Where()(condition, zero, gy), self.shapes[1]) if self.needs_input_grad(2) else None
         return None, gx, gz
@@ -413,8 +413,8 @@ def _where(condition, x, y, op, label=None):
     try:
         return Where(label)(condition, x, y)
     except ValueError:
-        raise RuntimeError(f"{op}: the shapes {list(condition.data.shape)} (condition), {list(x.data.shape)} and "
-                           f"{list(y.data.shape)} cannot be broadcast together") from None
+        raise RuntimeError(f"{op}: the shapes {list(condition.array.shape)} (condition), {list(x.array.shape)} and "
+                           f"{list(y.array.shape)} cannot be broadcast together") from None
 
 
 def where(condition, input=None, other=None):
@@ -443,9 +443,9 @@ Tensor.where = _where_method
 def masked_fill(input, mask, value):
     """``input`` with ``value`` (a number or 0-d tensor, cast to ``input``'s dtype) where ``mask`` is true."""
     mask = _bool_mask(mask, "masked_fill")
-    if isinstance(value, Tensor) and value.data.ndim:
+    if isinstance(value, Tensor) and value.array.ndim:
         raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, but got tensor with "
-                           f"{value.data.ndim} dimension(s).")
+                           f"{value.array.ndim} dimension(s).")
     return _where(mask, _as_values(value, input), input, "masked_fill", "MaskedFillBackward0")
 
 
@@ -454,11 +454,11 @@ def masked_select(input, mask):
     """The elements where ``mask`` (broadcast with ``input``) is true, as a 1-D tensor."""
     mask = _bool_mask(mask, "masked_select")
     try:
-        shape = np.broadcast_shapes(input.data.shape, mask.data.shape)
+        shape = np.broadcast_shapes(input.array.shape, mask.array.shape)
     except ValueError:
-        raise RuntimeError(f"masked_select: the shapes {list(input.data.shape)} (input) and "
-                           f"{list(mask.data.shape)} (mask) cannot be broadcast together") from None
-    key = (np.broadcast_to(mask.data, shape),)
+        raise RuntimeError(f"masked_select: the shapes {list(input.array.shape)} (input) and "
+                           f"{list(mask.array.shape)} (mask) cannot be broadcast together") from None
+    key = (np.broadcast_to(mask.array, shape),)
     return Index((key,), MASK, "MaskedSelectBackward0")(broadcast_to(input, shape))
 
 
@@ -466,8 +466,8 @@ def masked_select(input, mask):
 def nonzero(input, *, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
     if as_tuple:
-        return tuple(_new(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(input.data)))
-    return _new(np.argwhere(input.data).astype(np.int64, copy=False))
+        return tuple(_new(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(input.array)))
+    return _new(np.argwhere(input.array).astype(np.int64, copy=False))
 
 
 @tensor_method()

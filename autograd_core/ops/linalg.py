@@ -26,26 +26,26 @@ class MatMul(Function):
 
     def backward(self, gy):
         a, b = self.saved_tensors
-        if a.data.ndim == 1 and b.data.ndim == 1:
+        if a.array.ndim == 1 and b.array.ndim == 1:
             return (gy * b if self.needs_input_grad(0) else None), (gy * a if self.needs_input_grad(1) else None)
         # vectors as matrices: a (k,) as (1, k), b (k,) as (k, 1); the gradient gets the dropped dim back
-        a2 = a if a.data.ndim > 1 else reshape(a, (1, -1))
-        b2 = b if b.data.ndim > 1 else reshape(b, (-1, 1))
+        a2 = a if a.array.ndim > 1 else reshape(a, (1, -1))
+        b2 = b if b.array.ndim > 1 else reshape(b, (-1, 1))
         g = gy
-        if a.data.ndim == 1:
+        if a.array.ndim == 1:
             g = g.unsqueeze(-2)
-        if b.data.ndim == 1:
+        if b.array.ndim == 1:
             g = g.unsqueeze(-1)
         ga = gb = None
         if self.needs_input_grad(0):
-            ga = sum_to(matmul(g, b2.mT), a2.data.shape).reshape(a.data.shape)
+            ga = sum_to(matmul(g, b2.mT), a2.array.shape).reshape(a.array.shape)
         if self.needs_input_grad(1):
-            if b2.data.ndim == 2 and g.data.ndim > 2:  # one matrix shared by a batch: a single BLAS call
-                k, n = b2.data.shape
+            if b2.array.ndim == 2 and g.array.ndim > 2:  # one matrix shared by a batch: a single BLAS call
+                k, n = b2.array.shape
                 gb = matmul(reshape(a2, (-1, k)).mT, reshape(g, (-1, n)))
             else:
-                gb = sum_to(matmul(a2.mT, g), b2.data.shape)
-            gb = gb.reshape(b.data.shape)
+                gb = sum_to(matmul(a2.mT, g), b2.array.shape)
+            gb = gb.reshape(b.array.shape)
         return ga, gb
 
     def name(self):
@@ -58,12 +58,12 @@ def _dims(shape):
 
 def _product(a, b, op):
     """``MatMul`` of two checked-rank tensors, with PyTorch's errors for dtypes and sizes."""
-    if a.data.dtype != b.data.dtype:
+    if a.array.dtype != b.array.dtype:
         raise RuntimeError(f"{op}: expected both arguments to have the same dtype, but got {a.dtype} and {b.dtype}")
     try:
         return MatMul()(a, b)
     except ValueError:
-        sa, sb = a.data.shape, b.data.shape
+        sa, sb = a.array.shape, b.array.shape
         if len(sa) == 1 and len(sb) == 1:
             message = (f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same "
                        f"number of elements, but got {sa[0]} and {sb[0]} elements respectively")
@@ -80,9 +80,9 @@ def matmul(input, other, *, out=None):
     """Matrix product with numpy semantics: dot for vectors, broadcasting over batch dims."""
     if not isinstance(other, Tensor):
         other = as_operand(other, input, "matmul")
-    if input.data.ndim == 0 or other.data.ndim == 0:
+    if input.array.ndim == 0 or other.array.ndim == 0:
         raise RuntimeError(f"matmul: both arguments to matmul need to be at least 1D, but they are "
-                           f"{input.data.ndim}D and {other.data.ndim}D")
+                           f"{input.array.ndim}D and {other.array.ndim}D")
     return _product(input, other, "matmul")
 
 
@@ -91,9 +91,9 @@ Tensor.__rmatmul__ = lambda self, other: matmul(as_operand(other, self, "matmul"
 
 def _require_rank(op, names_ranks):
     for name, t, rank in names_ranks:
-        if t.data.ndim != rank:
-            raise RuntimeError(f"{op}: {name} must be a {rank}-D tensor, but got a {t.data.ndim}-D tensor of "
-                               f"shape {list(t.data.shape)}")
+        if t.array.ndim != rank:
+            raise RuntimeError(f"{op}: {name} must be a {rank}-D tensor, but got a {t.array.ndim}-D tensor of "
+                               f"shape {list(t.array.shape)}")
 
 
 @tensor_method()
@@ -107,9 +107,9 @@ def mm(input, mat2, *, out=None):
 def bmm(input, mat2, *, out=None):
     """Batched product of two 3-D tensors with the same batch size."""
     _require_rank("bmm", (("batch1", input, 3), ("batch2", mat2, 3)))
-    if input.data.shape[0] != mat2.data.shape[0]:
-        raise RuntimeError(f"bmm: batch1 and batch2 must have the same batch size, but got {input.data.shape[0]} "
-                           f"and {mat2.data.shape[0]} (shapes {list(input.data.shape)} and {list(mat2.data.shape)})")
+    if input.array.shape[0] != mat2.array.shape[0]:
+        raise RuntimeError(f"bmm: batch1 and batch2 must have the same batch size, but got {input.array.shape[0]} "
+                           f"and {mat2.array.shape[0]} (shapes {list(input.array.shape)} and {list(mat2.array.shape)})")
     return _product(input, mat2, "bmm")
 
 
@@ -214,7 +214,7 @@ class Einsum(Function):
                      for i in range(len(operands)))
 
     def _operand_grad(self, i, gy, operands):
-        shape = operands[i].data.shape
+        shape = operands[i].array.shape
         taken = set(self.out).union(*self.terms)
         fresh = (c for c in _LETTERS if c not in taken)
         # a letter repeated in this operand (a diagonal) gets a fresh name and an identity tying the two
@@ -227,15 +227,15 @@ class Einsum(Function):
             renamed += c
         terms = [self.out] + [t for j, t in enumerate(self.terms) if j != i] + [d for d, _ in deltas]
         tensors = [gy] + [t for j, t in enumerate(operands) if j != i]
-        tensors += [_new(np.eye(n, dtype=gy.data.dtype)) for _, n in deltas]
+        tensors += [_new(np.eye(n, dtype=gy.array.dtype)) for _, n in deltas]
         available = set("".join(terms))
         target = "".join(c for c in renamed if c in available)
         g = einsum(",".join(terms) + "->" + target, *tensors)
         if len(target) < len(renamed):  # letters only this operand has: the gradient is constant along them
-            sizes = dict(zip(target, g.data.shape))
+            sizes = dict(zip(target, g.array.shape))
             g = reshape(g, tuple(sizes.get(c, 1) for c in renamed))
         # dims where this operand and the others broadcast against each other (size 1 on one side)
-        g = broadcast_to(g, np.broadcast_shapes(g.data.shape, shape))
+        g = broadcast_to(g, np.broadcast_shapes(g.array.shape, shape))
         return sum_to(g, shape)
 
 
@@ -246,12 +246,12 @@ def einsum(equation, *operands):
     for i, t in enumerate(operands):
         if not isinstance(t, Tensor):
             raise TypeError(f"einsum(): operand {i} is a {type(t).__name__}, expected a Tensor")
-        if t.data.dtype != operands[0].data.dtype:
+        if t.array.dtype != operands[0].array.dtype:
             raise RuntimeError(f"einsum(): expected all operands to have the same dtype, but operand 0 is "
                                f"{operands[0].dtype} and operand {i} is {t.dtype}")
-    terms, out = _einsum_subscripts(equation, [t.data.shape for t in operands])
+    terms, out = _einsum_subscripts(equation, [t.array.shape for t in operands])
     try:
         return Einsum(terms, out)(*operands)
     except ValueError as err:
-        shapes = ", ".join(str(list(t.data.shape)) for t in operands)
+        shapes = ", ".join(str(list(t.array.shape)) for t in operands)
         raise RuntimeError(f"einsum(): operands of shapes {shapes} do not fit '{equation}': {err}") from None

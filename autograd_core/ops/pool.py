@@ -62,7 +62,7 @@ class _MaxPool(Function):
 
 
 def _apply_avg_pool(input, rows, cols, divisor, label):
-    pool, plane_shape = _compute(), input.data.shape[-2:]
+    pool, plane_shape = _compute(), input.array.shape[-2:]
     return _LinearMap(lambda x: pool.avg_pool(x, rows, cols, divisor),
                       lambda g: pool.avg_pool_adjoint(g, rows, cols, divisor, plane_shape), label)(input)
 
@@ -76,11 +76,11 @@ def _check_input(op, spatial, input):
     """The input's spatial size after checking type, dtype and rank."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
-    if input.data.dtype not in FLOAT_DTYPES:
+    if input.array.dtype not in FLOAT_DTYPES:
         raise TypeError(f"{op} supports float32 and float64 tensors, got {input.dtype}")
-    shape = input.data.shape
+    shape = input.array.shape
     axes = "H, W" if spatial == 2 else "L"
-    if input.data.ndim not in (spatial + 1, spatial + 2) or 0 in shape[-spatial:]:
+    if input.array.ndim not in (spatial + 1, spatial + 2) or 0 in shape[-spatial:]:
         raise ValueError(f"{op} expected input (N, C, {axes}) or (C, {axes}) with non-empty {axes}, "
                          f"got {shape_text(shape)}")
     return shape[-spatial:]
@@ -110,7 +110,7 @@ def _sliding(op, spatial, input, kernel_size, stride, padding, dilation, ceil_mo
                              f"for kernel_size {shape_text(kernel)} and dilation {shape_text(dilation)}")
         out = _output_size(n, k, s, p, d, ceil_mode)
         if out < 1:
-            raise ValueError(f"{op}: input {shape_text(input.data.shape)} is too small for kernel_size "
+            raise ValueError(f"{op}: input {shape_text(input.array.shape)} is too small for kernel_size "
                              f"{shape_text(kernel)}, stride {shape_text(stride)}, padding {shape_text(pad)} and "
                              f"dilation {shape_text(dilation)}: the output would be empty")
         windows.append(sliding_windows(n, k, s, p, d, out))
@@ -178,7 +178,7 @@ def _avg_pool_op(op, spatial, input, kernel_size, stride, padding, ceil_mode, co
     rows, cols = _sliding(op, spatial, input, kernel_size, stride, padding, 1, ceil_mode, _avg_padding_limit)
     if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral) or divisor_override == 0):
         raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
-    divisor = _compute().divisors(rows, cols, count_include_pad, divisor_override, input.data.dtype)
+    divisor = _compute().divisors(rows, cols, count_include_pad, divisor_override, input.array.dtype)
     return _in_2d(spatial, input, lambda x: _apply_avg_pool(x, rows, cols, divisor, "AvgPool2DBackward0"))
 
 
@@ -201,7 +201,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 def adaptive_avg_pool2d(input, output_size):
     """The mean over PyTorch's adaptive windows, giving an ``output_size`` (int or pair) output."""
     rows, cols = _adaptive("adaptive_avg_pool2d", input, output_size)
-    divisor = _compute().divisors(rows, cols, dtype=input.data.dtype)
+    divisor = _compute().divisors(rows, cols, dtype=input.array.dtype)
     return _apply_avg_pool(input, rows, cols, divisor, "AdaptiveAvgPool2DBackward0")
 
 

@@ -37,8 +37,8 @@ return_types = {name: _values_indices(name) for name in ("max", "min", "median",
 # ----- shared helpers -----
 def _axes(input, dim, op):
     """Reduced axes (sorted tuple, None for all); a 0-d tensor accepts dim 0 or -1 and reduces to itself."""
-    axes = normalize_dims(dim, input.data.ndim, op)
-    return None if input.data.ndim == 0 else axes
+    axes = normalize_dims(dim, input.array.ndim, op)
+    return None if input.array.ndim == 0 else axes
 
 
 def _kept_shape(in_shape, axes):
@@ -56,8 +56,8 @@ def expand_reduced(gy, in_shape, axes, keepdim):
 
 
 def _require_nonempty(input, axes, op):
-    shape = input.data.shape
-    if axes is None and input.data.size == 0:
+    shape = input.array.shape
+    if axes is None and input.array.size == 0:
         raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0 "
                            f"(shape {list(shape)}). Specify the reduction dim with the 'dim' argument.")
     for a in axes or ():
@@ -66,7 +66,7 @@ def _require_nonempty(input, axes, op):
 
 
 def _require_float(input, op):
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"{op}(): expected a floating point tensor, got {input.dtype}")
 
 
@@ -76,7 +76,7 @@ def _accumulator_dtype(x, dtype):
 
 
 def _constant(array, like):
-    return _new(np.asarray(array, dtype=like.data.dtype))
+    return _new(np.asarray(array, dtype=like.array.dtype))
 
 
 # ----- sum, mean, prod -----
@@ -121,7 +121,7 @@ class Prod(Function):
     def backward(self, gy):
         x = self.saved(0)
         g = expand_reduced(gy, self.in_shape, self.axes, self.keepdim)
-        if np.all(x.data != 0):
+        if np.all(x.array != 0):
             return g * expand_reduced(self.saved_output(), self.in_shape, self.axes, self.keepdim) / x
         return g * _product_of_others(x, self.axes)
 
@@ -131,19 +131,19 @@ class Prod(Function):
 
 def _leave_one_out(x):
     """``(..., n)`` -> ``(..., n, n)``: row ``i`` is ``x`` along its last axis with element ``i`` set to 1."""
-    eye = np.eye(x.data.shape[-1], dtype=x.data.dtype)
+    eye = np.eye(x.array.shape[-1], dtype=x.array.dtype)
     return x.unsqueeze(-2) * _new(1 - eye) + _new(eye)
 
 
 def _product_of_others(x, axes):
     """For each element, the product of the other elements of its reduced slice (differentiable)."""
-    nd = x.data.ndim
+    nd = x.array.ndim
     reduced = list(range(nd)) if axes is None else list(axes)
     order = [d for d in range(nd) if d not in reduced] + reduced
     moved = x.permute(order)
-    kept = moved.data.shape[:nd - len(reduced)]
+    kept = moved.array.shape[:nd - len(reduced)]
     others = prod(_leave_one_out(moved.reshape(kept + (-1,))), -1)
-    return others.reshape(moved.data.shape).permute(tuple(np.argsort(order)))
+    return others.reshape(moved.array.shape).permute(tuple(np.argsort(order)))
 
 
 @tensor_method()
@@ -157,7 +157,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over ``dim``; floating point tensors only (or pass ``dtype``)."""
     if dtype is not None:
         input = input.to(dtype)
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {input.dtype}")
     return Mean(_axes(input, dim, "mean"), keepdim)(input)
@@ -221,8 +221,8 @@ class EvenlySplit(Function):
         return self.reducer(x, axis=self.axes, keepdims=self.keepdim)
 
     def backward(self, gy):
-        x = self.saved(0).data
-        y = self.saved_output().data.reshape(_kept_shape(x.shape, self.axes))
+        x = self.saved(0).array
+        y = self.saved_output().array.reshape(_kept_shape(x.shape, self.axes))
         hit = (x == y) | (np.isnan(x) & np.isnan(y))
         share = _constant(hit / hit.sum(axis=self.axes, keepdims=True), gy)
         return expand_reduced(gy, self.in_shape, self.axes, self.keepdim) * share
@@ -233,12 +233,12 @@ class EvenlySplit(Function):
 
 def _select(input, dim, keepdim, op, node_name, pick):
     """``return_types[op](values, indices)`` where ``pick(array, axis)`` gives keepdim indices along ``dim``."""
-    if input.data.ndim == 0:  # handled as a 1-element vector
+    if input.array.ndim == 0:  # handled as a 1-element vector
         _check_dim(dim, 0, op)
         values, indices = _select(input.reshape(1), 0, True, op, node_name, pick)
         return return_types[op](values.reshape(()), indices.reshape(()))
-    axis = _check_dim(dim, input.data.ndim, op)
-    indices = pick(input.data, axis)
+    axis = _check_dim(dim, input.array.ndim, op)
+    indices = pick(input.array, axis)
     values = TakeAlong(indices, axis, keepdim, node_name)(input)
     if not keepdim:
         indices = indices.squeeze(axis)
@@ -290,7 +290,7 @@ def amin(input, dim=(), keepdim=False):
 
 
 def _arg_extreme(np_arg, input, dim, keepdim, op):
-    data = input.data
+    data = input.array
     if dim is None:
         _require_nonempty(input, None, op)
         index = np_arg(data.reshape(-1))
@@ -343,8 +343,8 @@ def _lower_median(x, axis=None, keepdims=False):
 def median(input, dim=None, keepdim=False):
     """The lower of the two middle values; with ``dim``, ``(values, indices)`` along it."""
     if dim is None:
-        if input.data.size == 0:
-            return _new(np.array(np.nan, dtype=input.data.dtype))
+        if input.array.size == 0:
+            return _new(np.array(np.nan, dtype=input.array.dtype))
         return EvenlySplit(_lower_median, None, False, "MedianBackward0")(input)
     _require_nonempty(input, _axes(input, dim, "median"), "median")
     return _select(input, dim, keepdim, "median", "MedianBackward1", _median_indices)
@@ -359,16 +359,16 @@ def sort(input, dim=-1, descending=False, stable=False):
 @tensor_method()
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort ``input`` along ``dim`` (stable)."""
-    axis = _check_dim(dim, input.data.ndim, "argsort")
-    if input.data.ndim == 0:
+    axis = _check_dim(dim, input.array.ndim, "argsort")
+    if input.array.ndim == 0:
         return _new(np.zeros((), dtype=np.int64))
-    return _new(np.asarray(_order(input.data, axis, descending), dtype=np.int64))
+    return _new(np.asarray(_order(input.array, axis, descending), dtype=np.int64))
 
 
 @tensor_method()
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``, in sorted order."""
-    n = input.data.shape[_check_dim(dim, input.data.ndim, "topk")] if input.data.ndim else 1
+    n = input.array.shape[_check_dim(dim, input.array.ndim, "topk")] if input.array.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: selected index k out of range (k={k}, but dim {dim} has size {n})")
     return _select(input, dim, True, "topk", "TopkBackward0",
@@ -411,7 +411,7 @@ class Std(Var):
 
     def backward(self, gy):
         y = self.saved_output()
-        return super().backward(gy / (2 * (y + _constant(y.data == 0, y))))
+        return super().backward(gy / (2 * (y + _constant(y.array == 0, y))))
 
 
 def _moment(cls, input, dim, unbiased, keepdim, correction, op):
@@ -421,7 +421,7 @@ def _moment(cls, input, dim, unbiased, keepdim, correction, op):
         raise TypeError(f"{op}(): pass either unbiased or correction, not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"{op}(): std and var only support floating point dtypes, got {input.dtype}")
     return cls(_axes(input, dim, op), correction, keepdim)(input)
 
@@ -465,7 +465,7 @@ class Logsumexp(Function):
 @tensor_method()
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input), dim))``, numerically stable; integers promote to the default float dtype."""
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         input = input.to(dtypes.get_default_dtype())
     return Logsumexp(_axes(input, dim, "logsumexp"), keepdim)(input)
 
@@ -498,17 +498,17 @@ class Norm(Function):
         expand = (self.in_shape, self.axes, self.keepdim)
         if p == 0:
             return expand_reduced(gy * 0, *expand)
-        sign = _constant(np.sign(x.data), x)
+        sign = _constant(np.sign(x.array), x)
         if p == 1:
             return expand_reduced(gy, *expand) * sign
         y = self.saved_output()
         if math.isinf(p):  # like amax/amin of |x|: ties share the gradient
-            hit = np.abs(x.data) == y.data.reshape(_kept_shape(x.data.shape, self.axes))
+            hit = np.abs(x.array) == y.array.reshape(_kept_shape(x.array.shape, self.axes))
             return expand_reduced(gy, *expand) * sign * _constant(hit / hit.sum(axis=self.axes, keepdims=True), x)
-        safe_y = y + _constant(y.data == 0, y)  # a zero norm means a zero slice: gradient 0, not nan
+        safe_y = y + _constant(y.array == 0, y)  # a zero norm means a zero slice: gradient 0, not nan
         if p == 2:
             return expand_reduced(gy / safe_y, *expand) * x
-        safe_size = x.abs() + _constant(x.data == 0, x)
+        safe_size = x.abs() + _constant(x.array == 0, x)
         return expand_reduced(gy / safe_y ** (p - 1), *expand) * sign * safe_size ** (p - 1)
 
     def name(self):
@@ -557,22 +557,22 @@ class Cumprod(Function):
 
     def backward(self, gy):
         x, axis = self.saved(0), self.axis
-        if np.all(x.data != 0):
+        if np.all(x.array != 0):
             return Cumsum(axis, reverse=True)(gy * self.saved_output()) / x
         # with zeros: d y_j / d x_i = product of x_k for k <= j, k != i
         x_last, g_last = x.transpose(axis, -1), gy.transpose(axis, -1)
         partial = cumprod(_leave_one_out(x_last), -1)  # [..., i, j] = prod_{k <= j, k != i} x_k
-        upper = np.triu(np.ones((x_last.data.shape[-1],) * 2, dtype=x.data.dtype))  # j >= i
+        upper = np.triu(np.ones((x_last.array.shape[-1],) * 2, dtype=x.array.dtype))  # j >= i
         return (partial * _new(upper) * g_last.unsqueeze(-2)).sum(-1).transpose(axis, -1)
 
 
 def _scan(cls, input, dim, dtype, op):
     if dtype is not None:
         input = input.to(dtype)
-    if input.data.ndim == 0:
+    if input.array.ndim == 0:
         _check_dim(dim, 0, op)
         return cls(0)(input.reshape(1)).reshape(())
-    return cls(_check_dim(dim, input.data.ndim, op))(input)
+    return cls(_check_dim(dim, input.array.ndim, op))(input)
 
 
 @tensor_method()
@@ -589,8 +589,8 @@ def cumprod(input, dim, *, dtype=None):
 
 # ----- truth and counting -----
 def _truth(np_reduce, input, dim, keepdim, op):
-    out = as_array(np_reduce(input.data, axis=_axes(input, dim, op), keepdims=keepdim))
-    return _new(out.astype(np.uint8) if input.data.dtype == np.uint8 else out)
+    out = as_array(np_reduce(input.array, axis=_axes(input, dim, op), keepdims=keepdim))
+    return _new(out.astype(np.uint8) if input.array.dtype == np.uint8 else out)
 
 
 @tensor_method()
@@ -608,5 +608,5 @@ def any(input, dim=None, keepdim=False):
 @tensor_method()
 def count_nonzero(input, dim=None):
     """The number of nonzero elements over ``dim`` (int64)."""
-    return _new(np.asarray(np.count_nonzero(input.data, axis=_axes(input, dim, "count_nonzero")),
+    return _new(np.asarray(np.count_nonzero(input.array, axis=_axes(input, dim, "count_nonzero")),
                            dtype=np.int64))

@@ -31,7 +31,7 @@ class Cast(Function):
 
 def cast(x, np_dtype):
     """``x`` converted to numpy dtype ``np_dtype`` (differentiable between float types)."""
-    if x.data.dtype == np_dtype:
+    if x.array.dtype == np_dtype:
         return x
     return Cast(np_dtype)(x)
 
@@ -54,7 +54,7 @@ class Reshape(Function):
 @tensor_method("reshape", "view")
 def reshape(input, *shape):
     shape = shape_arg(shape, "reshape")
-    if shape == input.data.shape:
+    if shape == input.array.shape:
         return input
     if shape and min(shape) < -1:  # numpy would take any negative size as "infer"
         raise RuntimeError(f"reshape: invalid shape dimension {min(shape)} in {list(shape)}")
@@ -63,19 +63,19 @@ def reshape(input, *shape):
     except ValueError:
         if shape.count(-1) > 1:
             raise RuntimeError(f"reshape: only one dimension can be inferred (got shape {list(shape)})") from None
-        raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {input.data.size} "
-                           f"(shape {list(input.data.shape)})") from None
-    return out if out.data.base is None else as_view(out, input)
+        raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {input.array.size} "
+                           f"(shape {list(input.array.shape)})") from None
+    return out if out.array.base is None else as_view(out, input)
 
 
 @tensor_method()
 def view_as(input, other):
-    return reshape(input, other.data.shape)
+    return reshape(input, other.array.shape)
 
 
 @tensor_method()
 def reshape_as(input, other):
-    return reshape(input, other.data.shape)
+    return reshape(input, other.array.shape)
 
 
 class Permute(Function):
@@ -92,10 +92,10 @@ class Permute(Function):
 @tensor_method()
 def permute(input, *dims):
     dims = shape_arg(dims, "permute")
-    nd = input.data.ndim
+    nd = input.array.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute: number of dims don't match in permute (got {len(dims)} dims for a "
-                           f"tensor of shape {list(input.data.shape)})")
+                           f"tensor of shape {list(input.array.shape)})")
     axes = tuple(_check_dim(d, nd, "permute") for d in dims)
     if sorted(axes) != list(range(nd)):
         raise RuntimeError(f"permute: repeated dim in {dims}")
@@ -104,7 +104,7 @@ def permute(input, *dims):
 
 @tensor_method("transpose", "swapaxes", "swapdims")
 def transpose(input, dim0, dim1):
-    nd = input.data.ndim
+    nd = input.array.ndim
     if nd < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return input
     axes = list(range(nd))
@@ -118,12 +118,12 @@ swapaxes = swapdims = transpose
 
 @tensor_method()
 def t(input):
-    if input.data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.data.ndim}D")
-    return transpose(input, 0, -1) if input.data.ndim == 2 else input
+    if input.array.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.array.ndim}D")
+    return transpose(input, 0, -1) if input.array.ndim == 2 else input
 
 
-Tensor.T = property(lambda self: self.permute(tuple(range(self.data.ndim))[::-1]))
+Tensor.T = property(lambda self: self.permute(tuple(range(self.array.ndim))[::-1]))
 Tensor.mT = property(lambda self: transpose(self, -2, -1))
 
 
@@ -164,7 +164,7 @@ class SumTo(Function):
 
 def sum_to(x, shape):
     """``x`` summed over broadcast dimensions so that it has ``shape``."""
-    if x.data.shape == shape:
+    if x.array.shape == shape:
         return x
     return SumTo(tuple(shape))(x)
 
@@ -172,53 +172,53 @@ def sum_to(x, shape):
 @tensor_method()
 def broadcast_to(input, *shape):
     shape = shape_arg(shape, "broadcast_to")
-    if shape == input.data.shape:
+    if shape == input.array.shape:
         return input
     try:
         return BroadcastTo(shape)(input)
     except ValueError:
         raise RuntimeError(f"expand: the expanded size of the tensor must match the existing size at every "
-                           f"non-singleton dimension (target {list(shape)}, tensor {list(input.data.shape)})") from None
+                           f"non-singleton dimension (target {list(shape)}, tensor {list(input.array.shape)})") from None
 
 
 @tensor_method()
 def expand(input, *sizes):
     sizes = shape_arg(sizes, "expand")
-    lead = len(sizes) - input.data.ndim
+    lead = len(sizes) - input.array.ndim
     if lead < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
-                           f"number of dimensions in the tensor ({input.data.ndim})")
-    shape = tuple(input.data.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+                           f"number of dimensions in the tensor ({input.array.ndim})")
+    shape = tuple(input.array.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     return broadcast_to(input, shape)
 
 
 @tensor_method()
 def expand_as(input, other):
-    return broadcast_to(input, other.data.shape)
+    return broadcast_to(input, other.array.shape)
 
 
 @tensor_method()
 def squeeze(input, dim=None):
-    shape = input.data.shape
+    shape = input.array.shape
     if dim is None:
         new = tuple(s for s in shape if s != 1)
     else:
-        dims = {_check_dim(d, input.data.ndim, "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
+        dims = {_check_dim(d, input.array.ndim, "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
     return reshape(input, new)
 
 
 @tensor_method()
 def unsqueeze(input, dim):
-    nd = input.data.ndim + 1
+    nd = input.array.ndim + 1
     d = _check_dim(dim, nd, "unsqueeze")
-    shape = input.data.shape
+    shape = input.array.shape
     return reshape(input, shape[:d] + (1,) + shape[d:])
 
 
 @tensor_method()
 def flatten(input, start_dim=0, end_dim=-1):
-    shape = input.data.shape
+    shape = input.array.shape
     if not shape:
         return reshape(input, (1,))
     s = _check_dim(start_dim, len(shape), "flatten")
@@ -243,7 +243,7 @@ def clone(input, *, memory_format=None):
 
 @tensor_method()
 def contiguous(input, memory_format=None):
-    if input.data.flags.c_contiguous:
+    if input.array.flags.c_contiguous:
         return input
     return Clone()(input)
 
@@ -251,7 +251,7 @@ def contiguous(input, memory_format=None):
 @tensor_method()
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (one entry may be -1)."""
-    shape = input.data.shape
+    shape = input.array.shape
     d = _check_dim(dim, len(shape), "unflatten")
     sizes = tuple(int(s) for s in sizes)
     known = int(np.prod([s for s in sizes if s != -1]))
@@ -264,7 +264,7 @@ def unflatten(input, dim, sizes):
 @tensor_method("movedim", "moveaxis")
 def movedim(input, source, destination):
     """Move dims ``source`` to positions ``destination``; the others keep their order."""
-    nd = input.data.ndim
+    nd = input.array.ndim
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):
@@ -286,8 +286,8 @@ moveaxis = movedim
 @tensor_method()
 def narrow(input, dim, start, length):
     """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
-    d = _check_dim(dim, input.data.ndim, "narrow")
-    size = input.data.shape[d]
+    d = _check_dim(dim, input.array.ndim, "narrow")
+    size = input.array.shape[d]
     if not -size <= start <= size:
         raise IndexError(f"narrow: start ({start}) is out of bounds for dimension {d} with size {size}")
     start %= max(size, 1)
@@ -316,9 +316,9 @@ class Repeat(Function):
 def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along each dim (new leading dims when ``sizes`` is longer)."""
     sizes = shape_arg(sizes, "repeat")
-    if len(sizes) < input.data.ndim:
+    if len(sizes) < input.array.ndim:
         raise RuntimeError(f"repeat: number of dimensions of repeat dims ({len(sizes)}) can not be smaller than "
-                           f"number of dimensions of tensor ({input.data.ndim})")
+                           f"number of dimensions of tensor ({input.array.ndim})")
     if any(s < 0 for s in sizes):
         raise RuntimeError(f"repeat: repeats must be non-negative, got {list(sizes)}")
     return Repeat(sizes)(input)
@@ -328,15 +328,15 @@ def repeat(input, *sizes):
 def tile(input, dims):
     """``repeat`` that pads ``dims`` with leading ones when it is shorter than the tensor's rank."""
     dims = shape_arg((dims,), "tile")
-    return repeat(input, (1,) * (input.data.ndim - len(dims)) + dims)
+    return repeat(input, (1,) * (input.array.ndim - len(dims)) + dims)
 
 
 def _common_dtype(tensors):
     """PyTorch's promoted dtype across a list of tensors."""
-    dtype = tensors[0].data.dtype
+    dtype = tensors[0].array.dtype
     for t in tensors:
-        if t.data.dtype != dtype:
-            dtype = dtypes.result_type(np.empty(1, dtype), np.empty(1, t.data.dtype))
+        if t.array.dtype != dtype:
+            dtype = dtypes.result_type(np.empty(1, dtype), np.empty(1, t.array.dtype))
     return dtype
 
 
@@ -373,18 +373,18 @@ def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim; dtypes are promoted as in PyTorch."""
     tensors = _tensor_list(tensors, "cat")
     for i, t in enumerate(tensors):
-        if t.data.ndim == 0:
+        if t.array.ndim == 0:
             raise RuntimeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated")
-    d = _check_dim(dim, tensors[0].data.ndim, "cat")
+    d = _check_dim(dim, tensors[0].array.ndim, "cat")
     try:
         return Cat(d)(*tensors)
     except ValueError:
-        ref = tensors[0].data.shape
+        ref = tensors[0].array.shape
         for i, t in enumerate(tensors):
-            if t.data.ndim != len(ref):
+            if t.array.ndim != len(ref):
                 raise RuntimeError(f"cat: Tensors must have same number of dimensions: got {len(ref)} and "
-                                   f"{t.data.ndim} (tensor number {i} in the list)") from None
-            for k, (want, got) in enumerate(zip(ref, t.data.shape)):
+                                   f"{t.array.ndim} (tensor number {i} in the list)") from None
+            for k, (want, got) in enumerate(zip(ref, t.array.shape)):
                 if k != d and want != got:
                     raise RuntimeError(f"cat: Sizes of tensors must match except in dimension {d}. Expected size "
                                        f"{want} but got size {got} for tensor number {i} in the list.") from None
@@ -409,18 +409,18 @@ class Stack(Function):
 def stack(tensors, dim=0, *, out=None):
     """Join equally shaped tensors along a new dim."""
     tensors = _tensor_list(tensors, "stack")
-    d = _check_dim(dim, tensors[0].data.ndim + 1, "stack")
-    ref = tensors[0].data.shape
+    d = _check_dim(dim, tensors[0].array.ndim + 1, "stack")
+    ref = tensors[0].array.shape
     for i, t in enumerate(tensors):
-        if t.data.shape != ref:
+        if t.array.shape != ref:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} at entry 0 and "
-                               f"{list(t.data.shape)} at entry {i}")
+                               f"{list(t.array.shape)} at entry {i}")
     return Stack(d)(*tensors)
 
 
 def _at_least(tensor, ndim):
     """``tensor`` with ones added to its shape up to ``ndim`` dims, placed as numpy's atleast_Nd does."""
-    shape = tensor.data.shape
+    shape = tensor.array.shape
     if len(shape) >= ndim:
         return tensor
     if len(shape) == 0:
@@ -433,7 +433,7 @@ def _at_least(tensor, ndim):
 def hstack(tensors, *, out=None):
     """Concatenate column-wise (along dim 1; along dim 0 for 1-D tensors)."""
     tensors = [_at_least(t, 1) for t in _tensor_list(tensors, "hstack")]
-    return cat(tensors, 0 if all(t.data.ndim == 1 for t in tensors) else 1)
+    return cat(tensors, 0 if all(t.array.ndim == 1 for t in tensors) else 1)
 
 
 def vstack(tensors, *, out=None):
@@ -484,8 +484,8 @@ def _share_version(outputs, input):
 @tensor_method()
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size_or_sections`` elements along ``dim`` (an int size or a list of sizes)."""
-    d = _check_dim(dim, tensor.data.ndim, "split")
-    size = tensor.data.shape[d]
+    d = _check_dim(dim, tensor.array.ndim, "split")
+    size = tensor.array.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
         if step < 0 or (step == 0 and size):
@@ -505,7 +505,7 @@ def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of ``ceil(size / chunks)`` elements along ``dim``."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    size = input.data.shape[_check_dim(dim, input.data.ndim, "chunk")]
+    size = input.array.shape[_check_dim(dim, input.array.ndim, "chunk")]
     return split(input, max(-(-size // chunks), 1), dim)
 
 
@@ -525,10 +525,10 @@ class Unbind(Function):
 @tensor_method()
 def unbind(input, dim=0):
     """The slices along ``dim``, with that dim removed."""
-    d = _check_dim(dim, input.data.ndim, "unbind")
-    if input.data.ndim == 0:
+    d = _check_dim(dim, input.array.ndim, "unbind")
+    if input.array.ndim == 0:
         raise RuntimeError("unbind: dimension specified as 0 but tensor has no dimensions")
-    if input.data.shape[d] == 0:
+    if input.array.shape[d] == 0:
         return ()
     return _share_version(Unbind(d)(input), input)
 
@@ -547,20 +547,20 @@ class Flip(Function):
 @tensor_method()
 def flip(input, *dims):
     dims = shape_arg(dims, "flip")
-    axes = normalize_dims(dims, input.data.ndim, "flip")
+    axes = normalize_dims(dims, input.array.ndim, "flip")
     return Flip(axes)(input) if axes else clone(input)
 
 
 @tensor_method()
 def fliplr(input):
-    if input.data.ndim < 2:
-        raise RuntimeError(f"fliplr: input tensor must be at least 2-D (got {input.data.ndim}-D)")
+    if input.array.ndim < 2:
+        raise RuntimeError(f"fliplr: input tensor must be at least 2-D (got {input.array.ndim}-D)")
     return flip(input, 1)
 
 
 @tensor_method()
 def flipud(input):
-    if input.data.ndim < 1:
+    if input.array.ndim < 1:
         raise RuntimeError("flipud: input tensor must be at least 1-D (got 0-D)")
     return flip(input, 0)
 
@@ -587,7 +587,7 @@ def roll(input, shifts, dims=None):
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
-    axes = tuple(_check_dim(d, input.data.ndim, "roll") for d in dims)
+    axes = tuple(_check_dim(d, input.array.ndim, "roll") for d in dims)
     return Roll(shifts, axes)(input)
 
 
@@ -608,9 +608,9 @@ class Triangle(Function):
 
 
 def _triangle(input, diagonal, upper):
-    if input.data.ndim < 2:
+    if input.array.ndim < 2:
         op = "triu" if upper else "tril"
-        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions (got shape {list(input.data.shape)})")
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions (got shape {list(input.array.shape)})")
     return Triangle(upper, int(diagonal))(input)
 
 

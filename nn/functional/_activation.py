@@ -116,9 +116,9 @@ class Elu(Function):
 
     def backward(self, gy):
         y = self.saved_output()
-        positive = self.positive.astype(y.data.dtype)
+        positive = self.positive.astype(y.array.dtype)
         negative_slope = (y + self.scale * self.alpha) * self.input_scale
-        return gy * (_new(positive * y.data.dtype.type(self.scale)) + _new(1 - positive) * negative_slope)
+        return gy * (_new(positive * y.array.dtype.type(self.scale)) + _new(1 - positive) * negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -229,7 +229,7 @@ class Softplus(Function):
 
     def backward(self, gy):
         (x,) = self.saved_tensors
-        linear = self.linear.astype(x.data.dtype)
+        linear = self.linear.astype(x.array.dtype)
         z = x * self.beta if self.beta != 1 else x
         return gy * (_new(linear) + _new(1 - linear) * z.sigmoid())
 
@@ -304,21 +304,21 @@ class Prelu(Function):
 
     def backward(self, gy):
         x, w = self.saved_tensors
-        positive = self.positive.astype(x.data.dtype)
+        positive = self.positive.astype(x.array.dtype)
         negative = _new(1 - positive)
         gx = gy * (_new(positive) + negative * w) if self.needs_input_grad(0) else None
-        gw = sum_to(gy * x * negative, w.data.shape) if self.needs_input_grad(1) else None
+        gw = sum_to(gy * x * negative, w.array.shape) if self.needs_input_grad(1) else None
         return gx, gw
 
 
 def prelu(input, weight):
     """Leaky ReLU with a learnt slope per channel (dim 1), or one shared slope."""
-    channels = weight.data.size
-    if weight.data.ndim > 1 or (channels != 1 and (input.data.ndim < 2 or input.data.shape[1] != channels)):
+    channels = weight.array.size
+    if weight.array.ndim > 1 or (channels != 1 and (input.array.ndim < 2 or input.array.shape[1] != channels)):
         raise RuntimeError(f"prelu: weight of shape {tuple(weight.shape)} does not match input of shape "
                            f"{tuple(input.shape)}: expected 1 slope or one per channel (dim 1)")
     if channels != 1:
-        weight = weight.reshape((channels,) + (1,) * (input.data.ndim - 2))
+        weight = weight.reshape((channels,) + (1,) * (input.array.ndim - 2))
     return Prelu()(input, weight)
 
 
@@ -365,12 +365,12 @@ def _softmax_args(input, dim, dtype, op):
     if dim is None:
         warnings.warn(f"Implicit dimension choice for {op} has been deprecated. "
                       "Change the call to include dim=X as an argument.", stacklevel=3)
-        dim = 0 if input.data.ndim in (0, 1, 3) else 1
+        dim = 0 if input.array.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype} (pass dtype=torch.float32)")
-    return input, _check_dim(dim, input.data.ndim, op)
+    return input, _check_dim(dim, input.array.ndim, op)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):

@@ -16,7 +16,7 @@ def _check_p(p, op):
 
 def _masked(input, mask_shape, p, inplace):
     """``input * mask`` with a Bernoulli(1 - p) mask of ``mask_shape`` (broadcast), scaled by 1 / (1 - p)."""
-    dtype = input.data.dtype
+    dtype = input.array.dtype
     keep = default_generator.rng.random(mask_shape, dtype=np.float32) >= p
     mask = _new(keep * dtype.type(1 / (1 - p)) if p < 1 else np.zeros(mask_shape, dtype))
     return input.mul_(mask) if inplace else input * mask
@@ -27,20 +27,20 @@ def dropout(input, p=0.5, training=True, inplace=False):
     _check_p(p, "dropout")
     if not training or p == 0:
         return input
-    return _masked(input, input.data.shape, p, inplace)
+    return _masked(input, input.array.shape, p, inplace)
 
 
 def _feature_dropout(input, p, training, inplace, spatial_dims, op):
     """Zero whole channels: the mask has shape (N, C, 1, ...) for input (N, C, *spatial), or (C, 1, ...) unbatched."""
     _check_p(p, op)
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     if ndim not in (spatial_dims + 1, spatial_dims + 2):
         raise RuntimeError(f"{op}: expected a {spatial_dims + 1}D (unbatched) or {spatial_dims + 2}D (batched) input, "
                            f"got shape {tuple(input.shape)}")
     if not training or p == 0:
         return input
     channels = 2 if ndim == spatial_dims + 2 else 1
-    mask_shape = input.data.shape[:channels] + (1,) * (ndim - channels)
+    mask_shape = input.array.shape[:channels] + (1,) * (ndim - channels)
     return _masked(input, mask_shape, p, inplace)
 
 
@@ -54,7 +54,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
     A 3-D input is taken as (N, C, L), with PyTorch's warning, for backward compatibility.
     """
-    if input.data.ndim == 3:
+    if input.array.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
                       "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
                       "This behavior will change in a future release to interpret the input as one without a "

@@ -63,12 +63,12 @@ def _row_scale(indices, num_rows, padding_idx, scale_grad_by_freq, dtype):
 def _renorm_rows(weight, indices, max_norm, norm_type):
     """Rescale (in place, outside autograd) the referenced rows whose norm exceeds ``max_norm``."""
     rows = np.unique(indices)
-    norms = np.linalg.norm(weight.data[rows], ord=norm_type, axis=1)
+    norms = np.linalg.norm(weight.array[rows], ord=norm_type, axis=1)
     too_large = norms > max_norm
     if too_large.any():
         rows = rows[too_large]
-        weight.data[rows] *= (max_norm / (norms[too_large] + 1e-7))[:, None].astype(weight.data.dtype)
-        weight._vc[0] += 1
+        weight.array[rows] *= (max_norm / (norms[too_large] + 1e-7))[:, None].astype(weight.array.dtype)
+        weight._version_counter[0] += 1
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
@@ -79,15 +79,15 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     used (in place); ``scale_grad_by_freq`` divides each row's gradient by how
     often it occurs in ``input``.
     """
-    indices = input.data
+    indices = input.array
     if indices.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: expected indices of an integer dtype (Long or Int), got {input.dtype}")
-    if weight.data.ndim != 2:
+    if weight.array.ndim != 2:
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
                            f"{tuple(weight.shape)}")
     if sparse:
         raise NotImplementedError("embedding: sparse gradients are not supported; use sparse=False")
-    num_rows = weight.data.shape[0]
+    num_rows = weight.array.shape[0]
     if indices.size and (indices.min() < 0 or indices.max() >= num_rows):
         bad = indices[(indices < 0) | (indices >= num_rows)].flat[0]
         raise IndexError(f"embedding: index {bad} out of range for {num_rows} embeddings")
@@ -97,5 +97,5 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         padding_idx %= num_rows
     if max_norm is not None:
         _renorm_rows(weight, indices, max_norm, norm_type)
-    row_scale = _row_scale(indices, num_rows, padding_idx, scale_grad_by_freq, weight.data.dtype)
+    row_scale = _row_scale(indices, num_rows, padding_idx, scale_grad_by_freq, weight.array.dtype)
     return EmbeddingLookup(indices, row_scale)(weight)

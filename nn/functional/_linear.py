@@ -7,9 +7,9 @@ __all__ = ["linear", "bilinear"]
 
 
 def _check_same_dtype(op, *tensors):
-    dtype = tensors[0].data.dtype
+    dtype = tensors[0].array.dtype
     for t in tensors[1:]:
-        if t is not None and t.data.dtype != dtype:
+        if t is not None and t.array.dtype != dtype:
             names = ", ".join(str(x.dtype) for x in tensors if x is not None)
             raise RuntimeError(f"{op}: all operands must have the same floating dtype, got {names} "
                                "(convert the input with .float() or the module with .double())")
@@ -40,9 +40,9 @@ class Linear(Function):
         x, weight = self.saved_tensors
         gx = linear(gy, weight.t()) if self.needs_input_grad(0) else None
         gw = gb = None
-        flat = gy if gy.data.ndim == 2 else gy.reshape(-1, gy.data.shape[-1])
+        flat = gy if gy.array.ndim == 2 else gy.reshape(-1, gy.array.shape[-1])
         if self.needs_input_grad(1):
-            x2d = x if x.data.ndim == 2 else x.reshape(-1, x.data.shape[-1])
+            x2d = x if x.array.ndim == 2 else x.reshape(-1, x.array.shape[-1])
             gw = linear(flat.t(), x2d.t())
         if len(self.next_functions) > 2 and self.needs_input_grad(2):
             gb = flat.sum(0)
@@ -54,9 +54,9 @@ class Linear(Function):
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` for input of shape (..., in_features) and weight (out_features, in_features)."""
-    if input.data.ndim == 0 or input.data.shape[-1] != weight.data.shape[-1] or weight.data.ndim != 2:
+    if input.array.ndim == 0 or input.array.shape[-1] != weight.array.shape[-1] or weight.array.ndim != 2:
         raise RuntimeError(f"linear: input of shape {tuple(input.shape)} and weight of shape {tuple(weight.shape)} "
-                           f"are incompatible: expected input with last dimension {weight.data.shape[-1]} and a "
+                           f"are incompatible: expected input with last dimension {weight.array.shape[-1]} and a "
                            "2-d weight")
     _check_same_dtype("linear", input, weight, bias)
     if bias is None:
@@ -83,7 +83,7 @@ class Bilinear(Function):
         x1, x2, weight = self.saved_tensors
         gx1 = bilinear(gy, x2, weight.permute(1, 0, 2)) if self.needs_input_grad(0) else None
         gx2 = bilinear(gy, x1, weight.permute(2, 0, 1)) if self.needs_input_grad(1) else None
-        out_f, in1, in2 = weight.data.shape
+        out_f, in1, in2 = weight.array.shape
         flat = gy.reshape(-1, out_f)
         gw = gb = None
         if self.needs_input_grad(2):
@@ -96,8 +96,8 @@ class Bilinear(Function):
 
 def bilinear(input1, input2, weight, bias=None):
     """``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``; weight has shape (out, in1, in2)."""
-    if (weight.data.ndim != 3 or input1.data.shape[-1:] != weight.data.shape[1:2]
-            or input2.data.shape[-1:] != weight.data.shape[2:] or input1.data.shape[:-1] != input2.data.shape[:-1]):
+    if (weight.array.ndim != 3 or input1.array.shape[-1:] != weight.array.shape[1:2]
+            or input2.array.shape[-1:] != weight.array.shape[2:] or input1.array.shape[:-1] != input2.array.shape[:-1]):
         raise RuntimeError(f"bilinear: inputs of shape {tuple(input1.shape)} and {tuple(input2.shape)} do not match "
                            f"weight of shape {tuple(weight.shape)} (out, in1, in2): expected inputs (..., in1) and "
                            "(..., in2) with the same leading dimensions")

@@ -52,14 +52,14 @@ def _times(loss, weight):
 
 
 def _warn_target_size(input, target, op):
-    if isinstance(target, Tensor) and target.data.shape != input.data.shape:
+    if isinstance(target, Tensor) and target.array.shape != input.array.shape:
         warnings.warn(f"{op}: Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", stacklevel=3)
 
 
 def _check_weight_size(input, weight, op):
-    if weight is not None and weight.data.shape != input.data.shape:
+    if weight is not None and weight.array.shape != input.array.shape:
         raise ValueError(f"{op}: weight of shape {tuple(weight.shape)} and input of shape {tuple(input.shape)} "
                          "must have the same size")
 
@@ -86,7 +86,7 @@ def _smooth_l1(diff, beta):
     size = diff.abs()
     if beta == 0:
         return size
-    quadratic = _new((size.data < beta).astype(diff.data.dtype))
+    quadratic = _new((size.array < beta).astype(diff.array.dtype))
     return quadratic * (diff * diff * (0.5 / beta)) + (1 - quadratic) * (size - 0.5 * beta)
 
 
@@ -165,13 +165,13 @@ class _Targets:
 
 def _class_targets(input, target, weight, ignore_index, label_smoothing, op):
     """Parse class-index targets of shape (N, d1...) for an input of shape (N, C, d1...)."""
-    shape, dtype = input.data.shape, input.data.dtype
-    if target.data.shape != shape[:1] + shape[2:]:
+    shape, dtype = input.array.shape, input.array.dtype
+    if target.array.shape != shape[:1] + shape[2:]:
         raise ValueError(f"{op}: expected class-index target of shape {shape[:1] + shape[2:]} for input of shape "
                          f"{shape}, got {tuple(target.shape)}")
     layout = _ncd_shape(shape)
     n_classes = layout[1]
-    t = target.data.reshape(layout[0], layout[2])
+    t = target.array.reshape(layout[0], layout[2])
     ignored = t == ignore_index
     any_ignored = ignored.any()
     if any_ignored:
@@ -197,8 +197,8 @@ def _class_targets(input, target, weight, ignore_index, label_smoothing, op):
 
 def _probability_targets(input, target, weight, label_smoothing):
     """Class probabilities of the input's shape, smoothed and weighted per class."""
-    layout, dtype = _ncd_shape(input.data.shape), input.data.dtype
-    q = target.data.astype(dtype, copy=False).reshape(layout)
+    layout, dtype = _ncd_shape(input.array.shape), input.array.dtype
+    q = target.array.astype(dtype, copy=False).reshape(layout)
     if label_smoothing:
         q = q * dtype.type(1 - label_smoothing) + dtype.type(label_smoothing / layout[1])
     if weight is not None:
@@ -263,18 +263,18 @@ class CrossEntropyBackward(Function):
     def backward(self, ggx):
         x, gy = self.saved_tensors
         op, q = self.op, self.op.targets
-        dtype = x.data.dtype
+        dtype = x.array.dtype
         p = softmax(x, 1).reshape(q.shape)
         ggx = ggx.reshape(q.shape)
         mass = _new(q.mass_array(dtype))
         gx = ggy = None
         if self.needs_input_grad(0):
             upstream = _per_sample(gy, op.reduction, q)
-            gx = (upstream * mass * p * (ggx - (p * ggx).sum(1, keepdim=True))).reshape(x.data.shape)
+            gx = (upstream * mass * p * (ggx - (p * ggx).sum(1, keepdim=True))).reshape(x.array.shape)
         if self.needs_input_grad(1):
             per_sample = ((p * mass - _new(q.dense_array(dtype))) * ggx).sum(1)
             if op.reduction == "none":
-                ggy = per_sample.reshape(gy.data.shape)
+                ggy = per_sample.reshape(gy.array.shape)
             else:
                 ggy = per_sample.sum() / q.divisor if op.reduction == "mean" else per_sample.sum()
         return gx, ggy
@@ -301,7 +301,7 @@ class NllLoss(Function):
 
 def _batched(input, target, class_targets):
     """Unbatched (C,) inputs get a batch dimension of 1 (the target too)."""
-    if input.data.ndim != 1:
+    if input.array.ndim != 1:
         return input, target
     return input.reshape(1, -1), (target.reshape(1) if class_targets else target.reshape(1, -1))
 
@@ -310,11 +310,11 @@ def _class_weight(weight, input, op):
     """The per-class weight as an array of the input's dtype (a constant: no gradient flows to it)."""
     if weight is None:
         return None
-    n_classes = input.data.shape[1]
-    if weight.data.shape != (n_classes,):
+    n_classes = input.array.shape[1]
+    if weight.array.shape != (n_classes,):
         raise RuntimeError(f"{op}: weight tensor should be defined either for all {n_classes} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
-    return weight.data.astype(input.data.dtype, copy=False)
+    return weight.array.astype(input.array.dtype, copy=False)
 
 
 def _unbatched_result(result, unbatched, reduction):
@@ -331,15 +331,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if input.data.ndim == 0 or input.data.dtype.kind != "f":
+    if input.array.ndim == 0 or input.array.dtype.kind != "f":
         raise RuntimeError(f"cross_entropy: expected floating point logits of shape (C,) or (N, C, d1...), got "
                            f"{input.dtype} of shape {tuple(input.shape)}")
-    class_targets = target.data.dtype.kind in "iu"
-    if not class_targets and target.data.shape != input.data.shape:
+    class_targets = target.array.dtype.kind in "iu"
+    if not class_targets and target.array.shape != input.array.shape:
         raise ValueError(f"cross_entropy: target of shape {tuple(target.shape)} and dtype {target.dtype} is neither "
                          f"class indices (an integer tensor of shape (N, d1...)) nor probabilities of the input's "
                          f"shape {tuple(input.shape)}")
-    unbatched = input.data.ndim == 1
+    unbatched = input.array.ndim == 1
     input, target = _batched(input, target, class_targets)
     weight = _class_weight(weight, input, "cross_entropy")
     if class_targets:
@@ -353,10 +353,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, unbatched):
     """Cross-entropy with probability targets that require grad, composed of differentiable ops."""
-    n_classes = input.data.shape[1]
+    n_classes = input.array.shape[1]
     q = target * (1 - label_smoothing) + label_smoothing / n_classes if label_smoothing else target
     if weight is not None:
-        q = q * _new(weight.reshape((1, n_classes) + (1,) * (input.data.ndim - 2)))
+        q = q * _new(weight.reshape((1, n_classes) + (1,) * (input.array.ndim - 2)))
     losses = -(log_softmax(input, 1) * q).sum(1)
     if reduction == "none":
         return _unbatched_result(losses, unbatched, reduction)
@@ -366,11 +366,11 @@ def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, unbat
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood of class indices ``target`` under log-probabilities ``input`` (N, C, d1...)."""
     reduction = _reduction(size_average, reduce, reduction)
-    if input.data.ndim == 0 or target.data.dtype.kind not in "iu":
+    if input.array.ndim == 0 or target.array.dtype.kind not in "iu":
         raise RuntimeError(f"nll_loss: expected log-probabilities of shape (C,) or (N, C, d1...) and integer class "
                            f"indices, got input {tuple(input.shape)} and target {target.dtype} "
                            f"{tuple(target.shape)}")
-    unbatched = input.data.ndim == 1
+    unbatched = input.array.ndim == 1
     input, target = _batched(input, target, True)
     weight = _class_weight(weight, input, "nll_loss")
     targets = _class_targets(input, target, weight, ignore_index, 0.0, "nll_loss")
@@ -405,7 +405,7 @@ class BinaryCrossEntropy(Function):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross-entropy between probabilities ``input`` and ``target`` of the same shape."""
     reduction = _reduction(size_average, reduce, reduction)
-    if target.data.shape != input.data.shape:
+    if target.array.shape != input.array.shape:
         raise ValueError(f"binary_cross_entropy: Using a target size ({target.shape}) that is different to the "
                          f"input size ({input.shape}) is deprecated. Please ensure they have the same size.")
     return _reduce(_times(BinaryCrossEntropy()(input, target.to(input.dtype)), weight), reduction)
@@ -418,7 +418,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     ``w_t = 1 + (pos_weight - 1) t`` weighs the positive term; ``pos_weight`` broadcasts over the last dim.
     """
     reduction = _reduction(size_average, reduce, reduction)
-    if target.data.shape != input.data.shape:
+    if target.array.shape != input.array.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: Target size ({target.shape}) must be the same as "
                          f"input size ({input.shape})")
     target = target.to(input.dtype)
@@ -440,9 +440,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = target.data > 0
+        positive = target.array > 0
         safe = target.masked_fill(_new(~positive), 1)  # log(1) = 0 where target is 0: 0 log 0 = 0
         loss = target * (safe.log() - input)
     if reduction == "batchmean":
-        return loss.sum() / input.data.shape[0] if input.data.ndim else loss.sum()
+        return loss.sum() / input.array.shape[0] if input.array.ndim else loss.sum()
     return _reduce(loss, reduction)

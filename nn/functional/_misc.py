@@ -11,7 +11,7 @@ __all__ = ["one_hot", "pad", "normalize"]
 
 def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding: shape ``tensor.shape + (num_classes,)`` (-1: max value + 1)."""
-    labels = tensor.data
+    labels = tensor.array
     if labels.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot is only applicable to index tensor, got {tensor.dtype}")
     if num_classes == -1:
@@ -94,14 +94,14 @@ def pad(input, pad, mode="constant", value=None):
     'replicate' and 'circular'.
     """
     pad = [int(p) for p in pad]
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     if len(pad) % 2 or len(pad) // 2 > ndim:
         raise ValueError(f"pad: padding length must be even and at most 2 * ndim ({2 * ndim}), got {len(pad)}")
     widths = [(0, 0)] * (ndim - len(pad) // 2) + [(pad[i], pad[i + 1]) for i in range(len(pad) - 2, -1, -2)]
     for axis, (before, after) in enumerate(widths):
-        if input.data.shape[axis] + before + after < 0:
+        if input.array.shape[axis] + before + after < 0:
             raise RuntimeError(f"pad: the padded size of dim {axis} would be negative "
-                               f"({input.data.shape[axis]} + {before} + {after})")
+                               f"({input.array.shape[axis]} + {before} + {after})")
     if mode == "constant":
         return ConstantPad(widths, 0 if value is None else value)(input)
     if mode not in _NUMPY_MODES:
@@ -113,7 +113,7 @@ def pad(input, pad, mode="constant", value=None):
     for axis, (before, after) in enumerate(widths):
         if not (before or after):
             continue
-        size = input.data.shape[axis]
+        size = input.array.shape[axis]
         limit = size - 1 if mode == "reflect" else size
         if min(before, after) < 0 or max(before, after) > limit or size == 0:
             raise ValueError(f"pad: {mode} padding ({before}, {after}) of dim {axis} must be non-negative and at "
@@ -143,10 +143,10 @@ class VectorNorm(Function):
     def backward(self, gy):
         (x,) = self.saved_tensors
         norm = self.saved_output()
-        sign = np.sign(x.data)
-        safe_norm = norm + _new((norm.data == 0).astype(norm.data.dtype))
+        sign = np.sign(x.array)
+        safe_norm = norm + _new((norm.array == 0).astype(norm.array.dtype))
         if self.p == math.inf:
-            peak = (np.abs(x.data) == norm.data).astype(x.data.dtype)
+            peak = (np.abs(x.array) == norm.array).astype(x.array.dtype)
             peak /= np.maximum(peak.sum(axis=self.dim, keepdims=True), 1)
             return gy * _new(sign * peak)
         if self.p == 2:
@@ -159,5 +159,5 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
     """``input / max(||input||_p, eps)`` along ``dim``."""
     if p <= 0:
         raise ValueError(f"normalize: p must be positive, got {p}")
-    dim = _check_dim(dim, input.data.ndim, "normalize")
+    dim = _check_dim(dim, input.array.ndim, "normalize")
     return input / VectorNorm(p, dim)(input).clamp_min(eps)

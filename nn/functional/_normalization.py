@@ -53,8 +53,8 @@ class Standardize(Function):
         if GradMode.enabled:  # create_graph: rebuild the statistics from x so that they are differentiated too
             xhat, _, _, rstd = _standardize(x, self.eps, self._tensor_mean)
             return _standardize_grad(gy, xhat, rstd, self._tensor_mean)
-        xhat = (x.data - self.batch_mean) * self.rstd
-        return _new(_standardize_grad(gy.data, xhat, self.rstd, self._array_mean))
+        xhat = (x.array - self.batch_mean) * self.rstd
+        return _new(_standardize_grad(gy.array, xhat, self.rstd, self._array_mean))
 
 
 def _affine(y, weight, bias, feature_shape):

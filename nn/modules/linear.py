@@ -42,7 +42,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        if input.data.shape[-1:] != (self.in_features,):
+        if input.array.shape[-1:] != (self.in_features,):
             raise RuntimeError(f"Linear(in_features={self.in_features}, out_features={self.out_features}): expected "
                                f"input with last dimension {self.in_features}, got shape {tuple(input.shape)}")
         return F.linear(input, self.weight, self.bias)

@@ -347,14 +347,14 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else value
+            array = value.array if isinstance(value, Tensor) else value
             if not isinstance(array, (np.ndarray, np.generic)) or array.dtype.kind not in "biuf":
                 errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
                               f"object from checkpoint but received {type(value).__name__}")
-            elif array.shape != target.data.shape:
+            elif array.shape != target.array.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape torch.Size({list(array.shape)}) "
                               "from checkpoint, the shape in current model is "
-                              f"torch.Size({list(target.data.shape)}).")
+                              f"torch.Size({list(target.array.shape)}).")
             else:
                 updates.append((key, target, array))
         if errors:
@@ -364,8 +364,8 @@ class Module:
                 if assign:
                     self._assign(key, target, array)
                 else:
-                    np.copyto(target.data, array, casting="unsafe")
-                    target._vc[0] += 1
+                    np.copyto(target.array, array, casting="unsafe")
+                    target._version_counter[0] += 1
         return _IncompatibleKeys(missing, unexpected)
 
     def _assign(self, key, target, array):
@@ -403,7 +403,7 @@ class Module:
             else:
                 if param.grad.grad_fn is not None:
                     param.grad = param.grad.detach()
-                param.grad.data[...] = 0
+                param.grad.array[...] = 0
 
     def apply(self, fn):
         """Call ``fn(module)`` on every descendant (children first) and on this module."""
@@ -418,12 +418,12 @@ class Module:
             for param in module._parameters.values():
                 if param is None:
                     continue
-                param.data = convert(param.data)
+                param.array = convert(param.array)
                 if param.grad is not None:
-                    param.grad.data = convert(param.grad.data)
+                    param.grad.array = convert(param.grad.array)
             for name, buf in module._buffers.items():
                 if buf is not None:
-                    buf.data = convert(buf.data)
+                    buf.array = convert(buf.array)
         return self
 
     def to(self, *args, **kwargs):

@@ -1,4 +1,4 @@
-"""Gradient clipping, in place on ``p.grad.data``: by total norm or by value."""
+"""Gradient clipping, in place on ``p.grad.array``: by total norm or by value."""
 import math
 
 import numpy as np
@@ -32,8 +32,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     norm_type = float(norm_type)
     if not grads:
         return _new(np.array(0.0, dtype=np.float32))
-    dtype = grads[0].data.dtype
-    total = _norm(np.array([_norm(g.data, norm_type) for g in grads], dtype=np.float64), norm_type)
+    dtype = grads[0].array.dtype
+    total = _norm(np.array([_norm(g.array, norm_type) for g in grads], dtype=np.float64), norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
                            "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
@@ -41,7 +41,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coefficient = max_norm / (total + 1e-6)
     if coefficient < 1:
         for g in grads:
-            g.data *= g.data.dtype.type(coefficient)
+            g.array *= g.array.dtype.type(coefficient)
     return _new(np.array(total, dtype=dtype))
 
 
@@ -49,4 +49,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clip every gradient element to [-clip_value, clip_value]."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g.array, -clip_value, clip_value, out=g.array)

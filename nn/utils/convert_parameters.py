@@ -14,17 +14,17 @@ def parameters_to_vector(parameters):
 
 def vector_to_parameters(vec, parameters):
     """Copy consecutive slices of the 1-D ``vec`` into each parameter's array, in order."""
-    if not isinstance(vec, Tensor) or vec.data.ndim != 1:
+    if not isinstance(vec, Tensor) or vec.array.ndim != 1:
         raise TypeError(f"vector_to_parameters: expected a 1-D Tensor, got "
                         f"{type(vec).__name__ if not isinstance(vec, Tensor) else tuple(vec.shape)}")
     parameters = list(parameters)
-    needed = sum(p.data.size for p in parameters)
-    if vec.data.size != needed:
-        raise RuntimeError(f"vector_to_parameters: vector has {vec.data.size} elements but the parameters "
+    needed = sum(p.array.size for p in parameters)
+    if vec.array.size != needed:
+        raise RuntimeError(f"vector_to_parameters: vector has {vec.array.size} elements but the parameters "
                            f"hold {needed}")
     offset = 0
     for p in parameters:
-        size = p.data.size
-        np.copyto(p.data, vec.data[offset:offset + size].reshape(p.data.shape), casting="same_kind")
-        p._vc[0] += 1
+        size = p.array.size
+        np.copyto(p.array, vec.array[offset:offset + size].reshape(p.array.shape), casting="same_kind")
+        p._version_counter[0] += 1
         offset += size

@@ -34,7 +34,7 @@ def _stack_tensors(batch):
     if any(t.requires_grad for t in batch):
         from ... import stack
         return stack(batch)
-    return _new(np.stack([t.data for t in batch]))
+    return _new(np.stack([t.array for t in batch]))
 
 
 def default_collate(batch):

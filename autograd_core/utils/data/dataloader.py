@@ -83,7 +83,7 @@ def _tensor_rows(dataset):
     if type(dataset).__getitem__ is TensorDataset.__getitem__:
         if any(t.requires_grad for t in dataset.tensors):
             return None
-        return [t.data for t in dataset.tensors], None
+        return [t.array for t in dataset.tensors], None
     if type(dataset).__getitem__ is Subset.__getitem__:
         inner = _tensor_rows(dataset.dataset)
         if inner is None:

@@ -25,7 +25,7 @@ def _take(tensor, index):
     """``tensor[index]``; plain data (no autograd) is indexed on its array directly."""
     if tensor.requires_grad:
         return tensor[index]
-    return _new(np.asarray(tensor.data[index]))
+    return _new(np.asarray(tensor.array[index]))
 
 
 class TensorDataset(Dataset):
