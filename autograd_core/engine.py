@@ -2,18 +2,57 @@
 
 A node runs once every node that consumes its outputs has delivered its
 gradient, so nodes run in reverse topological order without recursion or
-sorting; fan-out is handled by summing into the node's input buffer.
+sorting; where a value fans out, the gradients arriving at it are summed.
+Each gradient a backward returns is checked against the input it is for
+(count, shape, dtype), as PyTorch's engine does.
+
+Observers (``observe``) are the one place where tools hook in: each is told of
+every node before it runs and of the gradients it returned; anomaly mode is one.
 """
+import contextlib
 import gc
 
 import numpy as np
 
 from .function import AccumulateGrad, edge_of
 from .grad_mode import GradMode
+from .ops.shape import cast, sum_to
 from .tensor import Tensor, _new
 
-#: Observers called as ``observer(node, grads)`` before each node runs (viz.backward_steps).
-observers = []
+_observers = []
+
+
+class Observer:
+    """Subclass and pass to ``observe`` to watch backward passes (viz.backward_steps does)."""
+
+    def before(self, node, grads):
+        """``node`` is about to run with ``grads`` (one per output; None where none arrived)."""
+
+    def after(self, node, grads):
+        """``node`` returned ``grads`` (one per ``node.next_functions`` edge)."""
+
+
+@contextlib.contextmanager
+def observe(observer):
+    """Tell ``observer`` about every node of the backward passes run inside the block."""
+    _observers.append(observer)
+    try:
+        yield observer
+    finally:
+        _observers.remove(observer)
+
+
+class _AnomalyCheck(Observer):
+    """``detect_anomaly``: a backward that returns NaN or inf raises, naming the node."""
+
+    def after(self, node, grads):
+        for i, g in enumerate(grads):
+            if g is not None and not np.all(np.isfinite(g.array)):
+                kind = "nan" if np.isnan(g.array).any() else "inf"
+                raise RuntimeError(f"Function '{node.name()}' returned {kind} values in its {i}th output.")
+
+
+_ANOMALY_CHECK = _AnomalyCheck()
 
 
 def _dependencies(roots):
@@ -25,14 +64,144 @@ def _dependencies(roots):
         fn = stack.pop()
         for nxt, _ in fn.next_functions:
             if nxt is not None:
-                if nxt in deps:
-                    deps[nxt] += 1
-                else:
-                    deps[nxt] = 1
+                deps[nxt] = deps.get(nxt, 0) + 1
                 if nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
     return deps
+
+
+def _deliver(buffers, node, index, grad):
+    """Add ``grad`` into the gradient waiting for output ``index`` of ``node``."""
+    buf = buffers.get(node)
+    if buf is None:
+        buf = buffers[node] = [None] * node.n_outputs
+    buf[index] = grad if buf[index] is None else buf[index] + grad
+
+
+def _fitted(grad, source, index, expected):
+    """``grad`` (returned by ``source`` for its input ``index``) made to fit ``expected`` = (shape, dtype).
+
+    A broadcastable shape is summed down and another dtype cast, as PyTorch
+    does; any other shape is an error naming the node that returned it.
+    """
+    shape, dtype = expected
+    array = grad.array
+    if array.shape != shape:
+        try:
+            fits = np.broadcast_shapes(array.shape, shape) == array.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"Function {source.name()} returned an invalid gradient at index {index} - got "
+                               f"{list(array.shape)} but expected shape compatible with {list(shape)}")
+        grad = sum_to(grad, shape)
+    return grad if array.dtype == dtype else cast(grad, dtype)
+
+
+def _run_watched(node, grads, retain_graph, capture):
+    """A node's backward with its tensor hooks, the observers and ``autograd.grad``'s capture around it."""
+    if node._hooks:
+        _run_prehooks(node, grads)
+    for observer in _observers:
+        observer.before(node, grads)
+    if capture is not None:
+        for i, g in enumerate(grads):
+            if (node, i) in capture:
+                capture[(node, i)] = g
+        if type(node) is AccumulateGrad:
+            return ()  # autograd.grad leaves .grad alone
+    out = node.run_backward(grads)
+    if not retain_graph:
+        node.release()
+    for observer in _observers:
+        observer.after(node, out)
+    return out
+
+
+def run(edges, grads, retain_graph, create_graph, capture=None):
+    """Propagate ``grads`` (one per root edge) backward through the graph.
+
+    Without ``capture``, leaf gradients accumulate into ``.grad``. With
+    ``capture`` (a dict edge -> None, for ``autograd.grad``), the total gradient
+    reaching each listed edge is stored there and ``.grad`` is left alone.
+    """
+    buffers = {}
+    for (node, index), g in zip(edges, grads):
+        if node is not None:
+            _deliver(buffers, node, index, g)
+    deps = _dependencies(list(buffers))
+    ready = [node for node in buffers if node not in deps]
+    with _grad_mode(create_graph), _collector_paused(), _anomaly_checked():
+        watched = bool(_observers) or capture is not None
+        while ready:
+            node = ready.pop()
+            in_grads = buffers.pop(node, None)
+            edges = node.next_functions
+            if in_grads is None:
+                out_grads = (None,) * len(edges)
+            elif watched or node._hooks:
+                out_grads = _run_watched(node, in_grads, retain_graph, capture)
+            else:
+                out_grads = node.run_backward(in_grads)
+                if not retain_graph:
+                    node.release()
+            for index, ((nxt, nxt_index), g) in enumerate(zip(edges, out_grads)):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    expected, array = nxt._output_meta[nxt_index], g.array
+                    if array.shape != expected[0] or array.dtype != expected[1]:
+                        g = _fitted(g, node, index, expected)
+                    _deliver(buffers, nxt, nxt_index, g)
+                remaining = deps[nxt] - 1
+                deps[nxt] = remaining
+                if remaining == 0:
+                    ready.append(nxt)
+    return capture
+
+
+@contextlib.contextmanager
+def _grad_mode(enabled):
+    previous = GradMode.enabled
+    GradMode.enabled = enabled
+    try:
+        yield
+    finally:
+        GradMode.enabled = previous
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """The loop makes many short-lived objects and no reference cycles: the cyclic GC's scans would be wasted."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _anomaly_checked():
+    if not GradMode.anomaly:
+        yield
+        return
+    with observe(_ANOMALY_CHECK):
+        yield
+
+
+def _run_prehooks(fn, grads):
+    for index, hooks in fn._hooks.items():
+        g = grads[index]
+        if g is None:
+            continue
+        for hook in hooks:
+            result = hook(g)
+            if result is not None:
+                g = result
+        grads[index] = g
 
 
 def _root_gradients(tensors, grad_tensors, op):
@@ -53,95 +222,6 @@ def _root_gradients(tensors, grad_tensors, op):
     return grads
 
 
-def _check_anomaly(fn, grads):
-    for i, g in enumerate(grads):
-        if g is not None and not np.all(np.isfinite(g.array)):
-            kind = "nan" if np.isnan(g.array).any() else "inf"
-            raise RuntimeError(f"Function '{fn.name()}' returned {kind} values in its {i}th output.")
-
-
-def run(edges, grads, retain_graph, create_graph, capture=None):
-    """Propagate ``grads`` (one per root edge) backward through the graph.
-
-    Without ``capture``, leaf gradients accumulate into ``.grad``. With
-    ``capture`` (a dict edge -> None, for ``autograd.grad``), the total gradient
-    reaching each listed edge is stored there and ``.grad`` is left alone.
-    """
-    buffers = {}
-    for (node, index), g in zip(edges, grads):
-        if node is None:
-            continue
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * node.n_outputs
-        buf[index] = g if buf[index] is None else buf[index] + g
-    deps = _dependencies(list(buffers))
-    ready = [node for node in buffers if node not in deps]
-    previous_mode = GradMode.enabled
-    GradMode.enabled = create_graph
-    anomaly = GradMode.anomaly
-    # The loop allocates many short-lived objects and creates no reference cycles:
-    # pausing the cyclic collector saves its repeated scans of the (large) graph.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        while ready:
-            fn = ready.pop()
-            in_grads = buffers.pop(fn, None)
-            if in_grads is not None and fn._hooks:
-                _run_prehooks(fn, in_grads)
-            for obs in observers:
-                obs(fn, in_grads)
-            if capture is not None and in_grads is not None:
-                for i, g in enumerate(in_grads):
-                    if (fn, i) in capture:
-                        capture[(fn, i)] = g
-            if type(fn) is AccumulateGrad:
-                if capture is None and in_grads is not None and in_grads[0] is not None:
-                    fn.accumulate(in_grads[0])
-                continue
-            nexts = fn.next_functions
-            if in_grads is None:
-                out_grads = (None,) * len(nexts)
-            else:
-                out_grads = fn._backward(in_grads)
-                if type(out_grads) is not tuple:
-                    out_grads = (out_grads,)
-                if not retain_graph:
-                    fn.release()
-                if anomaly:
-                    _check_anomaly(fn, out_grads)
-            for (nxt, index), g in zip(nexts, out_grads):
-                if nxt is None:
-                    continue
-                if g is not None:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * nxt.n_outputs
-                    buf[index] = g if buf[index] is None else buf[index] + g
-                remaining = deps[nxt] - 1
-                deps[nxt] = remaining
-                if remaining == 0:
-                    ready.append(nxt)
-    finally:
-        GradMode.enabled = previous_mode
-        if collecting:
-            gc.enable()
-    return capture
-
-
-def _run_prehooks(fn, grads):
-    for index, hooks in fn._hooks.items():
-        g = grads[index]
-        if g is None:
-            continue
-        for hook in hooks:
-            result = hook(g)
-            if result is not None:
-                g = result
-        grads[index] = g
-
-
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """``Tensor.backward`` / ``autograd.backward``: accumulate into ``.grad`` of the leaves (or of ``inputs``)."""
     if retain_graph is None:
@@ -155,26 +235,21 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         return
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     grads = grad(tensors, inputs, grad_tensors, retain_graph, create_graph, allow_unused=True)
-    previous_mode = GradMode.enabled
-    GradMode.enabled = create_graph
-    try:
+    with _grad_mode(create_graph):
         for x, g in zip(inputs, grads):
             if g is None:
                 continue
             if x.grad_fn is None:
-                edge_of(x)[0].accumulate(g)
+                edge_of(x)[0].run_backward([g])
             else:
                 x.grad = g if x.grad is None else x.grad + g
-    finally:
-        GradMode.enabled = previous_mode
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) without touching ``.grad`` (``torch.autograd.grad``)."""
-    single_input = isinstance(inputs, Tensor)
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if single_input else list(inputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is not None:
         grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
     if retain_graph is None:

@@ -1,25 +1,35 @@
-"""Function: one recorded operation, its forward on arrays beside its backward on tensors.
+"""Function: the one protocol of every recorded op, built-in or user-written.
 
-Internal ops subclass ``Function`` (DeZero's shape): ``forward(self, *arrays)``
-returns an array or a tuple of arrays; ``backward(self, *grads)`` receives and
-returns Tensors, so the backward pass can itself be recorded
-(``create_graph=True``). Ops are called as ``Exp()(x)``. An op that needs its
-inputs in backward lists their indices in ``saves`` and reads them back with
-``self.saved_tensors``; one that needs its output sets ``saves_output`` and
-calls ``self.saved_output()``. Both accessors raise PyTorch's errors when the
-graph was freed or a saved tensor was changed in place.
+A Function object is both the op's context (``ctx``) and its node in the graph:
+``next_functions`` holds one ``(node, output_index)`` edge per input, as in
+PyTorch, with an ``AccumulateGrad`` node for each leaf that requires grad.
 
-A recorded Function is also the graph node: ``next_functions`` holds one
-``(node, output_index)`` edge per input, as in PyTorch, with an
-``AccumulateGrad`` node for each leaf that requires grad.
+An op is entered in one of two ways and recorded by the same code (``_record``):
+
+* built-in ops write ``forward(self, *arrays)`` on the inputs' arrays and are
+  called as ``Exp()(x)`` (constructor arguments carry the op's parameters);
+* PyTorch's protocol: ``@staticmethod forward(ctx, *args)`` on tensors, called
+  as ``MyOp.apply(*args)``.
+
+Either way ``backward(ctx, *grads)`` receives and returns Tensors, so that the
+backward pass can itself be recorded (``create_graph=True``), and ``ctx`` offers
+PyTorch's ``save_for_backward`` / ``saved_tensors``, ``needs_input_grad`` (a
+tuple), ``mark_dirty``, ``mark_non_differentiable`` and ``set_materialize_grads``.
+
+Everything a backward needs is saved through one mechanism: input tensors a
+built-in op lists in ``saves``, its output when ``saves_output`` is set, and the
+values ``forward`` passes to ``save_for_backward`` (tensors, or arrays the op
+derived itself). Saved tensors are checked against in-place changes when read,
+and all of it is freed when the node's backward has run (``release``).
 """
+import functools
 import weakref
 
 import numpy as np
 
 from ._backend import as_array
-from .grad_mode import GradMode
-from .tensor import _new
+from .grad_mode import GradMode, no_grad
+from .tensor import Tensor, _new
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved "
           "tensors after they have already been freed). Saved intermediate values of the graph "
@@ -37,20 +47,25 @@ def _version_error(fn, tensor, found, expected, what):
 
 
 class Node:
-    """What the engine needs of every graph node."""
+    """What the engine needs of every graph node (``torch.autograd.graph.Node``)."""
 
     __slots__ = ()
     next_functions = ()
     n_outputs = 1
-    _hooks = None  # {output_index: [hook, ...]} for tensor hooks on non-leaf outputs
+    _hooks = None  # {output_index: [hook, ...]}: tensor hooks on this node's outputs
 
     def name(self):
         return type(self).__name__
+
+    # _output_meta: ((shape, dtype), ...) per output: what a gradient arriving there must have
 
     def register_prehook(self, output_index, hook):
         if self._hooks is None:
             self._hooks = {}
         self._hooks.setdefault(output_index, []).append(hook)
+
+    def release(self):
+        """Free what was saved for backward; nodes that save nothing have nothing to free."""
 
 
 class AccumulateGrad(Node):
@@ -62,21 +77,25 @@ class AccumulateGrad(Node):
         self.variable = variable
         self._hooks = None
 
-    def accumulate(self, grad):
-        var = self.variable
+    @property
+    def _output_meta(self):
+        return ((self.variable.array.shape, self.variable.array.dtype),)
+
+    def run_backward(self, grads):
+        """Hooks of the leaf, then ``.grad += grad`` (a recorded sum under ``create_graph``)."""
+        grad, var = grads[0], self.variable
         if var._hooks:
             for hook in var._hooks:
                 result = hook(grad)
                 if result is not None:
                     grad = result
-        if grad.array.dtype != var.array.dtype:
-            grad = _new(grad.array.astype(var.array.dtype))
         if GradMode.enabled:  # create_graph: keep the gradient's own graph
             var.grad = grad if var.grad is None else var.grad + grad
         elif var.grad is None:
             var.grad = _new(grad.array.copy())  # own, writable, contiguous
         else:
             var.grad.array += grad.array
+        return ()
 
 
 def _accumulator(tensor):
@@ -101,15 +120,33 @@ def edge_of(tensor):
     return _NO_EDGE
 
 
+class _NeedsInputGrad:
+    """``ctx.needs_input_grad``: read from the edges for built-in ops; ``apply`` stores its own tuple."""
+
+    def __get__(self, fn, owner):
+        if fn is None:
+            return self
+        return tuple([edge[0] is not None for edge in fn.next_functions])
+
+
 class Function(Node):
     """Base of every differentiable op; see the module docstring for the protocol."""
 
-    __slots__ = ("next_functions", "_saved", "_saved_versions", "_out", "_out_vc", "__dict__", "__weakref__")
-    saves = ()
-    saves_output = False
-    _released = False  # instance values shadow these defaults once set
+    # _saved: what backward reads (None once freed); unset until something is saved
+    __slots__ = ("next_functions", "_saved", "_saved_versions", "_output", "_output_version", "_output_meta",
+                 "__dict__", "__weakref__")
+    saves = ()  # built-in ops: indices of the inputs whose tensors backward reads
+    saves_output = False  # built-in ops: backward reads the output (``saved_output()``)
+    needs_input_grad = _NeedsInputGrad()
+    _materialize_grads = True  # apply: missing output gradients arrive as zeros (built-in ops take None)
+    _argument_positions = None  # apply: where the tensor arguments sit among forward's arguments
+    _dirty = ()
+    _non_differentiable = ()
+    _static_node_class = None  # set per op class by __init_subclass__
 
+    # ----- the two ways in -----
     def __call__(self, *inputs):
+        """Run a built-in op on Tensors: ``forward`` sees their arrays; record when a gradient is needed."""
         ys = self.forward(*[x.array for x in inputs])
         if GradMode.enabled:
             for x in inputs:
@@ -121,74 +158,259 @@ class Function(Node):
             return tuple(_new(as_array(y)) for y in ys)
         return _new(as_array(ys))
 
-    def _record(self, inputs, ys):
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """PyTorch's custom Function: ``forward(ctx, *args)`` runs on tensors without recording."""
+        ctx = cls.__new__(cls)
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        inputs = [args[i] for i in positions]
+        recording = GradMode.enabled and any(x._requires_grad for x in inputs)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad and recording for a in args)
+        with no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        for t in ctx._dirty:
+            if not any(t is o for o in outs):
+                raise RuntimeError(f"{cls.__name__}: a tensor marked dirty with mark_dirty() must be returned "
+                                   "as an output of forward")
+        if not recording:
+            return outputs
+        ctx._argument_positions = positions
+        wrapped = ctx._record(inputs, outs)
+        return wrapped[0] if single else wrapped
+
+    # ----- recording -----
+    def _record(self, inputs, outputs):
+        """Make this node the ``grad_fn`` of ``outputs``: arrays from ``__call__``, or ``apply``'s tensors.
+
+        Connects one edge per input, saves the input tensors the op declared in
+        ``saves``, and takes the node class named as PyTorch names the node.
+        """
         self.next_functions = tuple([edge_of(x) for x in inputs])
         if self.saves:
-            self.save_for_backward(*[inputs[i] for i in self.saves])
-        if type(ys) is tuple:
-            self.n_outputs = len(ys)
-            return tuple(_output(as_array(y), self, i) for i, y in enumerate(ys))
-        out = _output(ys if type(ys) is np.ndarray else as_array(ys), self, 0)
-        if self.saves_output:
-            self._out = out.array
-            self._out_vc = out._version_counter
-        return out
+            declared = tuple([inputs[i] for i in self.saves])
+            self._saved_versions = tuple([t._version_counter[0] for t in declared]) + \
+                getattr(self, "_saved_versions", ())
+            self._saved = declared + getattr(self, "_saved", ())
+        if self._argument_positions is not None:
+            self.__class__ = _node_class(type(self), self.name())
+            return self._connect_outputs(inputs, outputs)
+        node_class = self._static_node_class
+        self.__class__ = node_class if node_class is not None else _node_class(type(self), self.name())
+        if type(outputs) is not tuple:
+            array = outputs if type(outputs) is np.ndarray else as_array(outputs)
+            out = _output(array, self, 0)
+            self._output_meta = ((array.shape, array.dtype),)
+            if self.saves_output:
+                self._output = array
+                self._output_version = out._version_counter
+            return out
+        self.n_outputs = len(outputs)
+        arrays = [as_array(y) for y in outputs]
+        self._output_meta = tuple([(a.shape, a.dtype) for a in arrays])
+        return tuple([_output(a, self, i) for i, a in enumerate(arrays)])
 
-    def forward(self, *arrays):
+    def _connect_outputs(self, inputs, outputs):
+        """``apply``'s outputs: fresh tensors become this node's outputs, dirty inputs are rebased onto it."""
+        self.n_outputs = len(outputs)
+        meta, connected = [], []
+        for i, o in enumerate(outputs):
+            if not isinstance(o, Tensor):
+                meta.append(None)
+                connected.append(o)
+                continue
+            meta.append((o.array.shape, o.array.dtype))
+            if any(o is t for t in self._non_differentiable) or o.array.dtype.kind != "f":
+                connected.append(o)
+                continue
+            if any(o is t for t in self._dirty):
+                if o.grad_fn is None and o._requires_grad:
+                    raise RuntimeError(f"{self.name()}: a leaf Variable that requires grad is being used in an "
+                                       "in-place operation (mark_dirty)")
+            elif any(o is x for x in inputs) or o.grad_fn is not None:
+                o = _new(o.array)  # an input returned as is (or a tensor of another graph) is aliased, as PyTorch
+            o.grad_fn, o._output_index, o._requires_grad = self, i, True
+            connected.append(o)
+        self._output_meta = tuple(meta)
+        return tuple(connected)
+
+    # ----- backward, as the engine runs it -----
+    def run_backward(self, grads):
+        """Call ``backward`` with one gradient per output; return one gradient (or None) per input edge."""
+        if self._argument_positions is not None:
+            return self._run_custom_backward(grads)
+        result = self.backward(*grads)
+        if type(result) is not tuple:
+            result = (result,)
+        if len(result) != len(self.next_functions):
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
+                               f"{len(self.next_functions)}, got {len(result)})")
+        return result
+
+    def _run_custom_backward(self, grads):
+        """``apply``'s static backward: zeros for missing gradients unless told otherwise, one result per argument."""
+        if self._materialize_grads and any(g is None for g in grads):
+            grads = [_new(np.zeros(*self._output_meta[i])) if g is None and self._output_meta[i] is not None
+                     else g for i, g in enumerate(grads)]
+        result = type(self).backward(self, *grads)
+        return self._tensor_gradients(result if type(result) is tuple else (result,))
+
+    def _tensor_gradients(self, result):
+        """From ``apply``'s backward (one gradient per forward argument), the gradients of the tensor arguments."""
+        expected = len(self.needs_input_grad)
+        if len(result) > expected and all(g is None for g in result[expected:]):
+            result = result[:expected]  # extra Nones are allowed, as in PyTorch
+        if len(result) != expected:
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
+                               f"{expected}, got {len(result)})")
+        for i, g in enumerate(result):
+            if g is not None and i not in self._argument_positions:
+                raise RuntimeError(f"function {self.name()} returned a gradient different than None at position "
+                                   f"{i + 1}, but the corresponding forward input was not a Tensor")
+            if g is not None and not isinstance(g, Tensor):
+                raise TypeError(f"function {self.name()} returned a gradient of type {type(g).__name__} at "
+                                f"index {i}; expected a Tensor or None")
+        return tuple([result[i] for i in self._argument_positions])
+
+    def forward(self, *args):
         raise NotImplementedError(f"{type(self).__name__} does not define forward")
 
     def backward(self, *grads):
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
 
-    def _backward(self, grads):
-        return self.backward(*grads)
-
     def name(self):
-        return type(self).__name__ + "Backward0"
+        return type(self).__name__ + ("Backward" if self._argument_positions is not None else "Backward0")
+
+    def __init_subclass__(cls, **kwargs):
+        """Each op class whose name is its class name gets its node class (``Add`` -> ``AddBackward0``) now."""
+        super().__init_subclass__(**kwargs)
+        if "_node_of" not in cls.__dict__:
+            static = cls.name is Function.name
+            cls._static_node_class = _make_node_class(cls, cls.__name__ + "Backward0") if static else None
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
 
-    def needs_input_grad(self, index):
-        return self.next_functions[index][0] is not None
-
-    def save_for_backward(self, *tensors):
-        self._saved = tensors
-        self._saved_versions = tuple([t._version_counter[0] if t is not None else 0 for t in tensors])
+    # ----- ctx: saving -----
+    def save_for_backward(self, *values):
+        """Keep ``values`` for backward: tensors (checked for in-place changes when read) or derived arrays."""
+        self._saved = values
+        self._saved_versions = tuple([v._version_counter[0] if isinstance(v, Tensor) else None for v in values])
 
     @property
     def saved_tensors(self):
-        if self._released:
+        saved = getattr(self, "_saved", ())
+        if saved is None:
             raise RuntimeError(_FREED)
-        return tuple([self.saved(i) for i in range(len(self._saved))])
+        return tuple([self.saved(i) for i in range(len(saved))])
 
     def saved(self, i):
-        """Saved tensor ``i`` alone, checked for a freed graph and for in-place changes."""
-        if self._released:
+        """Saved value ``i`` alone, checked for a freed graph and for in-place changes."""
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(_FREED)
-        t = self._saved[i]
-        if t is not None and t._version_counter[0] != self._saved_versions[i]:
-            raise _version_error(self, t, t._version_counter[0], self._saved_versions[i], f"saved tensor {i}")
-        return t
+        value = saved[i]
+        if isinstance(value, Tensor) and value._version_counter[0] != self._saved_versions[i]:
+            raise _version_error(self, value, value._version_counter[0], self._saved_versions[i], f"saved tensor {i}")
+        return value
 
     def saved_output(self):
         """The op's output as a tensor connected to this node (for double backward)."""
-        if self._released:
+        if self._output is None:
             raise RuntimeError(_FREED)
-        if self._out_vc[0] != 0:
-            raise _version_error(self, _new(self._out), self._out_vc[0], 0, "output 0")
-        out = _new(self._out, self, 0)
-        out._version_counter = self._out_vc
+        if self._output_version[0] != 0:
+            raise _version_error(self, _new(self._output), self._output_version[0], 0, "output 0")
+        out = _new(self._output, self, 0)
+        out._version_counter = self._output_version
         return out
+
+    def inspect_saved(self):
+        """``[(label, tensor or array), ...]`` still valid for backward (for viz); None once freed."""
+        saved = getattr(self, "_saved", ())
+        if saved is None:
+            return None
+        labels = [f"input {i}" for i in self.saves] + [f"saved {k}" for k in range(len(saved) - len(self.saves))]
+        items = [(label, value) for label, value, version in zip(labels, saved, getattr(self, "_saved_versions", ()))
+                 if value is not None and (not isinstance(value, Tensor) or value._version_counter[0] == version)]
+        if self.saves_output and getattr(self, "_output", None) is not None and self._output_version[0] == 0:
+            items.append(("output", self._output))
+        return items
 
     def release(self):
         """Free what was saved for backward (the graph's structure stays walkable)."""
-        self._released = True
         self._saved = None
-        self._out = None
+        self._output = None
+
+    # ----- ctx: the rest of PyTorch's protocol -----
+    def mark_dirty(self, *tensors):
+        """Declare inputs that ``forward`` changed in place (and returns): they become this node's outputs."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value):
+        """Whether backward receives zeros (True, the default) or None for outputs that got no gradient."""
+        self._materialize_grads = bool(value)
+
+
+_NODE_CLASSES = {}
+
+
+def _node_class(op_class, name):
+    """The subclass of ``op_class`` called ``name`` that recorded nodes of that name take (made once)."""
+    key = (op_class, name)
+    node_class = _NODE_CLASSES.get(key)
+    if node_class is None:
+        node_class = _NODE_CLASSES[key] = _make_node_class(op_class, name)
+    return node_class
+
+
+def _named(self):
+    return type(self).__name__
+
+
+def _make_node_class(op_class, name):
+    namespace = {"__slots__": (), "__module__": op_class.__module__, "__qualname__": name, "_node_of": op_class,
+                 "_static_node_class": None}
+    if op_class.name is Function.name:
+        namespace["name"] = _named
+    return type(name, (op_class,), namespace)
 
 
 def _output(array, fn, index):
     if array.dtype.kind == "f":
         return _new(array, fn, index)
     return _new(array)
+
+
+class _DifferentiatedTwice(Function):
+    """Stands behind the results of a ``once_differentiable`` backward when a graph of them is wanted."""
+
+    def backward(self, *grads):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(backward):
+    """Decorate a ``backward`` that cannot itself be differentiated (written on arrays, say).
+
+    It runs without recording; when a graph of its results is wanted
+    (``create_graph=True``), differentiating them raises PyTorch's error.
+    """
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with no_grad():
+            result = backward(ctx, *grads)
+        sources = [g for g in grads if isinstance(g, Tensor) and g._requires_grad]
+        if not (GradMode.enabled and sources):
+            return result
+        single = not isinstance(result, tuple)
+        results = (result,) if single else result
+        present = [r for r in results if isinstance(r, Tensor)]
+        guarded = iter(_DifferentiatedTwice()._record(sources, tuple([r.array for r in present])))
+        out = tuple([next(guarded) if isinstance(r, Tensor) else r for r in results])
+        return out[0] if single else out
+
+    return wrapper

@@ -1,12 +1,20 @@
-"""Whether operations are recorded for backward: no_grad, enable_grad, set_grad_enabled."""
+"""Whether operations are recorded for backward: no_grad, enable_grad, set_grad_enabled.
+
+The switches are per thread, as in PyTorch: a ``no_grad`` evaluation loop in
+one thread never stops another thread from recording its graph.
+"""
 import functools
+import threading
 
 
-class GradMode:
-    """Global switches read on every op (class attributes: one lookup each)."""
+class _ThreadGradMode(threading.local):
+    """This thread's switches, read on every op; a new thread starts from the class defaults."""
 
     enabled = True
     anomaly = False
+
+
+GradMode = _ThreadGradMode()
 
 
 def is_grad_enabled():

@@ -312,14 +312,18 @@ def test_branching_graph_over_the_limit_is_cut(tmp_path):
 
 # ----- backward step by step -----
 
+class _Order(engine.Observer):
+    def __init__(self):
+        self.names = []
+
+    def before(self, node, grads):
+        self.names.append(node.name())
+
+
 def _engine_order(build):
-    order = []
-    engine.observers.append(lambda node, grads: order.append(node.name()))
-    try:
+    with engine.observe(_Order()) as order:
         build().backward()
-    finally:
-        engine.observers.pop()
-    return order
+    return order.names
 
 
 def test_backward_steps_html_follows_engine_order(tmp_path):

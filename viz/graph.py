@@ -244,18 +244,16 @@ def op_arguments(node):
 
 def saved_items(node):
     """``[(label, tensor_or_array, variable_key_or_None), ...]`` saved for backward, or None once freed."""
-    if getattr(node, "_released", False):
+    inspect = getattr(node, "inspect_saved", None)
+    items = inspect() if inspect is not None else []
+    if items is None:
         return None
-    items = []
-    saved = getattr(node, "_saved", None)
-    if saved:
-        versions = node._saved_versions
-        indices = type(node).saves if len(type(node).saves) == len(saved) else range(len(saved))
-        for k, (index, tensor) in enumerate(zip(indices, saved)):
-            if tensor is None or tensor._version_counter[0] != versions[k]:
-                continue  # changed in place since: its data is no longer what backward would see
-            items.append((f"input {index}", tensor, tensor_key(tensor) if tensor._requires_grad else None))
-    out = getattr(node, "_out", None)
-    if out is not None and node._out_vc[0] == 0:
-        items.append(("output", out, output_key(node, 0)))
-    return items
+    keyed = []
+    for label, value in items:
+        if label == "output":
+            keyed.append((label, value, output_key(node, 0)))
+        elif isinstance(value, Tensor):
+            keyed.append((label, value, tensor_key(value) if value.requires_grad else None))
+        else:
+            keyed.append((label, value, None))
+    return keyed

@@ -45,25 +45,27 @@ class _Step:
         self.grads = grads  # {variable key: gradient array} arriving at this node
 
 
-def _record_backward(graph, output, gradient, retain_graph):
-    """Run ``output.backward`` and return the steps the engine took, in order."""
-    steps = []
+class _StepRecorder(engine.Observer):
+    """Notes each node the engine runs and the gradients arriving at it."""
 
-    def observe(node, grads):
+    def __init__(self, graph):
+        self.graph, self.steps = graph, []
+
+    def before(self, node, grads):
         if type(node) is AccumulateGrad:
             key = leaf_key(node.variable)
-            arrived = {key: grads[0].array.copy()} if grads and grads[0] is not None else {}
+            arrived = {key: grads[0].numpy(force=True).copy()} if grads and grads[0] is not None else {}
         else:
             key = op_key(node)
-            arrived = {output_key(node, i): g.array.copy() for i, g in enumerate(grads or ()) if g is not None}
-        steps.append(_Step(key, node.name(), {k: v for k, v in arrived.items() if k in graph.variables}))
+            arrived = {output_key(node, i): g.numpy(force=True).copy() for i, g in enumerate(grads or ()) if g is not None}
+        self.steps.append(_Step(key, node.name(), {k: v for k, v in arrived.items() if k in self.graph.variables}))
 
-    engine.observers.append(observe)
-    try:
+
+def _record_backward(graph, output, gradient, retain_graph):
+    """Run ``output.backward`` and return the steps the engine took, in order."""
+    with engine.observe(_StepRecorder(graph)) as recorder:
         output.backward(gradient, retain_graph=retain_graph)
-    finally:
-        engine.observers.remove(observe)
-    return steps
+    return recorder.steps
 
 
 def _caption(step, graph, number, total):

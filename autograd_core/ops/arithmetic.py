@@ -44,7 +44,7 @@ class Sub(_Binary):
         return a - b
 
     def backward(self, gy):
-        return self.reduce(gy, -gy if self.needs_input_grad(1) else None)
+        return self.reduce(gy, -gy if self.needs_input_grad[1] else None)
 
 
 class Mul(_Binary):
@@ -57,8 +57,8 @@ class Mul(_Binary):
         return a * b
 
     def backward(self, gy):
-        return self.reduce(gy * self.saved(1) if self.needs_input_grad(0) else None,
-                           gy * self.saved(0) if self.needs_input_grad(1) else None)
+        return self.reduce(gy * self.saved(1) if self.needs_input_grad[0] else None,
+                           gy * self.saved(0) if self.needs_input_grad[1] else None)
 
 
 class Div(_Binary):
@@ -73,7 +73,7 @@ class Div(_Binary):
     def backward(self, gy):
         b = self.saved(1)
         ga = gy / b
-        return self.reduce(ga, -ga * self.saved(0) / b if self.needs_input_grad(1) else None)
+        return self.reduce(ga, -ga * self.saved(0) / b if self.needs_input_grad[1] else None)
 
 
 class Pow(_Binary):
@@ -89,9 +89,9 @@ class Pow(_Binary):
 
     def backward(self, gy):
         a, b = self.saved_tensors
-        ga = gy * b * a ** (b - 1) if self.needs_input_grad(0) else None
+        ga = gy * b * a ** (b - 1) if self.needs_input_grad[0] else None
         gb = None
-        if self.needs_input_grad(1):
+        if self.needs_input_grad[1]:
             # 0 ** b has gradient 0 for b, where log(0) would give nan
             safe_log = a.masked_fill(a == 0, 1).log()
             gb = gy * self.saved_output() * safe_log

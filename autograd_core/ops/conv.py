@@ -76,15 +76,15 @@ class _Convolution(_Face):
 
     def backward(self, gy):
         z, w = self.saved_tensors
-        gz = self.derived(_ConvolutionTranspose)(gy, w) if self.needs_input_grad(0) else None
+        gz = self.derived(_ConvolutionTranspose)(gy, w) if self.needs_input_grad[0] else None
         if len(self.next_functions) == 2:
-            if not self.needs_input_grad(1):
+            if not self.needs_input_grad[1]:
                 return gz, None
             return gz, self.derived(_ConvolutionWeight, False, self.columns)(z, gy)
-        if not (self.needs_input_grad(1) or self.needs_input_grad(2)):
+        if not (self.needs_input_grad[1] or self.needs_input_grad[2]):
             return gz, None, None
         gw, gb = self.derived(_ConvolutionWeight, True, self.columns)(z, gy)  # one GEMM gives both
-        return gz, gw if self.needs_input_grad(1) else None, gb if self.needs_input_grad(2) else None
+        return gz, gw if self.needs_input_grad[1] else None, gb if self.needs_input_grad[2] else None
 
     def release(self):
         super().release()
@@ -104,11 +104,11 @@ class _ConvolutionTranspose(_Face):
 
     def backward(self, gz):
         x, w = self.saved_tensors
-        gx = self.derived(_Convolution)(gz, w) if self.needs_input_grad(0) else None
-        gw = self.derived(_ConvolutionWeight)(gz, x) if self.needs_input_grad(1) else None
+        gx = self.derived(_Convolution)(gz, w) if self.needs_input_grad[0] else None
+        gw = self.derived(_ConvolutionWeight)(gz, x) if self.needs_input_grad[1] else None
         if len(self.next_functions) == 2:
             return gx, gw
-        return gx, gw, gz.sum(_all_but_channels(gz)) if self.needs_input_grad(2) else None
+        return gx, gw, gz.sum(_all_but_channels(gz)) if self.needs_input_grad[2] else None
 
 
 class _ConvolutionWeight(_Face):
@@ -133,9 +133,9 @@ class _ConvolutionWeight(_Face):
         z, gy = self.saved_tensors
         if ggw is None:  # only gb was used: its gradient is ggb at every pixel
             shape = (1, -1) + (1,) * (gy.ndim - 2)
-            return None, ggb.reshape(shape).expand(gy.shape) if self.needs_input_grad(1) else None
-        gz = self.derived(_ConvolutionTranspose)(gy, ggw) if self.needs_input_grad(0) else None
-        if not self.needs_input_grad(1):
+            return None, ggb.reshape(shape).expand(gy.shape) if self.needs_input_grad[1] else None
+        gz = self.derived(_ConvolutionTranspose)(gy, ggw) if self.needs_input_grad[0] else None
+        if not self.needs_input_grad[1]:
             return gz, None
         return gz, self.derived(_Convolution)(z, ggw) if ggb is None else self.derived(_Convolution)(z, ggw, ggb)
 

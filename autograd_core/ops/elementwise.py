@@ -294,8 +294,8 @@ class Atan2(_Binary):
     def backward(self, gy):
         a, b = self.saved_tensors
         scale = gy / (a * a + b * b)
-        return self.reduce(scale * b if self.needs_input_grad(0) else None,
-                           -scale * a if self.needs_input_grad(1) else None)
+        return self.reduce(scale * b if self.needs_input_grad[0] else None,
+                           -scale * a if self.needs_input_grad[1] else None)
 
 
 # ----- piecewise: relu, abs and the roundings -----
@@ -531,8 +531,8 @@ class Maximum(_Binary):
     def backward(self, gy):
         a, b = self.saved(0).array, self.saved(1).array
         tie = 0.5 * (a == b)
-        ga = gy * _constant(1 - self.loses(a, b) - tie, gy) if self.needs_input_grad(0) else None
-        gb = gy * _constant(1 - self.loses(b, a) - tie, gy) if self.needs_input_grad(1) else None
+        ga = gy * _constant(1 - self.loses(a, b) - tie, gy) if self.needs_input_grad[0] else None
+        gb = gy * _constant(1 - self.loses(b, a) - tie, gy) if self.needs_input_grad[1] else None
         return self.reduce(ga, gb)
 
 
@@ -610,7 +610,7 @@ class ClampTensor(Function):
         if hi is not None:
             masks.append(x > hi if lo is None else (x > hi) | (hi < lo))
         return tuple(sum_to(gy * _constant(np.broadcast_to(m, gy.shape), gy), shape)
-                     if self.needs_input_grad(i) else None
+                     if self.needs_input_grad[i] else None
                      for i, (m, shape) in enumerate(zip(masks, self.shapes)))
 
     def name(self):

@@ -33,7 +33,7 @@ class Copy(Function):
         return np.array(np.broadcast_to(src, dst.shape), dtype=dst.dtype)
 
     def backward(self, gy):
-        return None, sum_to(cast(gy, self.src_dtype), self.src_shape) if self.needs_input_grad(1) else None
+        return None, sum_to(cast(gy, self.src_dtype), self.src_shape) if self.needs_input_grad[1] else None
 
     def name(self):
         return "CopyBackwards"

@@ -179,11 +179,11 @@ class IndexPut(Function):
 
     def backward(self, gy):
         gx = gv = None
-        if self.needs_input_grad(0):
+        if self.needs_input_grad[0]:
             # overwritten positions get no gradient; added ones pass it through
             zero = _new(np.zeros((), gy.array.dtype))
             gx = gy if self.accumulate else IndexPut(self.stages, self.kind, False)(gy, zero)
-        if self.needs_input_grad(1):
+        if self.needs_input_grad[1]:
             gv = _reduce_to(Index(self.stages, self.kind)(gy), self.v_shape)
         return gx, gv
 
@@ -401,8 +401,8 @@ class Where(Function):
     def backward(self, gy):
         condition = self.saved(0)
         zero = _new(np.zeros((), gy.array.dtype))
-        gx = sum_to(Where()(condition, gy, zero), self.shapes[0]) if self.needs_input_grad(1) else None
-        gz = sum_to(Where()(condition, zero, gy), self.shapes[1]) if self.needs_input_grad(2) else None
+        gx = sum_to(Where()(condition, gy, zero), self.shapes[0]) if self.needs_input_grad[1] else None
+        gz = sum_to(Where()(condition, zero, gy), self.shapes[1]) if self.needs_input_grad[2] else None
         return None, gx, gz
 
     def name(self):

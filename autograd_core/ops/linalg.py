@@ -27,7 +27,7 @@ class MatMul(Function):
     def backward(self, gy):
         a, b = self.saved_tensors
         if a.array.ndim == 1 and b.array.ndim == 1:
-            return (gy * b if self.needs_input_grad(0) else None), (gy * a if self.needs_input_grad(1) else None)
+            return (gy * b if self.needs_input_grad[0] else None), (gy * a if self.needs_input_grad[1] else None)
         # vectors as matrices: a (k,) as (1, k), b (k,) as (k, 1); the gradient gets the dropped dim back
         a2 = a if a.array.ndim > 1 else reshape(a, (1, -1))
         b2 = b if b.array.ndim > 1 else reshape(b, (-1, 1))
@@ -37,9 +37,9 @@ class MatMul(Function):
         if b.array.ndim == 1:
             g = g.unsqueeze(-1)
         ga = gb = None
-        if self.needs_input_grad(0):
+        if self.needs_input_grad[0]:
             ga = sum_to(matmul(g, b2.mT), a2.array.shape).reshape(a.array.shape)
-        if self.needs_input_grad(1):
+        if self.needs_input_grad[1]:
             if b2.array.ndim == 2 and g.array.ndim > 2:  # one matrix shared by a batch: a single BLAS call
                 k, n = b2.array.shape
                 gb = matmul(reshape(a2, (-1, k)).mT, reshape(g, (-1, n)))
@@ -210,7 +210,7 @@ class Einsum(Function):
 
     def backward(self, gy):
         operands = self.saved_tensors
-        return tuple(self._operand_grad(i, gy, operands) if self.needs_input_grad(i) else None
+        return tuple(self._operand_grad(i, gy, operands) if self.needs_input_grad[i] else None
                      for i in range(len(operands)))
 
     def _operand_grad(self, i, gy, operands):

@@ -364,7 +364,7 @@ class Cat(Function):
         lead = (slice(None),) * self.dim
         grads, start = [], 0
         for i, n in enumerate(self.sizes):
-            grads.append(gy[lead + (slice(start, start + n),)] if self.needs_input_grad(i) else None)
+            grads.append(gy[lead + (slice(start, start + n),)] if self.needs_input_grad[i] else None)
             start += n
         return tuple(grads)
 
@@ -403,7 +403,7 @@ class Stack(Function):
 
     def backward(self, gy):
         lead = (slice(None),) * self.dim
-        return tuple(gy[lead + (i,)] if self.needs_input_grad(i) else None for i in range(len(self.next_functions)))
+        return tuple(gy[lead + (i,)] if self.needs_input_grad[i] else None for i in range(len(self.next_functions)))
 
 
 def stack(tensors, dim=0, *, out=None):

@@ -306,8 +306,8 @@ class Prelu(Function):
         x, w = self.saved_tensors
         positive = self.positive.astype(x.array.dtype)
         negative = _new(1 - positive)
-        gx = gy * (_new(positive) + negative * w) if self.needs_input_grad(0) else None
-        gw = sum_to(gy * x * negative, w.array.shape) if self.needs_input_grad(1) else None
+        gx = gy * (_new(positive) + negative * w) if self.needs_input_grad[0] else None
+        gw = sum_to(gy * x * negative, w.array.shape) if self.needs_input_grad[1] else None
         return gx, gw
 
 

@@ -38,15 +38,15 @@ class Linear(Function):
 
     def backward(self, gy):
         x, weight = self.saved_tensors
-        gx = linear(gy, weight.t()) if self.needs_input_grad(0) else None
-        gw = gb = None
+        gx = linear(gy, weight.t()) if self.needs_input_grad[0] else None
+        gw = None
         flat = gy if gy.array.ndim == 2 else gy.reshape(-1, gy.array.shape[-1])
-        if self.needs_input_grad(1):
+        if self.needs_input_grad[1]:
             x2d = x if x.array.ndim == 2 else x.reshape(-1, x.array.shape[-1])
             gw = linear(flat.t(), x2d.t())
-        if len(self.next_functions) > 2 and self.needs_input_grad(2):
-            gb = flat.sum(0)
-        return gx, gw, gb
+        if len(self.next_functions) == 2:
+            return gx, gw
+        return gx, gw, flat.sum(0) if self.needs_input_grad[2] else None
 
     def name(self):
         return "AddmmBackward0" if len(self.next_functions) > 2 else "MmBackward0"
@@ -81,17 +81,17 @@ class Bilinear(Function):
 
     def backward(self, gy):
         x1, x2, weight = self.saved_tensors
-        gx1 = bilinear(gy, x2, weight.permute(1, 0, 2)) if self.needs_input_grad(0) else None
-        gx2 = bilinear(gy, x1, weight.permute(2, 0, 1)) if self.needs_input_grad(1) else None
+        gx1 = bilinear(gy, x2, weight.permute(1, 0, 2)) if self.needs_input_grad[0] else None
+        gx2 = bilinear(gy, x1, weight.permute(2, 0, 1)) if self.needs_input_grad[1] else None
         out_f, in1, in2 = weight.array.shape
         flat = gy.reshape(-1, out_f)
-        gw = gb = None
-        if self.needs_input_grad(2):
+        gw = None
+        if self.needs_input_grad[2]:
             outer = (x1.unsqueeze(-1) * x2.unsqueeze(-2)).reshape(-1, in1 * in2)
             gw = linear(flat.t(), outer.t()).reshape(out_f, in1, in2)
-        if len(self.next_functions) > 3 and self.needs_input_grad(3):
-            gb = flat.sum(0)
-        return gx1, gx2, gw, gb
+        if len(self.next_functions) == 3:
+            return gx1, gx2, gw
+        return gx1, gx2, gw, flat.sum(0) if self.needs_input_grad[3] else None
 
 
 def bilinear(input1, input2, weight, bias=None):

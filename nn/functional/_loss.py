@@ -221,9 +221,10 @@ class CrossEntropy(Function):
         q = self.targets
         x3 = x.reshape(q.shape)
         shifted = x3 - x3.max(axis=1, keepdims=True)
-        self.exp = np.exp(shifted)
-        self.total = self.exp.sum(axis=1, keepdims=True)
-        log_total = np.log(self.total)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        self.save_for_backward(exp, total)
+        log_total = np.log(total)
         if q.classes is not None:
             losses = log_total - q.pick(shifted)
             if q.mass is not None:
@@ -234,24 +235,28 @@ class CrossEntropy(Function):
         return _reduce_losses(losses, self.reduction, q, x.shape[:1] + x.shape[2:])
 
     def backward(self, gy):
-        return CrossEntropyBackward(self)(self.saved(0), gy)
+        x, exp, total = self.saved_tensors
+        return CrossEntropyBackward(self.targets, self.reduction)(x, gy, _new(exp / total))
 
     def name(self):
         return "NllLossBackward0"
 
 
 class CrossEntropyBackward(Function):
-    """The gradient of CrossEntropy as an op of (x, gy), so that it can itself be differentiated."""
+    """The gradient of CrossEntropy as an op of (x, gy), so that it can itself be differentiated.
+
+    Its third input is the forward's softmax (a constant: its gradient is never asked for), overwritten here.
+    """
 
     saves = (0, 1)
 
-    def __init__(self, forward_op):
-        self.op = forward_op
+    def __init__(self, targets, reduction):
+        self.targets, self.reduction = targets, reduction
 
-    def forward(self, x, gy):
-        op, q = self.op, self.op.targets
-        upstream = _per_sample(gy, op.reduction, q).astype(x.dtype, copy=False)
-        grad = op.exp / op.total
+    def forward(self, x, gy, probabilities):
+        q = self.targets
+        upstream = _per_sample(gy, self.reduction, q).astype(x.dtype, copy=False)
+        grad = probabilities
         scale = upstream if q.mass is None else q.mass * upstream
         grad *= scale
         if q.classes is not None:
@@ -262,22 +267,22 @@ class CrossEntropyBackward(Function):
 
     def backward(self, ggx):
         x, gy = self.saved_tensors
-        op, q = self.op, self.op.targets
+        q, reduction = self.targets, self.reduction
         dtype = x.array.dtype
         p = softmax(x, 1).reshape(q.shape)
         ggx = ggx.reshape(q.shape)
         mass = _new(q.mass_array(dtype))
         gx = ggy = None
-        if self.needs_input_grad(0):
-            upstream = _per_sample(gy, op.reduction, q)
+        if self.needs_input_grad[0]:
+            upstream = _per_sample(gy, reduction, q)
             gx = (upstream * mass * p * (ggx - (p * ggx).sum(1, keepdim=True))).reshape(x.array.shape)
-        if self.needs_input_grad(1):
+        if self.needs_input_grad[1]:
             per_sample = ((p * mass - _new(q.dense_array(dtype))) * ggx).sum(1)
-            if op.reduction == "none":
+            if reduction == "none":
                 ggy = per_sample.reshape(gy.array.shape)
             else:
-                ggy = per_sample.sum() / q.divisor if op.reduction == "mean" else per_sample.sum()
-        return gx, ggy
+                ggy = per_sample.sum() / q.divisor if reduction == "mean" else per_sample.sum()
+        return gx, ggy, None
 
 
 class NllLoss(Function):
@@ -394,9 +399,9 @@ class BinaryCrossEntropy(Function):
     def backward(self, gy):
         x, t = self.saved_tensors
         gx = gt = None
-        if self.needs_input_grad(0):
+        if self.needs_input_grad[0]:
             gx = gy * (x - t) / (x * (1 - x)).clamp_min(1e-12)
-        if self.needs_input_grad(1):
+        if self.needs_input_grad[1]:
             with np.errstate(divide="ignore"):
                 gt = gy * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
         return gx, gt
