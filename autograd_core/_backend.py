@@ -1,23 +1,151 @@
-"""The seam between the engine and its array library (numpy today).
+"""The array seam: which array library holds a tensor's values, and the kernels that run on it.
 
-Ops call numpy functions on the arrays they are given; CuPy arrays implement
-numpy's dispatch protocols (``__array_ufunc__``, ``__array_function__``), so those
-calls already follow the array. What does not dispatch (array creation from
-Python data, choosing the module) goes through this file, so a CuPy backend
-(``.to("cuda")``) is an addition here, not a rewrite of the ops.
+Every tensor's ``array`` belongs to one *array backend*: numpy here (the CPU
+device); a CuPy backend is an addition (``register``), not a rewrite. The
+rule for code that touches arrays:
+
+* math on arrays calls ``xp = array_module(a, ...)`` and then ``xp.exp(a)``,
+  ``xp.zeros(shape, dtype)``..., never ``np.`` functions (numpy's dtypes and
+  constants are shared by every backend and stay ``np.float32``, ``np.inf``);
+* arrays made from nothing (``torch.zeros(3)``) come from ``default_module()``;
+* compiled kernels are looked up per backend with ``kernels(family, *arrays)``
+  (numpy's are Numba's, in ``autograd_core.kernels``);
+* crossing to the host is explicit: ``to_numpy(array)`` (``Tensor.numpy()``,
+  printing, saving), ``from_numpy(ndarray, like)``.
+
+A backend's arrays follow numpy's API (CuPy's do); its ``xp`` module offers
+numpy's functions. Tests run once more with a stand-in backend whose arrays
+refuse to mix with numpy arrays, as CuPy's do (``tests/strict_backend.py``).
 """
+import importlib
+
 import numpy as np
 
-xp = np
+
+class ArrayBackend:
+    """One array library: its module, its array type, its host conversions and its kernel families."""
+
+    def __init__(self, name, xp, array_type, to_numpy, from_numpy):
+        self.name, self.xp, self.array_type = name, xp, array_type
+        self.to_numpy, self.from_numpy = to_numpy, from_numpy
+        self._kernel_loaders, self._kernels = {}, {}
+
+    def add_kernels(self, family, loader):
+        """``loader()`` returns the namespace of ``family``'s kernels (imported on first use)."""
+        self._kernel_loaders[family] = loader
+        self._kernels.pop(family, None)
+
+    def kernels(self, family):
+        found = self._kernels.get(family)
+        if found is None:
+            loader = self._kernel_loaders.get(family)
+            if loader is None:
+                raise NotImplementedError(f"the {self.name} array backend has no {family} kernels")
+            found = self._kernels[family] = loader()
+        return found
+
+    def __repr__(self):
+        return f"<array backend {self.name}>"
 
 
-def get_array_module(array):
-    """Return the array module that owns ``array`` (numpy today; ``cupy.get_array_module`` later)."""
-    return np
+def _module_loader(name):
+    return lambda: importlib.import_module(name)
 
 
-def as_array(value, dtype=None):
-    """Return ``value`` as an ndarray (0-d results of ufuncs come back as scalars)."""
-    if type(value) is np.ndarray and (dtype is None or value.dtype == dtype):
-        return value
-    return np.asarray(value, dtype=dtype)
+NUMPY = ArrayBackend("numpy", np, np.ndarray, lambda a: a, lambda a: a)
+NUMPY.add_kernels("conv", _module_loader("autograd_core.kernels.conv"))
+NUMPY.add_kernels("pool", _module_loader("autograd_core.kernels.pool"))
+
+_by_type = {np.ndarray: NUMPY}
+_default = NUMPY
+
+
+def register(backend, default=False):
+    """Make ``backend``'s arrays known to the seam; with ``default`` new CPU arrays are made by it."""
+    global _default
+    _by_type[backend.array_type] = backend
+    if default:
+        _default = backend
+
+
+def default_backend():
+    return _default
+
+
+def default_module():
+    """The array module that makes arrays from nothing or from Python data."""
+    return _default.xp
+
+
+def backend_of(array):
+    """The backend owning ``array`` (numpy's for numpy arrays and scalars)."""
+    kind = type(array)
+    if kind is np.ndarray:
+        return NUMPY
+    found = _by_type.get(kind)
+    if found is not None:
+        return found
+    for array_type, backend in _by_type.items():
+        if isinstance(array, array_type):
+            return backend
+    return NUMPY
+
+
+def array_module(*arrays):
+    """The array module of the first array among ``arrays`` (DeZero's ``get_array_module``); else the default's.
+
+    Python and numpy scalars do not decide: they mix with every backend's arrays.
+    """
+    for a in arrays:
+        if type(a) is np.ndarray:
+            return np
+        if a is not None and not isinstance(a, (int, float, complex, np.generic)):
+            return backend_of(a).xp
+    return _default.xp
+
+
+def kernels(family, *arrays):
+    """The kernels of ``family`` ("conv", "pool", "optim"...) for the backend of ``arrays``."""
+    for a in arrays:
+        if type(a) is not np.ndarray:
+            return backend_of(a).kernels(family)
+    return NUMPY.kernels(family)
+
+
+def add_kernels(family, loader, backend=NUMPY):
+    """Register ``family``'s kernels for ``backend`` (numpy by default), loaded by ``loader()`` on first use."""
+    backend.add_kernels(family, loader)
+
+
+def is_array(value):
+    """Whether ``value`` is an array of some registered backend."""
+    return type(value) in _by_type or isinstance(value, tuple(_by_type))
+
+
+def as_array(value, dtype=None, like=None):
+    """``value`` as an array: of the backend of ``like`` when given, else of its own, else of the default.
+
+    Numpy reductions return 0-d results as scalars; this turns them back into arrays.
+    """
+    if type(value) is np.ndarray and like is None:
+        return value if dtype is None or value.dtype == dtype else value.astype(dtype)
+    if like is not None:
+        backend = backend_of(like)
+    elif isinstance(value, np.generic):
+        backend = NUMPY
+    else:
+        backend = backend_of(value) if is_array(value) else _default
+    return backend.xp.asarray(value, dtype=dtype)
+
+
+def to_numpy(array):
+    """``array`` as a numpy array on the host (the same memory for numpy arrays)."""
+    if type(array) is np.ndarray:
+        return array
+    return backend_of(array).to_numpy(array)
+
+
+def from_numpy(array, like=None):
+    """A host numpy array moved to the backend of ``like`` (or the default backend)."""
+    backend = backend_of(like) if like is not None else _default
+    return backend.from_numpy(array)

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from . import dtypes
+from . import _backend, dtypes
 from .device import device as _device
 from .tensor import Tensor, _new, to_array
 from .ops._util import shape_arg
@@ -14,9 +14,10 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
 
 
 def _finish(array, requires_grad, device=None):
+    """A new leaf holding ``array`` (a host numpy array is moved to the default backend)."""
     if device is not None:
         _device(device).check_available()
-    t = _new(array)
+    t = _new(_backend.from_numpy(array) if type(array) is np.ndarray else array)
     if requires_grad:
         t.requires_grad = True
     return t
@@ -31,7 +32,7 @@ def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with an ndarray or tensor of the right dtype."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return data
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtypes.to_numpy_dtype(dtype)) \
+    if _backend.is_array(data) and (dtype is None or data.dtype == dtypes.to_numpy_dtype(dtype)) \
             and data.dtype in dtypes._BY_NUMPY:
         return _finish(data, False, device)
     return tensor(data, dtype=dtype, device=device)
@@ -49,7 +50,8 @@ def _filled(shape, value, dtype, requires_grad, device, op):
     shape = shape_arg(shape, op)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"{op}: trying to create tensor with negative dimension: {list(shape)}")
-    return _finish(np.full(shape, value, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad, device)
+    xp = _backend.default_module()
+    return _finish(xp.full(shape, value, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad, device)
 
 
 def _default(dtype):

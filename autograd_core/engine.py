@@ -14,6 +14,7 @@ import gc
 
 import numpy as np
 
+from ._backend import array_module, as_array, to_numpy
 from .function import AccumulateGrad, edge_of
 from .grad_mode import GradMode
 from .ops.shape import cast, sum_to
@@ -47,8 +48,9 @@ class _AnomalyCheck(Observer):
 
     def after(self, node, grads):
         for i, g in enumerate(grads):
-            if g is not None and not np.all(np.isfinite(g.array)):
-                kind = "nan" if np.isnan(g.array).any() else "inf"
+            values = None if g is None else to_numpy(g.array)
+            if values is not None and not np.all(np.isfinite(values)):
+                kind = "nan" if np.isnan(values).any() else "inf"
                 raise RuntimeError(f"Function '{node.name()}' returned {kind} values in its {i}th output.")
 
 
@@ -212,9 +214,9 @@ def _root_gradients(tensors, grad_tensors, op):
             if t.array.size != 1:
                 raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs "
                                    f"(output {i} has shape {tuple(t.shape)}); pass gradient= of that shape")
-            g = _new(np.ones_like(t.array))
+            g = _new(array_module(t.array).ones_like(t.array))
         elif not isinstance(g, Tensor):
-            g = _new(np.asarray(g, dtype=t.array.dtype))
+            g = _new(as_array(g, dtype=t.array.dtype, like=t.array))
         if g.array.shape != t.array.shape:
             raise RuntimeError(f"{op}: Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} "
                                f"and output[{i}] has a shape of {tuple(t.shape)}.")
@@ -270,7 +272,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = captured[e]
         if g is None:
             if materialize_grads:
-                g = _new(np.zeros_like(x.array))
+                g = _new(array_module(x.array).zeros_like(x.array))
             elif not allow_unused:
                 raise RuntimeError(f"grad: input {i} (shape {tuple(x.shape)}) was not used in the graph; "
                                    "pass allow_unused=True to get None for it")

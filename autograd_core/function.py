@@ -27,7 +27,7 @@ import weakref
 
 import numpy as np
 
-from ._backend import as_array
+from ._backend import array_module, as_array
 from .grad_mode import GradMode, no_grad
 from .tensor import Tensor, _new
 
@@ -251,7 +251,8 @@ class Function(Node):
     def _run_custom_backward(self, grads):
         """``apply``'s static backward: zeros for missing gradients unless told otherwise, one result per argument."""
         if self._materialize_grads and any(g is None for g in grads):
-            grads = [_new(np.zeros(*self._output_meta[i])) if g is None and self._output_meta[i] is not None
+            xp = array_module(*[g.array for g in grads if g is not None])
+            grads = [_new(xp.zeros(*self._output_meta[i])) if g is None and self._output_meta[i] is not None
                      else g for i, g in enumerate(grads)]
         result = type(self).backward(self, *grads)
         return self._tensor_gradients(result if type(result) is tuple else (result,))

@@ -2,6 +2,7 @@
 import numpy as np
 
 from . import dtypes
+from .creation import _finish
 from .tensor import Tensor, _new
 from .ops._util import shape_arg
 
@@ -68,23 +69,17 @@ def _float_dtype(dtype):
     return d.numpy
 
 
-def _finish(array, requires_grad):
-    t = _new(array)
-    if requires_grad:
-        t.requires_grad = True
-    return t
-
-
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1)."""
     dt = _float_dtype(dtype)
-    return _finish(_rng(generator).random(shape_arg(size, "rand"), dtype=np.float64).astype(dt), requires_grad)
+    samples = _rng(generator).random(shape_arg(size, "rand"), dtype=np.float64)
+    return _finish(samples.astype(dt), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples."""
     dt = _float_dtype(dtype)
-    return _finish(_rng(generator).standard_normal(shape_arg(size, "randn")).astype(dt), requires_grad)
+    return _finish(_rng(generator).standard_normal(shape_arg(size, "randn")).astype(dt), requires_grad, device)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -96,29 +91,29 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
     dt = dtypes.to_numpy_dtype(dtype) or np.int64
-    return _finish(_rng(generator).integers(low, high, size=tuple(size)).astype(dt), requires_grad)
+    return _finish(_rng(generator).integers(low, high, size=tuple(size)).astype(dt), requires_grad, device)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     dt = dtypes.to_numpy_dtype(dtype) or np.int64
-    return _finish(_rng(generator).permutation(n).astype(dt), requires_grad)
+    return _finish(_rng(generator).permutation(n).astype(dt), requires_grad, device)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None):
     """Normal samples; ``mean``/``std`` may be tensors (broadcast) or numbers with ``size``."""
-    m = mean.array if isinstance(mean, Tensor) else mean
-    s = std.array if isinstance(std, Tensor) else std
+    m = mean.numpy(force=True) if isinstance(mean, Tensor) else mean
+    s = std.numpy(force=True) if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s)}")
     shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     like = mean if isinstance(mean, Tensor) else (std if isinstance(std, Tensor) else None)
     dt = _float_dtype(dtype if dtype is not None else (like.dtype if like is not None else None))
-    return _new((_rng(generator).standard_normal(shape) * s + m).astype(dt))
+    return _finish((_rng(generator).standard_normal(shape) * s + m).astype(dt), False, device)
 
 
 def bernoulli(input, p=None, *, generator=None):
-    probs = input.array if p is None else np.full(input.array.shape, p)
-    return _new((_rng(generator).random(probs.shape) < probs).astype(input.array.dtype))
+    probs = input.numpy(force=True) if p is None else np.full(input.array.shape, p)
+    return _finish((_rng(generator).random(probs.shape) < probs).astype(input.array.dtype), False)
 
 
 def rand_like(input, *, dtype=None, requires_grad=False):

@@ -6,6 +6,7 @@ each op family in ``ops/`` attaches its methods (``x.exp()``, ``x + y``...).
 import numpy as np
 
 from . import dtypes
+from . import _backend
 from .device import device as _device, CPU
 from .grad_mode import GradMode
 
@@ -46,7 +47,9 @@ def to_array(data, dtype=None):
     np_dtype = dtypes.to_numpy_dtype(dtype)
     if isinstance(data, Tensor):
         data = data.array
-    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+    if _backend.is_array(data) and not isinstance(data, np.ndarray):
+        array = _backend.array_module(data).array(data, dtype=np_dtype)  # a copy on the data's own backend
+    elif isinstance(data, np.ndarray) or isinstance(data, np.generic):
         array = np.array(data, dtype=np_dtype)
     else:
         try:
@@ -61,7 +64,7 @@ def to_array(data, dtype=None):
         else:
             raise TypeError(f"tensor(): unsupported element type {array.dtype}; expected numbers or bools "
                             f"({', '.join(d.name for d in dtypes.ALL)})")
-    return array
+    return _backend.from_numpy(array) if type(array) is np.ndarray else array
 
 
 class Tensor:
@@ -79,13 +82,14 @@ class Tensor:
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data=None, *sizes, requires_grad=False, name=None, dtype=None):
+        xp = _backend.default_module()
         if isinstance(data, int) and not isinstance(data, bool):  # torch.Tensor(2, 3): uninitialised
-            array = np.empty((data,) + sizes, dtype=dtypes.to_numpy_dtype(dtype or dtypes.get_default_dtype()))
+            array = xp.empty((data,) + sizes, dtype=dtypes.to_numpy_dtype(dtype or dtypes.get_default_dtype()))
         elif data is None:
-            array = np.empty((0,), dtype=dtypes.get_default_dtype().numpy)
-        elif isinstance(data, np.ndarray) and dtype is None and data.dtype in dtypes._BY_NUMPY:
-            array = data  # DeZero's Variable(ndarray): wrap without copying
-        elif isinstance(data, (np.ndarray, Tensor)):
+            array = xp.empty((0,), dtype=dtypes.get_default_dtype().numpy)
+        elif _backend.is_array(data) and dtype is None and data.dtype in dtypes._BY_NUMPY:
+            array = _backend.from_numpy(data) if type(data) is np.ndarray else data  # DeZero's Variable(ndarray)
+        elif _backend.is_array(data) or isinstance(data, Tensor):
             array = to_array(data, dtype)
         else:  # torch.Tensor([1, 2]) is float32
             array = to_array(data, dtype or dtypes.get_default_dtype())
@@ -217,12 +221,12 @@ class Tensor:
         if result.array.shape != self.array.shape:
             raise RuntimeError(f"{func.__name__}_: output with shape {list(self.array.shape)} doesn't match the "
                                f"broadcast shape {list(result.array.shape)}")
-        if not np.can_cast(result.array.dtype, self.array.dtype, "same_kind"):
+        if not np.can_cast(result.array.dtype, self.array.dtype, "same_kind"):  # dtypes: numpy's for every backend
             raise RuntimeError(f"{func.__name__}_: result type {result.dtype} can't be cast to the desired "
                                f"output type {self.dtype}")
         if not self.array.flags.writeable:
             raise RuntimeError(f"{func.__name__}_: this tensor is a read-only (expanded) view; clone() it first")
-        np.copyto(self.array, result.array, casting="same_kind")
+        _backend.array_module(self.array).copyto(self.array, result.array, casting="same_kind")
         self._version_counter[0] += 1
         if recording:
             self.grad_fn, self._output_index, self._requires_grad = result.grad_fn, result._output_index, True
@@ -282,12 +286,14 @@ class Tensor:
         return self.array.tolist()
 
     def numpy(self, force=False):
+        """The values as a numpy array: the same memory on the CPU, as PyTorch's."""
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self.array
+        return _backend.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
-        return self.array if dtype is None else self.array.astype(dtype)
+        array = _backend.to_numpy(self.array)
+        return array if dtype is None else array.astype(dtype)
 
     def __len__(self):
         if self.array.ndim == 0:
