@@ -1,9 +1,12 @@
-"""Helpers shared by the op families: operand coercion and argument normalisation."""
+"""Helpers shared by the op families: operand coercion, argument normalisation and ``out=``."""
 import numbers
+import warnings
 
 import numpy as np
 
 from .. import dtypes
+from .._backend import array_module
+from ..grad_mode import GradMode
 from ..tensor import Tensor, _new, _check_dim
 
 
@@ -61,3 +64,38 @@ def shape_arg(shape, op):
 def broadcast_error(op, a, b):
     return RuntimeError(f"{op}: the shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together "
                         "(each dimension must be equal, 1, or missing)")
+
+
+# PyTorch's scalar-type names, used in its dtype error messages
+_SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
+                      "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+
+
+def write_out(op, result, out):
+    """Write ``result`` into ``out`` as PyTorch's ``out=`` does, and return ``out``.
+
+    ``out`` takes ``result``'s shape (with PyTorch's deprecation warning when it
+    had elements and another shape) and keeps its dtype, which must be able to
+    hold the result's kind; ``out=`` cannot be used where a gradient is recorded.
+    """
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if GradMode.enabled and (out.requires_grad or result.requires_grad):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    if not np.can_cast(result.array.dtype, out.array.dtype, "same_kind"):
+        raise RuntimeError(f"result type {_SCALAR_TYPE_NAMES[result.array.dtype.name]} can't be cast to the desired "
+                           f"output type {_SCALAR_TYPE_NAMES[out.array.dtype.name]}")
+    xp = array_module(out.array)
+    if out.array.shape != result.array.shape:
+        if out.array.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out.array.shape)}, which does not match the required output shape "
+                          f"{list(result.array.shape)}. This behavior is deprecated, and in a future PyTorch "
+                          "release outputs will not be resized unless they have zero elements. You can explicitly "
+                          "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                          UserWarning, stacklevel=3)
+        out.array = xp.empty(result.array.shape, dtype=out.array.dtype)
+    xp.copyto(out.array, result.array, casting="same_kind")
+    out._version_counter[0] += 1
+    return out
