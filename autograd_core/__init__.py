@@ -6,7 +6,7 @@ from ._allocator import keep_freed_memory
 from . import dtypes
 from .dtypes import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,
                      int32, int, int64, long, bool, get_default_dtype, set_default_dtype)
-from .device import device, cuda
+from .device import device, cuda, set_default_device, get_default_device
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
                         detect_anomaly, set_detect_anomaly)
 from .tensor import Tensor, Variable, Size
@@ -22,9 +22,10 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.conv import *  # noqa: F401,F403
 from .ops.pool import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
+from .legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor...)
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
 from .random import rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli
-from . import autograd, utils, datasets, transforms  # noqa: F401
+from . import autograd, utils, datasets, transforms, accelerator, backends  # noqa: F401
 from .serialization import save, load
 from .numerical import numerical_diff, numerical_gradient
 

@@ -1,9 +1,13 @@
-"""``repr(tensor)`` in PyTorch's format (same number formatting, wrapping and suffixes)."""
+"""``repr(tensor)`` in PyTorch's format (same number formatting, wrapping and suffixes).
+
+The values are brought to the host once (``to_numpy``); everything below works on that numpy array.
+"""
 import math
 
 import numpy as np
 
 from . import dtypes
+from ._backend import to_numpy
 
 PRECISION = 4
 THRESHOLD = 1000
@@ -122,7 +126,7 @@ def array_str(a, indent):
 
 
 def tensor_repr(t, prefix="tensor("):
-    a = t.array
+    a = to_numpy(t.array)  # formatting runs on the host
     indent = len(prefix)
     suffixes = []
     dt = dtypes.from_numpy_dtype(a.dtype)

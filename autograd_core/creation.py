@@ -1,4 +1,8 @@
-"""Creation ops: tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange, linspace, eye and *_like."""
+"""Creation ops: tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange, linspace, eye and *_like.
+
+Arrays are made by the default backend's module (or on the host, then moved with
+``from_numpy``); ``device=`` is checked first, and ``out=`` is honoured as PyTorch does.
+"""
 import numbers
 
 import numpy as np
@@ -6,94 +10,128 @@ import numpy as np
 from . import _backend, dtypes
 from .device import device as _device
 from .tensor import Tensor, _new, to_array
-from .ops._util import shape_arg
+from .ops._util import shape_arg, _SCALAR_TYPE_NAMES
 from .ops._registry import tensor_method
+from .ops.shape import into
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
            "logspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "is_tensor", "numel"]
 
 
-def _finish(array, requires_grad, device=None):
-    """A new leaf holding ``array`` (a host numpy array is moved to the default backend)."""
+def check_device(device):
+    """PyTorch's error for a device this build cannot hold tensors on (``None`` is the default, the CPU)."""
     if device is not None:
         _device(device).check_available()
+
+
+def _finish(array, requires_grad):
+    """A new leaf holding ``array`` (a host numpy array is moved to the default backend)."""
     t = _new(_backend.from_numpy(array) if type(array) is np.ndarray else array)
     if requires_grad:
         t.requires_grad = True
     return t
 
 
+def _dtype_for_out(dtype, out):
+    """The dtype a factory writing into ``out`` makes: ``out``'s, which an explicit ``dtype`` must equal."""
+    if not isinstance(out, Tensor):
+        return dtype  # write_out raises PyTorch's TypeError
+    if dtype is not None and dtypes.as_dtype(dtype) != out.dtype:
+        raise RuntimeError(f"dtype {_SCALAR_TYPE_NAMES[dtypes.as_dtype(dtype).numpy.name]} does not match dtype "
+                           f"of out parameter ({_SCALAR_TYPE_NAMES[out.array.dtype.name]})")
+    return out.dtype
+
+
+def factory(op, make, dtype, requires_grad, device, out):
+    """What every factory shares: the device check, then ``make(dtype)`` (an array) as a new leaf, or in ``out``.
+
+    With ``out`` the values are made in ``out``'s dtype and ``requires_grad`` does not apply, as in PyTorch.
+    """
+    if device is not None:
+        check_device(device)
+    if out is None:
+        return _finish(make(dtype), requires_grad)
+    return into(op, _finish(make(_dtype_for_out(dtype, out)), False), out)
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (floats -> float32, ints -> int64, bools -> bool)."""
-    return _finish(to_array(data, dtype), requires_grad, device)
+    check_device(device)
+    return _finish(to_array(data, dtype), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with an ndarray or tensor of the right dtype."""
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return data
     if _backend.is_array(data) and (dtype is None or data.dtype == dtypes.to_numpy_dtype(dtype)) \
             and data.dtype in dtypes._BY_NUMPY:
-        return _finish(data, False, device)
-    return tensor(data, dtype=dtype, device=device)
+        return _finish(data, False)
+    return tensor(data, dtype=dtype)
 
 
 def from_numpy(array):
-    """A tensor sharing memory with ``array``."""
+    """A tensor of ``array``'s values on the default backend (sharing its memory on the CPU)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy_dtype(array.dtype)
-    return _new(array)
+    return _new(_backend.from_numpy(array))
 
 
-def _filled(shape, value, dtype, requires_grad, device, op):
-    shape = shape_arg(shape, op)
+def _filled(size, value, dtype, default, requires_grad, device, out, op, xp=None):
+    """A tensor of shape ``size`` filled with ``value``, of ``dtype`` (``default`` when None), made by ``xp``."""
+    shape = shape_arg(size, op)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"{op}: trying to create tensor with negative dimension: {list(shape)}")
-    xp = _backend.default_module()
-    return _finish(xp.full(shape, value, dtype=dtypes.to_numpy_dtype(dtype)), requires_grad, device)
+    xp = xp or _backend.default_module()
+    return factory(op, lambda dt: xp.full(shape, value, dtype=dtypes.to_numpy_dtype(dt or default)),
+                   dtype, requires_grad, device, out)
 
 
-def _default(dtype):
-    return dtype if dtype is not None else dtypes.get_default_dtype()
+def zeros(*size, out=None, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 0, dtype, dtypes.get_default_dtype(), requires_grad, device, out, "zeros")
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _filled(size, 0, _default(dtype), requires_grad, device, "zeros")
+def ones(*size, out=None, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 1, dtype, dtypes.get_default_dtype(), requires_grad, device, out, "ones")
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _filled(size, 1, _default(dtype), requires_grad, device, "ones")
+def empty(*size, out=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _filled(size, 0, dtype, dtypes.get_default_dtype(), requires_grad, device, out, "empty")
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _filled(size, 0, _default(dtype), requires_grad, device, "empty")
+def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False):
+    """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value (bool, int64, float)."""
+    default = dtypes.bool if isinstance(fill_value, bool) else (
+        dtypes.int64 if isinstance(fill_value, numbers.Integral) else dtypes.get_default_dtype())
+    return _filled((size,) if isinstance(size, int) else size, fill_value, dtype, default, requires_grad, device,
+                   out, "full")
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
-    if dtype is None:
-        dtype = dtypes.bool if isinstance(fill_value, bool) else (
-            dtypes.int64 if isinstance(fill_value, numbers.Integral) else dtypes.get_default_dtype())
-    return _filled((size,) if isinstance(size, int) else size, fill_value, dtype, requires_grad, device, "full")
+def _like(input, value, dtype, requires_grad, device, op):
+    """A tensor shaped as ``input`` and on its backend, filled with ``value``."""
+    return _filled(input.array.shape, value, dtype, input.dtype, requires_grad, device, None, op,
+                   _backend.array_module(input.array))
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _filled(input.array.shape, 0, dtype or input.dtype, requires_grad, device, "zeros_like")
+    return _like(input, 0, dtype, requires_grad, device, "zeros_like")
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _filled(input.array.shape, 1, dtype or input.dtype, requires_grad, device, "ones_like")
+    return _like(input, 1, dtype, requires_grad, device, "ones_like")
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _filled(input.array.shape, 0, dtype or input.dtype, requires_grad, device, "empty_like")
+    return _like(input, 0, dtype, requires_grad, device, "empty_like")
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return _filled(input.array.shape, fill_value, dtype or input.dtype, requires_grad, device, "full_like")
+    return _like(input, fill_value, dtype, requires_grad, device, "full_like")
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` to ``end`` (exclusive); integer arguments give int64."""
     if end is None:
         start, end = 0, start
@@ -102,29 +140,34 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if (end - start) * step < 0:
         raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign "
                            f"(start={start}, end={end}, step={step})")
-    if dtype is None:
-        integral = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-        dtype = dtypes.int64 if integral else dtypes.get_default_dtype()
-    np_dtype = dtypes.to_numpy_dtype(dtype)
+    integral = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     count = int(np.ceil((end - start) / step))
-    return _finish((start + step * np.arange(count, dtype=np.float64)).astype(np_dtype)
-                   if np_dtype.kind == "f" else np.arange(start, end, step, dtype=np_dtype), requires_grad, device)
+
+    def make(dtype):
+        np_dtype = dtypes.to_numpy_dtype(dtype or (dtypes.int64 if integral else dtypes.get_default_dtype()))
+        xp = _backend.default_module()
+        if np_dtype.kind == "f":  # computed in float64 as start + i * step, as PyTorch does
+            return (start + step * xp.arange(count, dtype=np.float64)).astype(np_dtype)
+        return xp.arange(start, end, step, dtype=np_dtype)
+    return factory("arange", make, dtype, requires_grad, device, out)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
-    dt = dtypes.to_numpy_dtype(_default(dtype))
-    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(dt), requires_grad, device)
+    return factory("linspace", lambda dt: _backend.default_module().linspace(start, end, steps, dtype=np.float64)
+                   .astype(dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    dt = dtypes.to_numpy_dtype(_default(dtype))
-    return _finish(np.logspace(start, end, steps, base=base, dtype=np.float64).astype(dt), requires_grad, device)
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False):
+    return factory("logspace", lambda dt: _backend.default_module().logspace(start, end, steps, base=base,
+                                                                             dtype=np.float64)
+                   .astype(dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.eye(n, m, dtype=dtypes.to_numpy_dtype(_default(dtype))), requires_grad, device)
+def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
+    return factory("eye", lambda dt: _backend.default_module().eye(
+        n, m, dtype=dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
 
 
 def is_tensor(obj):
@@ -136,25 +179,25 @@ def numel(input):
 
 
 @tensor_method()
-def new_tensor(self, data, *, dtype=None, requires_grad=False):
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
 @tensor_method()
-def new_zeros(self, *size, dtype=None, requires_grad=False):
-    return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
 @tensor_method()
-def new_ones(self, *size, dtype=None, requires_grad=False):
-    return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
 @tensor_method()
-def new_full(self, size, fill_value, *, dtype=None, requires_grad=False):
-    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
 @tensor_method()
-def new_empty(self, *size, dtype=None, requires_grad=False):
-    return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)

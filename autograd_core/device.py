@@ -1,4 +1,6 @@
-"""``device("cpu")`` and an honest ``cuda`` namespace (no GPU backend yet)."""
+"""``device("cpu")``, the default device and an honest ``cuda`` namespace (no GPU backend yet)."""
+
+_NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 
 
 class device:
@@ -38,6 +40,33 @@ class device:
 
 
 CPU = device("cpu")
+_default_device = CPU
+
+
+def no_accelerator():
+    """PyTorch's error for asking a build without an accelerator for one."""
+    return RuntimeError(_NO_ACCELERATOR)
+
+
+def _as_default_device(spec):
+    if spec is None:
+        return CPU
+    if isinstance(spec, int) and not isinstance(spec, bool):  # an index means a device of the accelerator
+        raise no_accelerator()
+    chosen = device(spec)
+    chosen.check_available()
+    return chosen
+
+
+def set_default_device(device):
+    """Make ``device`` the default of new tensors (None: back to the CPU); only the CPU exists here."""
+    global _default_device
+    _default_device = _as_default_device(device)
+
+
+def get_default_device():
+    """The device set by :func:`set_default_device` (the CPU unless changed)."""
+    return _default_device
 
 
 class cuda:

@@ -1,5 +1,6 @@
 """PyTorch-style dtype objects (``torch.float32``...) mapped onto numpy dtypes."""
 import builtins
+import numbers
 
 import numpy as np
 
@@ -86,24 +87,30 @@ def _category(np_dtype):
     return 2 if kind == "f" else (0 if kind == "b" else 1)
 
 
+def _scalar_category(value):
+    """bool < integer < float for Python and numpy scalars."""
+    if isinstance(value, (builtins.bool, np.bool_)):
+        return 0
+    return 1 if isinstance(value, numbers.Integral) else 2
+
+
 def result_type(a, b):
-    """PyTorch's type promotion for two operands (ndarrays or Python scalars).
+    """PyTorch's type promotion for two operands (arrays of any backend, or Python and numpy scalars).
 
     Within a category (bool < integer < float) dimensioned tensors decide over
-    0-d tensors, which decide over Python scalars; a higher category always
-    wins, and a float result from non-float tensors is the default dtype.
+    0-d tensors, which decide over scalars; a higher category always wins, and
+    a float result from non-float tensors is the default dtype.
     """
     ranks = []
     for v in (a, b):
-        if isinstance(v, np.ndarray):
+        if isinstance(v, (numbers.Number, np.generic)):
+            ranks.append((_scalar_category(v), 0, None))
+        else:  # an array: anything with a dtype and a rank
             ranks.append((_category(v.dtype), 2 if v.ndim else 1, v.dtype))
-        else:
-            cat = 0 if isinstance(v, builtins.bool) else (1 if isinstance(v, builtins.int) else 2)
-            ranks.append((cat, 0, None))
     (ca, pa, da), (cb, pb, db) = ranks
     if ca != cb or pa != pb:
         winner = ranks[0] if (ca, pa) > (cb, pb) else ranks[1]
-        if winner[2] is None:  # a Python scalar of a higher category than the tensor
+        if winner[2] is None:  # a scalar of a higher category than the tensor
             return (np.dtype(np.bool_), np.dtype(np.int64), _default[0].numpy)[winner[0]]
         return winner[2]
     if da is None:

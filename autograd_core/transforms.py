@@ -1,6 +1,8 @@
 """Sample transforms in the torchvision style: ToTensor, Normalize, Compose, Lambda, Flatten."""
 import numpy as np
 
+from ._backend import from_numpy
+from .creation import from_numpy as tensor_from_numpy
 from .tensor import Tensor, _new
 
 __all__ = ["Compose", "ToTensor", "Normalize", "Lambda", "Flatten"]
@@ -26,6 +28,7 @@ class ToTensor:
     """An image array (H x W or H x W x C) as a C x H x W tensor; uint8 becomes float32 in [0, 1].
 
     Other dtypes keep their values and dtype, as in torchvision. PIL images work too.
+    The image is moved to the default backend before the conversion to float.
     """
 
     def __call__(self, pic):
@@ -37,10 +40,10 @@ class ToTensor:
         if pic.ndim not in (2, 3):
             raise ValueError(f"ToTensor: pic should be 2 or 3 dimensional (H x W or H x W x C), got {pic.ndim} "
                              f"dimensions (shape {pic.shape})")
-        image = pic[None] if pic.ndim == 2 else pic.transpose(2, 0, 1)
-        if image.dtype == np.uint8:
-            return _new(image.astype(np.float32) * np.float32(1 / 255))
-        return _new(np.ascontiguousarray(image))
+        image = tensor_from_numpy(np.ascontiguousarray(pic[None] if pic.ndim == 2 else pic.transpose(2, 0, 1)))
+        if image.array.dtype == np.uint8:
+            return _new(image.array.astype(np.float32) * np.float32(1 / 255))
+        return image
 
     def __repr__(self):
         return "ToTensor()"
@@ -70,9 +73,10 @@ class Normalize:
         if len(mean) not in (1, tensor.shape[-3]) or len(std) not in (1, tensor.shape[-3]):
             raise ValueError(f"Normalize: {len(mean)} means and {len(std)} stds for an image with "
                              f"{tensor.shape[-3]} channels")
+        mean, std = _new(from_numpy(mean, like=tensor.array)), _new(from_numpy(std, like=tensor.array))
         if self.inplace:
-            return tensor.sub_(_new(mean)).div_(_new(std))
-        return (tensor - _new(mean)) / _new(std)
+            return tensor.sub_(mean).div_(std)
+        return (tensor - mean) / std
 
     def __repr__(self):
         return f"{type(self).__name__}(mean={self.mean}, std={self.std})"

@@ -1,27 +1,17 @@
 """Weight initialisation (torch.nn.init): in-place fills drawn from the global generator.
 
-Every function writes into ``tensor.array`` outside autograd, so it works on
-parameters that require grad, and ``manual_seed`` makes it repeat exactly.
+Every function changes the tensor through public in-place ops under ``no_grad``
+(so it works on parameters that require grad, and bumps their version) and
+returns it, as PyTorch's do; ``manual_seed`` makes it repeat exactly.
 """
 import math
 
-import numpy as np
-
-from autograd_core.random import default_generator
+import autograd_core
+from autograd_core import no_grad
+from autograd_core._backend import array_module
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
-
-
-def _rng(generator):
-    return (generator or default_generator).rng
-
-
-def _write(tensor, values):
-    """Copy ``values`` into the tensor's array (cast to its dtype) and bump its version."""
-    tensor.array[...] = values
-    tensor._version_counter[0] += 1
-    return tensor
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -48,11 +38,11 @@ def calculate_gain(nonlinearity, param=None):
 
 def _calculate_fan_in_and_fan_out(tensor):
     """(fan_in, fan_out) of a weight of shape (out, in, *kernel)."""
-    if tensor.array.ndim < 2:
+    if tensor.dim() < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
                          f"(got shape {tuple(tensor.shape)})")
-    receptive_field = int(np.prod(tensor.array.shape[2:], dtype=np.int64))
-    return tensor.array.shape[1] * receptive_field, tensor.array.shape[0] * receptive_field
+    receptive_field = math.prod(tensor.shape[2:])
+    return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
 
 
 def _calculate_correct_fan(tensor, mode):
@@ -64,58 +54,67 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with samples from U(a, b)."""
-    return _write(tensor, _rng(generator).uniform(a, b, tensor.array.shape))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples from N(mean, std²)."""
-    return _write(tensor, _rng(generator).normal(mean, std, tensor.array.shape))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std²) samples restricted to [a, b] (inverse-CDF sampling)."""
+    """Fill with N(mean, std²) samples restricted to [a, b]: uniform CDF values through the inverse normal CDF."""
     from scipy import special  # imported on first use: scipy is slow to load
     low, high = special.ndtr((a - mean) / std), special.ndtr((b - mean) / std)
-    u = _rng(generator).uniform(low, high, tensor.array.shape)
-    return _write(tensor, np.clip(special.ndtri(u) * std + mean, a, b))
+    with no_grad():
+        tensor.uniform_(low, high, generator=generator)
+        tensor.copy_(autograd_core.tensor(special.ndtri(tensor.numpy(force=True))))  # scipy runs on the host
+        return tensor.mul_(std).add_(mean).clamp_(a, b)
 
 
 def constant_(tensor, val):
     """Fill with ``val``."""
-    return _write(tensor, val)
+    with no_grad():
+        return tensor.fill_(val)
 
 
 def ones_(tensor):
     """Fill with 1."""
-    return _write(tensor, 1)
+    with no_grad():
+        return tensor.fill_(1)
 
 
 def zeros_(tensor):
     """Fill with 0."""
-    return _write(tensor, 0)
+    with no_grad():
+        return tensor.zero_()
 
 
 def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix."""
-    if tensor.array.ndim != 2:
+    if tensor.dim() != 2:
         raise ValueError(f"Only tensors with 2 dimensions are supported (got shape {tuple(tensor.shape)})")
-    return _write(tensor, np.eye(*tensor.array.shape))
+    with no_grad():
+        return tensor.copy_(autograd_core.eye(*tensor.shape))
 
 
 def dirac_(tensor, groups=1):
     """Fill a conv weight (out, in, *kernel) so that the convolution is the identity on each group's channels."""
-    shape = tensor.array.shape
+    shape = tuple(tensor.shape)
     if len(shape) not in (3, 4, 5):
-        raise ValueError(f"Only tensors with 3, 4, or 5 dimensions are supported (got shape {tuple(shape)})")
+        raise ValueError(f"Only tensors with 3, 4, or 5 dimensions are supported (got shape {shape})")
     if shape[0] % groups:
         raise ValueError(f"dim 0 ({shape[0]}) must be divisible by groups ({groups})")
     out_per_group = shape[0] // groups
-    values = np.zeros(shape)
     centre = tuple(k // 2 for k in shape[2:])
-    for g in range(groups):
-        for d in range(min(out_per_group, shape[1])):
-            values[(g * out_per_group + d, d) + centre] = 1
-    return _write(tensor, values)
+    with no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min(out_per_group, shape[1])):
+                tensor[(g * out_per_group + d, d) + centre] = 1
+    return tensor
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
@@ -132,7 +131,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity):
-    if 0 in tensor.array.shape:
+    if 0 in tensor.shape:
         return None
     return calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
 
@@ -156,17 +155,19 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
 
 def orthogonal_(tensor, gain=1.0, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix, scaled by ``gain``."""
-    if tensor.array.ndim < 2:
+    if tensor.dim() < 2:
         raise ValueError(f"Only tensors with 2 or more dimensions are supported (got shape {tuple(tensor.shape)})")
-    if tensor.array.size == 0:
+    if tensor.numel() == 0:
         return tensor
-    rows = tensor.array.shape[0]
-    cols = tensor.array.size // rows
-    flat = _rng(generator).standard_normal((rows, cols))
-    if rows < cols:
-        flat = flat.T
-    q, r = np.linalg.qr(flat)
-    q *= np.sign(np.diag(r))
-    if rows < cols:
-        q = q.T
-    return _write(tensor, gain * q.reshape(tensor.array.shape))
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    with no_grad():
+        flat = tensor.new_empty(rows, cols).normal_(0, 1, generator=generator).array
+        if rows < cols:
+            flat = flat.T
+        xp = array_module(flat)
+        q, r = xp.linalg.qr(flat)
+        q *= xp.sign(xp.diag(r))  # makes the decomposition unique, hence the distribution uniform
+        if rows < cols:
+            q = q.T
+        return tensor.copy_(autograd_core.as_tensor(q).reshape(tensor.shape)).mul_(gain)

@@ -1,40 +1,32 @@
 """Parameter: a Tensor that a Module registers as learnable when assigned as an attribute."""
-import numpy as np
-
-from autograd_core import dtypes
-from autograd_core.device import device as Device
-from autograd_core.tensor import Tensor, to_array
+import autograd_core
+from autograd_core import Tensor
 
 __all__ = ["Parameter"]
 
 
 class Parameter(Tensor):
-    """A leaf tensor that requires grad by default and shares the array it is built from.
+    """A leaf tensor that requires grad by default and shares the storage it is built from.
 
-    ``Parameter(t)`` wraps ``t.array`` (or an ndarray) without copying, so writes
-    through either are seen by both (as ``torch.nn.Parameter`` shares storage). Ops on a
-    Parameter give plain Tensors; ``p.grad.array`` is an ndarray.
+    ``Parameter(t)`` shares ``t``'s array and version counter (as ``torch.nn.Parameter``
+    shares storage), so writes through either are seen by both; an ndarray is
+    wrapped without copying. Ops on a Parameter give plain Tensors.
     """
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            array = np.empty((0,), dtype=dtypes.get_default_dtype().numpy)
-        elif isinstance(data, Tensor):
-            array = data.array
-        elif isinstance(data, np.ndarray) and data.dtype in dtypes._BY_NUMPY:
-            array = data  # wrapped without copying, as Tensor(ndarray) is
-        else:
-            array = to_array(data)
-        if requires_grad and array.dtype.kind != "f":
-            raise RuntimeError(f"Parameter: only floating point tensors can require gradients, got dtype "
-                               f"{dtypes.from_numpy_dtype(array.dtype)} (convert with .float(), or pass "
-                               "requires_grad=False)")
-        super().__init__(array)
-        self._requires_grad = bool(requires_grad)
-        if isinstance(data, Tensor):
-            self._version_counter = data._version_counter  # same storage, same version counter
+            data = autograd_core.empty(0)
+        elif not isinstance(data, Tensor):
+            data = autograd_core.as_tensor(data)
+        param = data.detach()  # the same array and version counter, no graph (PyTorch's _make_subclass)
+        param.__class__ = cls
+        param.requires_grad = requires_grad  # refuses integer dtypes with PyTorch's error
+        return param
+
+    def __init__(self, data=None, requires_grad=True):
+        """Everything is set up by ``__new__`` (``Tensor.__init__`` would make a new array)."""
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
@@ -42,7 +34,4 @@ class Parameter(Tensor):
 
 def _empty_parameter(shape, device=None, dtype=None):
     """An uninitialised Parameter for a layer's ``__init__``; ``device``/``dtype`` as PyTorch's factory kwargs."""
-    if device is not None:
-        Device(device).check_available()
-    np_dtype = (dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()).numpy
-    return Parameter(np.empty(shape, dtype=np_dtype))
+    return Parameter(autograd_core.empty(shape, device=device, dtype=dtype))

@@ -1,8 +1,8 @@
 """Adadelta (Zeiler): steps sized by the ratio of running RMS of past updates to that of gradients."""
-import numpy as np
+import autograd_core
+from autograd_core._backend import kernels
 
-from ._kernel import fma, kernel, sign
-from .optimizer import Optimizer, advance_step, check_non_negative, state_buffer, step_counter, zeros_state
+from .optimizer import Optimizer, advance_step, check_non_negative, scalar_state, sign, state_buffer
 
 __all__ = ["Adadelta"]
 
@@ -23,29 +23,15 @@ class Adadelta(Optimizer):
                                   "maximize": maximize})
 
     def _initial_state(self, param, group):
-        return {"step": step_counter(), "square_avg": zeros_state(param), "acc_delta": zeros_state(param)}
+        return {"step": scalar_state(), "square_avg": autograd_core.zeros_like(param),
+                "acc_delta": autograd_core.zeros_like(param)}
 
     def _update(self, param, grad, state, group):
         advance_step(state)
         rho = group["rho"]
-        as_dtype = param.dtype.type
-        _adadelta_kernel(param.reshape(-1), grad.reshape(-1), state_buffer(state, "square_avg", param),
-                         state_buffer(state, "acc_delta", param), sign(group["maximize"], param.dtype),
-                         group["weight_decay"] != 0,
-                         as_dtype(group["weight_decay"]), as_dtype(rho), as_dtype(1 - rho),
-                         as_dtype(group["eps"]), as_dtype(-float(group["lr"])))
-
-
-@kernel
-def _adadelta_kernel(param, grad, square_avg, acc_delta, grad_sign, decay, weight_decay, rho, one_minus_rho, eps,
-                     neg_lr):
-    for i in range(param.size):
-        g = grad[i] * grad_sign
-        p = param[i]
-        if decay:
-            g = fma(weight_decay, p, g)
-        sq = fma(one_minus_rho * g, g, square_avg[i] * rho)
-        square_avg[i] = sq
-        delta = np.sqrt(acc_delta[i] + eps) / np.sqrt(sq + eps) * g
-        acc_delta[i] = fma(one_minus_rho * delta, delta, acc_delta[i] * rho)
-        param[i] = fma(neg_lr, delta, p)
+        scalar = param.dtype.type
+        kernels("optim", param).adadelta(
+            param.reshape(-1), grad.reshape(-1), state_buffer(state, "square_avg", param),
+            state_buffer(state, "acc_delta", param), grad_sign=sign(group["maximize"], param.dtype),
+            l2=group["weight_decay"] != 0, weight_decay=scalar(group["weight_decay"]), rho=scalar(rho),
+            one_minus_rho=scalar(1 - rho), eps=scalar(group["eps"]), lr=scalar(group["lr"]))

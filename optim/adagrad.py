@@ -1,8 +1,8 @@
 """Adagrad (Duchi et al.): per-coordinate steps shrinking with the sum of squared gradients."""
-import numpy as np
+import autograd_core
+from autograd_core._backend import kernels
 
-from ._kernel import fma, kernel, sign
-from .optimizer import Optimizer, advance_step, check_non_negative, state_buffer, step_counter, zeros_state
+from .optimizer import Optimizer, advance_step, check_non_negative, scalar_state, sign, state_buffer
 
 __all__ = ["Adagrad"]
 
@@ -21,27 +21,16 @@ class Adagrad(Optimizer):
                                   "initial_accumulator_value": initial_accumulator_value, "maximize": maximize})
         for group in self.param_groups:
             for p in group["params"]:
-                self.state[p].update(self._initial_state(p.array, group))
+                self.state[p].update(self._initial_state(p, group))
 
     def _initial_state(self, param, group):
-        return {"step": step_counter(), "sum": zeros_state(param, group["initial_accumulator_value"])}
+        return {"step": scalar_state(), "sum": autograd_core.full_like(param, group["initial_accumulator_value"])}
 
     def _update(self, param, grad, state, group):
         step = advance_step(state)
-        clr = float(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
-        as_dtype = param.dtype.type
-        _adagrad_kernel(param.reshape(-1), grad.reshape(-1), state_buffer(state, "sum", param),
-                        sign(group["maximize"], param.dtype), group["weight_decay"] != 0,
-                        as_dtype(group["weight_decay"]), as_dtype(group["eps"]), as_dtype(-clr))
-
-
-@kernel
-def _adagrad_kernel(param, grad, state_sum, grad_sign, decay, weight_decay, eps, neg_clr):
-    for i in range(param.size):
-        g = grad[i] * grad_sign
-        p = param[i]
-        if decay:
-            g = fma(weight_decay, p, g)
-        s = fma(g, g, state_sum[i])
-        state_sum[i] = s
-        param[i] = p + (neg_clr * g) / (np.sqrt(s) + eps)
+        scalar = param.dtype.type
+        kernels("optim", param).adagrad(
+            param.reshape(-1), grad.reshape(-1), state_buffer(state, "sum", param),
+            grad_sign=sign(group["maximize"], param.dtype), l2=group["weight_decay"] != 0,
+            weight_decay=scalar(group["weight_decay"]), eps=scalar(group["eps"]),
+            clr=scalar(float(group["lr"]) / (1 + (step - 1) * group["lr_decay"])))

@@ -1,9 +1,9 @@
 """Adam (Kingma & Ba), with PyTorch's options: weight decay (L2 or decoupled), AMSGrad, maximize."""
-import numpy as np
+import autograd_core
+from autograd_core._backend import kernels
 
-from ._kernel import fma, kernel, lerp, lerp_weights, maximum, sign
-from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, state_buffer, step_counter,
-                        zeros_state)
+from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, lerp_weight, scalar_state,
+                        sign, state_buffer)
 
 __all__ = ["Adam"]
 
@@ -25,9 +25,10 @@ class Adam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay})
 
     def _initial_state(self, param, group):
-        state = {"step": step_counter(), "exp_avg": zeros_state(param), "exp_avg_sq": zeros_state(param)}
+        state = {"step": scalar_state(), "exp_avg": autograd_core.zeros_like(param),
+                 "exp_avg_sq": autograd_core.zeros_like(param)}
         if group["amsgrad"]:
-            state["max_exp_avg_sq"] = zeros_state(param)
+            state["max_exp_avg_sq"] = autograd_core.zeros_like(param)
         return state
 
     def _update(self, param, grad, state, group):
@@ -36,31 +37,12 @@ class Adam(Optimizer):
         lr, weight_decay, amsgrad = float(group["lr"]), group["weight_decay"], group["amsgrad"]
         decoupled = group["decoupled_weight_decay"]
         exp_avg_sq = state_buffer(state, "exp_avg_sq", param)
-        as_dtype = param.dtype.type
-        _adam_kernel(param.reshape(-1), grad.reshape(-1), state_buffer(state, "exp_avg", param), exp_avg_sq,
-                     state_buffer(state, "max_exp_avg_sq", param) if amsgrad else exp_avg_sq, amsgrad,
-                     sign(group["maximize"], param.dtype),
-                     weight_decay != 0 and not decoupled, as_dtype(weight_decay),
-                     as_dtype(1 - lr * weight_decay if decoupled else 1),
-                     *lerp_weights(1 - beta1, param.dtype), as_dtype(beta2), as_dtype(1 - beta2),
-                     as_dtype((1 - beta2 ** step) ** 0.5), as_dtype(group["eps"]),
-                     as_dtype(-(lr / (1 - beta1 ** step))))
-
-
-@kernel
-def _adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, grad_sign, l2, weight_decay,
-                 decay_factor, lerp_coeff, lerp_from_start, beta2, one_minus_beta2, bias_correction2_sqrt, eps,
-                 neg_step_size):
-    for i in range(param.size):
-        g = grad[i] * grad_sign
-        p = param[i] * decay_factor
-        if l2:
-            g = fma(weight_decay, p, g)
-        m = lerp(exp_avg[i], g, lerp_coeff, lerp_from_start)
-        exp_avg[i] = m
-        v = fma(one_minus_beta2 * g, g, exp_avg_sq[i] * beta2)
-        exp_avg_sq[i] = v
-        if amsgrad:
-            v = maximum(max_exp_avg_sq[i], v)
-            max_exp_avg_sq[i] = v
-        param[i] = p + (neg_step_size * m) / (np.sqrt(v) / bias_correction2_sqrt + eps)
+        scalar = param.dtype.type
+        kernels("optim", param).adam(
+            param.reshape(-1), grad.reshape(-1), state_buffer(state, "exp_avg", param), exp_avg_sq,
+            state_buffer(state, "max_exp_avg_sq", param) if amsgrad else exp_avg_sq,
+            grad_sign=sign(group["maximize"], param.dtype), l2=weight_decay != 0 and not decoupled,
+            weight_decay=scalar(weight_decay), decay=scalar(1 - lr * weight_decay if decoupled else 1),
+            beta1=lerp_weight(1 - beta1, param.dtype), beta2=scalar(beta2), one_minus_beta2=scalar(1 - beta2),
+            amsgrad=amsgrad, step_size=scalar(lr / (1 - beta1 ** step)),
+            bias_correction2_sqrt=scalar((1 - beta2 ** step) ** 0.5), eps=scalar(group["eps"]))

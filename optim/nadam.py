@@ -1,9 +1,12 @@
 """NAdam (Dozat): Adam with Nesterov momentum and a warming-up momentum schedule."""
 import numpy as np
 
-from ._kernel import fma, kernel, lerp, lerp_weights, sign
-from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, state_buffer, step_counter,
-                        zeros_state)
+import autograd_core
+from autograd_core._backend import kernels
+from autograd_core.autograd.graph import increment_version
+
+from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, lerp_weight, scalar_state,
+                        sign, state_buffer)
 
 __all__ = ["NAdam"]
 
@@ -25,8 +28,8 @@ class NAdam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize})
 
     def _initial_state(self, param, group):
-        return {"step": step_counter(), "mu_product": step_counter(1.0), "exp_avg": zeros_state(param),
-                "exp_avg_sq": zeros_state(param)}
+        return {"step": scalar_state(), "mu_product": scalar_state(1.0), "exp_avg": autograd_core.zeros_like(param),
+                "exp_avg_sq": autograd_core.zeros_like(param)}
 
     def _update(self, param, grad, state, group):
         step = advance_step(state)
@@ -35,32 +38,22 @@ class NAdam(Optimizer):
         decoupled = group["decoupled_weight_decay"]
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
-        mu_product = state["mu_product"].array
-        mu_product *= np.float32(mu)  # a float32 scalar tensor, as in PyTorch
-        mu_product = float(mu_product)
-        as_dtype = param.dtype.type
-        _nadam_kernel(param.reshape(-1), grad.reshape(-1), state_buffer(state, "exp_avg", param),
-                      state_buffer(state, "exp_avg_sq", param), sign(group["maximize"], param.dtype),
-                      weight_decay != 0 and not decoupled, as_dtype(weight_decay),
-                      as_dtype(1 - lr * weight_decay if decoupled else 1),
-                      *lerp_weights(1 - beta1, param.dtype), as_dtype(beta2), as_dtype(1 - beta2),
-                      as_dtype(1 - beta2 ** step), as_dtype(group["eps"]),
-                      as_dtype(-lr * (1.0 - mu) / (1.0 - mu_product)),
-                      as_dtype((-lr * mu_next) / (1.0 - mu_product * mu_next)))
+        mu_product = _multiply_mu_product(state, mu)
+        scalar = param.dtype.type
+        kernels("optim", param).nadam(
+            param.reshape(-1), grad.reshape(-1), state_buffer(state, "exp_avg", param),
+            state_buffer(state, "exp_avg_sq", param),
+            grad_sign=sign(group["maximize"], param.dtype), l2=weight_decay != 0 and not decoupled,
+            weight_decay=scalar(weight_decay), decay=scalar(1 - lr * weight_decay if decoupled else 1),
+            beta1=lerp_weight(1 - beta1, param.dtype), beta2=scalar(beta2), one_minus_beta2=scalar(1 - beta2),
+            bias_correction2=scalar(1 - beta2 ** step), eps=scalar(group["eps"]),
+            grad_step=scalar(lr * (1.0 - mu) / (1.0 - mu_product)),
+            exp_avg_step=scalar((lr * mu_next) / (1.0 - mu_product * mu_next)))
 
 
-@kernel
-def _nadam_kernel(param, grad, exp_avg, exp_avg_sq, grad_sign, l2, weight_decay, decay_factor, lerp_coeff,
-                  lerp_from_start, beta2, one_minus_beta2, bias_correction2, eps, grad_coeff, avg_coeff):
-    for i in range(param.size):
-        g = grad[i] * grad_sign
-        p = param[i] * decay_factor
-        if l2:
-            g = fma(weight_decay, p, g)
-        m = lerp(exp_avg[i], g, lerp_coeff, lerp_from_start)
-        exp_avg[i] = m
-        v = fma(one_minus_beta2 * g, g, exp_avg_sq[i] * beta2)
-        exp_avg_sq[i] = v
-        denom = np.sqrt(v / bias_correction2) + eps
-        p = p + (grad_coeff * g) / denom
-        param[i] = p + (avg_coeff * m) / denom
+def _multiply_mu_product(state, mu):
+    """``state['mu_product'] *= mu`` in float32 (a 0-d tensor, as PyTorch keeps it); the new product as a float."""
+    mu_product = state["mu_product"]
+    mu_product.array *= np.float32(mu)
+    increment_version(mu_product)
+    return float(mu_product.array)

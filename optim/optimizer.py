@@ -1,27 +1,35 @@
 """Optimizer: the base class that holds parameter groups and per-parameter state.
 
 A subclass validates its hyper-parameters, passes them as ``defaults`` and
-implements two methods on plain arrays:
+implements two methods:
 
-* ``_initial_state(param, group)``: the state dict of a parameter before its first step;
+* ``_initial_state(param, group)``: the state dict of a parameter (a Tensor) before its first step;
 * ``_update(param, grad, state, group)``: one step, in place, on the parameter's
-  array (C-contiguous) given its gradient's array (same shape and dtype); it runs a
-  fused loop on their ``reshape(-1)`` views and ``state_buffer``'s flat state arrays.
+  C-contiguous array given its gradient's (same shape and dtype): it turns the
+  group's options into the algorithm's scalars and runs the algorithm's kernel
+  (``kernels("optim", param)``, Numba's loops in ``optim.kernels`` for numpy
+  arrays) on the flat views of both and of ``state_buffer``'s state arrays.
 
 The base class does the rest as PyTorch does: groups with defaults filled in,
-``zero_grad``, ``step(closure)``, and ``state_dict`` / ``load_state_dict`` in
-PyTorch's format (state keyed by parameter index, groups listing indices).
+``zero_grad``, ``step(closure)`` (each updated parameter's version is bumped, as
+an in-place op bumps it), and ``state_dict`` / ``load_state_dict`` in PyTorch's
+format (state keyed by parameter index, groups listing indices).
 """
+import importlib
 from collections import defaultdict
 
 import numpy as np
 
-from autograd_core.grad_mode import enable_grad
-from autograd_core.tensor import Tensor, _new
-
-from ._kernel import SUPPORTED_DTYPES
+import autograd_core
+from autograd_core import Tensor, enable_grad
+from autograd_core._backend import add_kernels, array_module
+from autograd_core.autograd.graph import increment_version
 
 __all__ = ["Optimizer"]
+
+SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+add_kernels("optim", lambda: importlib.import_module(".kernels", __package__))
 
 
 class Optimizer:
@@ -85,7 +93,7 @@ class Optimizer:
 
     # ----- gradients and steps -----
     def zero_grad(self, set_to_none=True):
-        """Reset every parameter's ``.grad``: to None (default), or to a detached tensor of zeros."""
+        """Reset every parameter's ``.grad``: to None (default), or to zeros in place (detached first)."""
         for group in self.param_groups:
             for p in group["params"]:
                 grad = p.grad
@@ -93,11 +101,8 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                else:
-                    # A fresh array: the engine may share a gradient's array with other tensors.
-                    grad.detach_()
-                    grad.array = np.zeros(grad.array.shape, dtype=grad.array.dtype)
-                    grad._version_counter[0] += 1
+                else:  # as PyTorch: cut from any graph, then zeroed in place
+                    (grad.detach_() if grad.grad_fn is not None else grad.requires_grad_(False)).zero_()
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; ``closure`` (re-evaluating the loss) is called
@@ -114,31 +119,31 @@ class Optimizer:
 
     def _step_parameter(self, p, group):
         """Check ``p`` and its gradient, create its state if new, run ``_update`` on contiguous arrays."""
-        data, grad = p.array, p.grad.array
-        name, shape = type(self).__name__, tuple(data.shape)
-        if data.dtype not in SUPPORTED_DTYPES:
-            raise TypeError(f"{name}: parameters must be float32 or float64, got {data.dtype} "
+        param, grad = p.array, p.grad.array
+        name, shape = type(self).__name__, tuple(param.shape)
+        if param.dtype not in SUPPORTED_DTYPES:
+            raise TypeError(f"{name}: parameters must be float32 or float64, got {param.dtype} "
                             f"for a parameter of shape {shape}")
-        if not data.flags.writeable:
+        if not param.flags.writeable:
             raise RuntimeError(f"{name}: the parameter of shape {shape} is a read-only array; "
                                "clone() it before optimizing it")
-        if grad.shape != data.shape:
+        if grad.shape != param.shape:
             raise RuntimeError(f"{name}: a parameter of shape {shape} has a gradient of shape "
                                f"{tuple(grad.shape)}; they must match")
-        grad = np.asarray(grad, dtype=data.dtype, order="C")
+        grad = grad.astype(param.dtype, order="C", copy=False)
         state = self.state[p]
         if not state:
-            state.update(self._initial_state(data, group))
-        if data.flags.c_contiguous:
-            self._update(data, grad, state, group)
+            state.update(self._initial_state(p, group))
+        if param.flags.c_contiguous:
+            self._update(param, grad, state, group)
         else:  # e.g. a transposed view: update a contiguous copy, write it back
-            work = np.ascontiguousarray(data)
+            work = array_module(param).ascontiguousarray(param)
             self._update(work, grad, state, group)
-            data[...] = work
-        p._version_counter[0] += 1
+            param[...] = work
+        increment_version(p)  # the kernel wrote the array: saved-tensor checks must see the change
 
     def _initial_state(self, param, group):
-        """The state of ``param`` (an ndarray) before its first step."""
+        """The state of ``param`` (a Tensor) before its first step."""
         return {}
 
     def _update(self, param, grad, state, group):
@@ -219,7 +224,7 @@ def _check_params(tensors, group_index):
 def _copy(value):
     """A copy of nested dicts/lists/tuples whose Tensors are cloned (numbers and strings are shared)."""
     if isinstance(value, Tensor):
-        return _new(value.array.copy())
+        return value.detach().clone()
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -231,16 +236,16 @@ _SCALAR_STATE = ("step", "mu_product")  # kept as float32 scalars whatever the p
 
 
 def _state_for(param, saved, index):
-    """A loaded parameter state: arrays as contiguous copies in the parameter's dtype, scalars as float32."""
+    """A loaded parameter state: tensors as contiguous copies in the parameter's dtype, scalars as float32."""
     state = {}
     for key, value in saved.items():
         if key in _SCALAR_STATE:
-            value = _new(np.array(float(value.array if isinstance(value, Tensor) else value), dtype=np.float32))
+            value = scalar_state(float(value))
         elif isinstance(value, Tensor):
-            if value.array.shape != param.array.shape:
+            if value.shape != param.shape:
                 raise ValueError(f"loaded state of parameter {index} has '{key}' of shape {tuple(value.shape)}, "
                                  f"but the parameter has shape {tuple(param.shape)}")
-            value = _new(np.array(value.array, dtype=param.array.dtype, order="C"))
+            value = autograd_core.empty_like(param).copy_(value.detach())
         else:
             value = _copy(value)
         state[key] = value
@@ -248,7 +253,7 @@ def _state_for(param, saved, index):
 
 
 def state_buffer(state, key, param):
-    """``state[key]``'s array as a flat writable view; it must match ``param`` (the fused loops index it unchecked)."""
+    """``state[key]``'s array as a flat writable view; it must match ``param`` (the loops index it unchecked)."""
     array = state[key].array
     if array.shape != param.shape or array.dtype != param.dtype or not array.flags.c_contiguous \
             or not array.flags.writeable:
@@ -258,21 +263,29 @@ def state_buffer(state, key, param):
     return array.reshape(-1)
 
 
-def zeros_state(param, value=0.0):
-    """A new state tensor shaped like the ndarray ``param``, filled with ``value``."""
-    return _new(np.full(param.shape, value, dtype=param.dtype))
-
-
-def step_counter(value=0.0):
+def scalar_state(value=0.0):
     """A scalar state entry ('step', NAdam's 'mu_product'): a float32 0-d tensor, as PyTorch keeps it."""
-    return _new(np.array(value, dtype=np.float32))
+    return autograd_core.tensor(value, dtype=autograd_core.float32)
 
 
 def advance_step(state):
     """Add one to ``state['step']`` and return the new count as a Python float."""
-    counter = state["step"].array
-    counter += 1
-    return float(counter)
+    step = state["step"]
+    step.array += 1  # on the 0-d array: an in-place op would cost more than the kernel for small parameters
+    increment_version(step)
+    return float(step.array)
+
+
+def sign(maximize, dtype):
+    """-1 to negate the gradient (``maximize``), else 1: multiplying by it is exact, and keeps the loop branch-free."""
+    return dtype.type(-1 if maximize else 1)
+
+
+def lerp_weight(weight, dtype):
+    """A ``lerp`` weight as the kernels take it: ``(coefficient, from_start)`` in ``dtype`` (see ``kernels.lerp``)."""
+    w = dtype.type(weight)
+    from_start = bool(abs(w) < 0.5)
+    return (w if from_start else w - dtype.type(1)), from_start
 
 
 _NON_NEGATIVE = {"lr": "learning rate", "eps": "epsilon value", "weight_decay": "weight_decay value",

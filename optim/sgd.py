@@ -1,10 +1,8 @@
 """Stochastic gradient descent, with PyTorch's momentum, dampening, Nesterov, weight decay and maximize."""
-import numpy as np
+import autograd_core
+from autograd_core._backend import kernels
 
-from autograd_core.tensor import _new
-
-from ._kernel import fma, kernel, sign
-from .optimizer import Optimizer, check_non_negative, state_buffer
+from .optimizer import Optimizer, check_non_negative, sign, state_buffer
 
 __all__ = ["SGD"]
 
@@ -26,26 +24,13 @@ class SGD(Optimizer):
 
     def _update(self, param, grad, state, group):
         momentum, weight_decay = group["momentum"], group["weight_decay"]
-        first = momentum != 0 and "momentum_buffer" not in state
-        if first:  # the buffer starts as the first gradient: the loop writes it whole
-            state["momentum_buffer"] = _new(np.empty_like(param))
+        first_step = momentum != 0 and "momentum_buffer" not in state
+        if first_step:  # the buffer starts as the first gradient: the loop writes it whole
+            state["momentum_buffer"] = autograd_core.as_tensor(param.copy())
         flat_param = param.reshape(-1)
-        buffer = state_buffer(state, "momentum_buffer", param) if momentum != 0 else flat_param
-        as_dtype = param.dtype.type
-        _sgd_kernel(flat_param, grad.reshape(-1), buffer, sign(group["maximize"], param.dtype), weight_decay != 0,
-                    as_dtype(weight_decay), momentum != 0, first, as_dtype(momentum), as_dtype(1 - group["dampening"]),
-                    group["nesterov"], as_dtype(-float(group["lr"])))
-
-
-@kernel
-def _sgd_kernel(param, grad, buffer, grad_sign, decay, weight_decay, use_momentum, first, momentum,
-                one_minus_dampening, nesterov, neg_lr):
-    for i in range(param.size):
-        g = grad[i] * grad_sign
-        if decay:
-            g = fma(weight_decay, param[i], g)
-        if use_momentum:
-            b = g if first else fma(one_minus_dampening, g, buffer[i] * momentum)
-            buffer[i] = b
-            g = fma(momentum, b, g) if nesterov else b
-        param[i] = fma(neg_lr, g, param[i])
+        scalar = param.dtype.type
+        kernels("optim", param).sgd(
+            flat_param, grad.reshape(-1), state_buffer(state, "momentum_buffer", param) if momentum != 0 else flat_param,
+            grad_sign=sign(group["maximize"], param.dtype), l2=weight_decay != 0, weight_decay=scalar(weight_decay),
+            lr=scalar(group["lr"]), use_momentum=momentum != 0, first_step=first_step, momentum=scalar(momentum),
+            one_minus_dampening=scalar(1 - group["dampening"]), nesterov=group["nesterov"])

@@ -141,6 +141,8 @@ def _wrap(value):
         return StrictArray(np.asarray(value))  # CuPy's reductions give 0-d arrays, not scalars
     if kind is tuple or kind is list:
         return kind(_wrap(v) for v in value)
+    if isinstance(value, tuple):  # numpy's named results (linalg.qr's QRResult...): CuPy's hold its arrays
+        return kind(*(_wrap(v) for v in value))
     return value
 
 
@@ -148,6 +150,9 @@ def _wrapped_callable(func):
     @functools.wraps(func)
     def call(*args, **kwargs):
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
+    if isinstance(func, np.ufunc):  # ufuncs keep their methods (add.at, maximum.reduce...), as CuPy's do
+        for method in ("at", "reduce", "accumulate", "outer"):
+            setattr(call, method, _wrapped_callable(getattr(func, method)))
     return call
 
 

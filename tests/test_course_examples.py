@@ -58,6 +58,20 @@ def test_numerical_gradient_matches_autograd():
     assert math.isclose(d.item(), math.e, rel_tol=1e-7)
 
 
+def test_numerical_gradient_evaluates_on_the_tensors_backend():
+    x = torch.tensor([0.5, -1.5], dtype=torch.float64)
+    seen = []
+
+    def f(t):
+        seen.append(type(t.array))
+        return (t * t).sum()
+
+    g = torch.numerical_gradient(f, x)
+    assert type(g.array) is type(x.array) and all(kind is type(x.array) for kind in seen)
+    np.testing.assert_allclose(g.numpy(), [1.0, -3.0], rtol=1e-8)
+    np.testing.assert_allclose(torch.numerical_gradient(f, [0.5, -1.5]).numpy(), [1.0, -3.0], rtol=1e-8)
+
+
 def test_least_squares_by_hand_written_gradient_descent():
     xs = torch.tensor([1.0, 2.0, 3.0])
     ys = torch.tensor([2.0, 3.0, 5.0])

@@ -275,3 +275,15 @@ def test_torch_code_ports_unchanged():
         seen += data.shape[0]
         assert target.dtype == torch.int64
     assert seen == 8 and batch_idx == 1
+
+
+def test_batches_are_tensors_of_the_default_backend():
+    default = type(torch.zeros(1).array)
+    x, y = _rows()
+    fast = next(iter(DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True)))
+    subset = next(iter(DataLoader(random_split(TensorDataset(x, y), [6, 4])[0], batch_size=3)))
+    plain = next(iter(DataLoader(Squares(5), batch_size=2)))
+    arrays = next(iter(DataLoader([(np.ones(2), 1.5)] * 3, batch_size=3)))
+    for batch in (fast, subset, plain, arrays):
+        assert all(type(t.array) is default for t in batch)
+    assert type(TensorDataset(x, y)[3][1].array) is default

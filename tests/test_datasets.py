@@ -267,3 +267,14 @@ def test_normalize_rejects_bad_input():
         T.Normalize((0.0, 0.0), (1.0, 1.0))(torch.zeros(3, 2, 2))
     with pytest.raises(TypeError, match="expected a float tensor image"):
         T.Normalize((0.0,), (1.0,))(np.zeros((1, 2, 2)))
+
+
+def test_datasets_and_transforms_give_tensors_of_the_default_backend(tmp_path):
+    default = type(torch.zeros(1).array)
+    _write_split(tmp_path)
+    ds = MNIST(tmp_path, train=False, transform=T.Compose([T.ToTensor(), T.Normalize((0.5,), (0.25,))]))
+    assert type(ds.data.array) is default and type(ds.targets.array) is default
+    assert type(ds[0][0].array) is default
+    for toy in (Spiral(num_per_class=4), Moons(n_samples=6), XOR(n_samples=4), NoisySine(num_points=5)):
+        assert type(toy.data.array) is default and type(toy.targets.array) is default
+    assert all(type(t.array) is default for t in make_moons(6))

@@ -337,6 +337,21 @@ def test_gradcheck_detects_a_wrong_gradient():
     assert not gradcheck(Wrong.apply, (leaf([1.0]),), raise_exception=False)
 
 
+def test_gradcheck_runs_the_function_on_the_inputs_backend_and_leaves_them_unchanged():
+    x = leaf([0.2, -0.4, 0.9])
+    array, before = x.array, x.numpy(force=True).copy()
+    seen = []
+
+    def f(t):
+        seen.append(type(t.array))
+        return t.sin() * t
+
+    assert gradcheck(f, (x,))
+    assert seen and all(kind is type(array) for kind in seen)  # numpy's, or the strict backend's
+    assert x.array is array
+    np.testing.assert_array_equal(x.numpy(force=True), before)
+
+
 def test_gradgradcheck_of_composite():
     x, w = leaf([0.2, -0.4, 0.9]), leaf([[0.5, 1.0, -1.5], [0.1, 0.2, 0.3]])
     assert gradgradcheck(lambda a, b: (a * b).tanh() * a.exp(), (x, w))

@@ -153,6 +153,32 @@ def test_inplace_activation_writes_into_input():
     np.testing.assert_allclose(leaf.grad.numpy(force=True), s * (1 + leaf.numpy(force=True) * (1 - s)), rtol=1e-6)
 
 
+INPLACE_CASES = [(F.leaky_relu, (0.0,)), (F.hardtanh, (-1.0, 1.0)), (F.relu6, (0.0, 6.0)), (F.hardsigmoid, (-3.0, 3.0)),
+                 (F.hardswish, (-3.0, 3.0)), (F.elu, (0.0,)), (F.selu, (0.0,)), (F.celu, (0.0,)), (F.silu, ()),
+                 (F.mish, ())]
+
+
+@pytest.mark.parametrize("func, kinks", INPLACE_CASES)
+def test_inplace_activation_matches_out_of_place_to_second_order(func, kinks):
+    """The input takes the op's node; gradients of both orders reach the input's history."""
+    x = away_from_kinks(3, 5, kinks=kinks)
+
+    def inplace(x):
+        y = x * 1
+        out = func(y, inplace=True)
+        assert out is y and y.grad_fn.name() != "MulBackward0"
+        return out
+
+    np.testing.assert_allclose(inplace(x).numpy(force=True), func(x).numpy(force=True), rtol=1e-12)
+    assert gradcheck(inplace, (x,))
+    assert gradgradcheck(inplace, (x,))
+    with torch.no_grad():
+        leaf = x.detach().requires_grad_()
+        assert func(leaf, inplace=True) is leaf  # allowed outside autograd
+    with pytest.raises(RuntimeError, match="in-place change of a view"):  # refused, not silently wrong
+        func((x * 1)[0], inplace=True)
+
+
 def test_activation_module_reprs():
     assert repr(nn.ReLU()) == "ReLU()"
     assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
@@ -198,8 +224,8 @@ def test_dropout2d_zeroes_whole_channels():
     assert 0 < (per_channel == 0).all(-1).sum() < 32
     with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
         F.dropout2d(torch.ones(2, 3, 4))
-    with pytest.raises(RuntimeError, match="dropout2d: expected a 3D"):
-        F.dropout2d(torch.ones(2, 3))
+    with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d"):
+        F.dropout2d(torch.ones(2, 3))  # more rank rules in test_functional_rank_rules.py
 
 
 # ----- embedding -----

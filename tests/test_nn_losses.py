@@ -274,3 +274,49 @@ def test_loss_modules_forward_their_settings():
     assert nn.NLLLoss()(F.log_softmax(x, 1), t).shape == ()
     with pytest.raises(ValueError, match="not a valid value for reduction"):
         nn.L1Loss(reduction="avg")
+
+
+# ----- what the nodes keep -----
+def _graph_nodes(output):
+    stack, seen = [output.grad_fn], []
+    while stack:
+        fn = stack.pop()
+        if fn is None or any(fn is s for s in seen):
+            continue
+        seen.append(fn)
+        stack.extend(next_fn for next_fn, _ in fn.next_functions)
+    return seen
+
+
+def test_no_node_keeps_an_array_after_backward():
+    """Masks, slopes, indices, columns and statistics are saved through save_for_backward, freed by backward."""
+    from autograd_core._backend import is_array
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.LeakyReLU(0.1), nn.MaxPool2d(2),
+                          nn.Dropout(0.3), nn.Conv2d(4, 4, 3), nn.ELU(), nn.Dropout2d(0.2), nn.Flatten(),
+                          nn.Linear(16, 8), nn.Softplus(), nn.LayerNorm(8), nn.Linear(8, 3))
+    x = torch.randn(5, 1, 8, 8)
+    logits = model(x)
+    loss = F.cross_entropy(logits, torch.tensor([0, 1, 2, 1, 0])) + F.mse_loss(logits, torch.zeros(5, 3))
+    nodes = _graph_nodes(loss)
+    assert {"ConvolutionBackward0", "NativeBatchNormBackward0", "LeakyReluBackward0", "EluBackward0",
+            "MaxPool2DWithIndicesBackward0", "NativeLayerNormBackward0"} <= {type(fn).__name__ for fn in nodes}
+    loss.backward()
+    for fn in nodes:
+        if hasattr(fn, "__dict__"):  # AccumulateGrad nodes keep nothing but their leaf
+            arrays = [name for name, value in vars(fn).items() if is_array(value)]
+            assert not arrays, f"{fn.name()} keeps {arrays} after backward"
+            assert fn.inspect_saved() is None, f"{fn.name()} still holds what it saved"
+
+
+def test_binary_losses_with_weights_differentiate_twice():
+    p = torch.tensor(np.random.default_rng(9).uniform(0.05, 0.95, (3, 4)), requires_grad=True)
+    x, t = rand64(3, 4), torch.tensor(np.random.default_rng(10).uniform(0, 1, (3, 4)), requires_grad=True)
+    w = torch.tensor(np.random.default_rng(11).uniform(0.5, 2, (3, 4)))
+    pos = torch.tensor([0.5, 1.0, 2.0, 4.0], dtype=torch.float64)
+    for reduction in REDUCTIONS:
+        bce = as_vector(lambda p, t: F.binary_cross_entropy(p, t, w, reduction=reduction))
+        with_logits = as_vector(lambda x, t: F.binary_cross_entropy_with_logits(x, t, w, reduction=reduction,
+                                                                                pos_weight=pos))
+        assert gradcheck(bce, (p, t)) and gradgradcheck(bce, (p, t))
+        assert gradcheck(with_logits, (x, t)) and gradgradcheck(with_logits, (x, t))

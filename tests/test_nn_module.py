@@ -68,6 +68,26 @@ def test_parameter_refuses_integer_dtype():
     assert nn.Parameter(torch.tensor([1, 2]), requires_grad=False).dtype == torch.int64
 
 
+def test_parameter_shares_the_version_counter_of_its_tensor():
+    t = torch.zeros(3)
+    p = nn.Parameter(t)
+    with torch.no_grad():
+        t.add_(1)
+    assert p._version == t._version == 1 and p.numpy(force=True).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_data_assignment_and_changes_through_data_work_like_torch():
+    m = nn.Linear(2, 2)
+    weight = m.weight
+    m.weight.data = torch.ones(2, 3)  # as in PyTorch, a new shape is fine
+    assert m.weight is weight and m.weight.requires_grad and m.weight.shape == (2, 3)
+    version = m.weight._version
+    m.weight.data.mul_(3)  # through .data: the values change, autograd does not see it
+    assert m.weight._version == version and (m.weight.numpy(force=True) == 3).all()
+    with pytest.raises(RuntimeError, match="floating point"):
+        m.weight.data = torch.ones(2, dtype=torch.int64)
+
+
 # ----- registration and traversal -----
 def test_assignment_registers_parameters_modules_and_buffers():
     m = WithState()
@@ -207,7 +227,11 @@ def test_load_state_dict_assign_replaces_tensors():
     new = {"weight": torch.ones(2, 2), "bias": torch.zeros(2)}
     m.load_state_dict(new, assign=True)
     assert isinstance(m.weight, nn.Parameter) and m.weight.requires_grad
+    assert m.weight.array is new["weight"].array  # the loaded tensor itself, as in PyTorch
     np.testing.assert_array_equal(m.weight.numpy(force=True), np.ones((2, 2)))
+    m.weight.requires_grad_(False)
+    m.load_state_dict({"weight": nn.Parameter(torch.zeros(2, 2)), "bias": torch.zeros(2)}, assign=True)
+    assert not m.weight.requires_grad  # the module's requires_grad is kept
 
 
 # ----- modes, grads, conversion -----

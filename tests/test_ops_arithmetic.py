@@ -16,6 +16,11 @@ BINARY = {
     "pow": lambda a, b: a ** b,
     "rsub_scalar": lambda a, b: 2.5 - a * b,
     "rdiv_scalar": lambda a, b: 1.5 / (a + b),
+    "rpow_scalar": lambda a, b: 1.5 ** (a * b),
+    "remainder": lambda a, b: torch.remainder(3 * a, b),
+    "fmod": lambda a, b: torch.fmod(3 * a, b),
+    "div_floor": lambda a, b: torch.div(3 * a, b, rounding_mode="floor") + a * b,
+    "div_trunc": lambda a, b: torch.div(3 * a, b, rounding_mode="trunc") + a * b,
 }
 
 

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import autograd_core as torch
+from autograd_core._backend import is_array
 from autograd_core.autograd import gradcheck, gradgradcheck
 
 
@@ -68,7 +69,8 @@ def test_getitem_repeated_indices_accumulate_gradient():
 
 def test_getitem_grad_fn_names():
     x = rand(3, 4)
-    assert x[0].grad_fn.name() == "SliceBackward0"
+    assert x[0].grad_fn.name() == "SelectBackward0"
+    assert x[1:].grad_fn.name() == "SliceBackward0"
     assert x[[0, 1]].grad_fn.name() == "IndexBackward0"
 
 
@@ -160,7 +162,7 @@ def test_setitem_on_non_leaf_records_gradients():
     a, b = rand(3, 4), rand(4)
     y = a * 2
     y[1] = b
-    assert y.grad_fn.name() == "IndexPutBackward0"
+    assert y.grad_fn.name() == "CopySlices"  # PyTorch's node for a write through a basic key
     (y * torch.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
     expected_a = np.full((3, 4), 2.0) * np.arange(12.0).reshape(3, 4)
     expected_a[1] = 0
@@ -492,3 +494,42 @@ def test_setitem_gradient_parity_with_torch():
         results.append((np.asarray(y.detach().numpy()), ta.grad.numpy(), tv.grad.numpy()))
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs)
+
+
+# ----- what the nodes keep -----
+
+def _holds_arrays(value):
+    if isinstance(value, tuple):  # a key's stages
+        return any(_holds_arrays(v) for v in value)
+    return is_array(value) or isinstance(value, torch.Tensor)
+
+
+def _array_attributes(node):
+    """The attributes of a node that hold arrays or tensors (everything backward needs goes through saving)."""
+    return [name for name, value in vars(node).items() if _holds_arrays(value)]
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: x[torch.tensor([0, 2, 2])], lambda x: x[mask([True, False, True])], lambda x: x[1, [0, 3]],
+    lambda x: x.gather(1, torch.tensor([[0], [1], [3]])), lambda x: x.index_select(1, torch.tensor([3, 0])),
+    lambda x: x.take(torch.tensor([5, 0])), lambda x: x.masked_select(x > 0),
+    lambda x: x.scatter_add(0, torch.tensor([[0, 1, 2, 0]]), x[:1] * 1),
+    lambda x: x.index_add(0, torch.tensor([0]), x[:1] * 1), lambda x: torch.where(x > 0, x, 0.0),
+])
+def test_index_arrays_are_saved_for_backward_and_freed_after_it(make):
+    x = rand(3, 4)
+    out = make(x)
+    node = out.grad_fn
+    assert not _array_attributes(node)
+    saved = node.inspect_saved()
+    assert saved and all(label.startswith(("saved", "input")) for label, _ in saved)
+    gx, = torch.autograd.grad(out.sum(), x, create_graph=True)  # the graph of the gradient: the same rule
+    if gx.grad_fn is not None:
+        assert not _array_attributes(gx.grad_fn)
+    out.sum().backward()
+    assert node.inspect_saved() is None  # released with the graph
+
+
+def test_basic_keys_keep_no_arrays():
+    x = rand(3, 4)
+    assert x[1:, 2].grad_fn.inspect_saved() == []

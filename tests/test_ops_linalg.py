@@ -64,6 +64,7 @@ def test_mm_bmm_mv_dot_outer_addmm_gradcheck():
     assert gradcheck(torch.outer, (rand(3), rand(2)))
     assert gradcheck(lambda c, x, y: torch.addmm(c, x, y, beta=0.5, alpha=2.0), (rand(2, 2), rand(2, 3), rand(3, 2)))
     assert gradcheck(lambda c, x, y: c.addmm(x, y), (rand(2), rand(2, 3), rand(3, 2)))
+    assert gradgradcheck(lambda c, x, y: torch.addmm(c, x, y, alpha=0.5), (rand(2, 1), rand(2, 3), rand(3, 2)))
 
 
 def test_forward_values_of_named_products():
@@ -72,7 +73,11 @@ def test_forward_values_of_named_products():
     np.testing.assert_allclose(torch.outer(a[0], b[0]).numpy(force=True), np.outer(a.numpy(force=True)[0], b.numpy(force=True)[0]))
     np.testing.assert_allclose(a[0].ger(b[0]).numpy(force=True), np.outer(a.numpy(force=True)[0], b.numpy(force=True)[0]))
     assert torch.dot(a[0], a[0]).shape == ()
-    np.testing.assert_allclose(torch.addmm(torch.ones(4), a, b, beta=0).numpy(force=True), a.numpy(force=True) @ b.numpy(force=True))
+    nan = torch.full((4,), float("nan"), dtype=torch.float64)  # beta=0 ignores the input, nan included
+    product = a.numpy(force=True) @ b.numpy(force=True)
+    np.testing.assert_allclose(torch.addmm(nan, a, b, beta=0).numpy(force=True), product)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        torch.addmm(torch.ones(4), a, b)
     assert (a.mm(b)).grad_fn.name() == "MmBackward0" and torch.dot(a[0], a[1]).grad_fn.name() == "DotBackward0"
 
 

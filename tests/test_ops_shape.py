@@ -1,6 +1,7 @@
 """Shape ops: views, joining, splitting, repeating, flipping, rolling and triangles."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import autograd_core as torch
 from autograd_core.autograd import gradcheck, gradgradcheck
@@ -165,7 +166,7 @@ def test_split_backward_with_unused_pieces_and_views():
     first, _, last = x.split(2)
     (first.sum() + 2 * last.sum()).backward()
     np.testing.assert_array_equal(x.grad.numpy(force=True)[:, 0], [1, 1, 0, 0, 2, 2])
-    assert first.grad_fn is last.grad_fn and first.grad_fn.name() == "SplitWithSizesBackward0"
+    assert first.grad_fn is last.grad_fn and first.grad_fn.name() == "SplitBackward0"
     y = rand(3, 2)
     y.unbind(0)[1].sum().backward()
     np.testing.assert_array_equal(y.grad.numpy(force=True), [[0, 0], [1, 1], [0, 0]])
@@ -260,3 +261,78 @@ def test_forward_parity_with_torch():
         np.testing.assert_array_equal(mine.numpy(force=True), ref.numpy())
     for mine, ref in zip(ours.unbind(2), theirs.unbind(2)):
         np.testing.assert_array_equal(mine.numpy(force=True), ref.numpy())
+
+
+# ----- view vs reshape -----
+
+def test_view_of_a_non_contiguous_tensor_raises_where_only_a_copy_would_do():
+    b = torch.zeros(2, 3)
+    with pytest.raises(RuntimeError, match=r"view size is not compatible with input tensor's size and stride \(at "
+                                           r"least one dimension spans across two contiguous subspaces\)\. Use "
+                                           r"\.reshape\(\.\.\.\) instead\."):
+        b.t().view(6)
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        torch.zeros(2, 3, 4).transpose(1, 2).view_as(torch.zeros(2, 12))
+    flat = b.t().reshape(6)  # reshape copies instead
+    flat[0] = 5
+    assert b.numpy(force=True)[0, 0] == 0 and b._version == 0 and flat._version == 1
+
+
+def test_view_of_a_non_contiguous_tensor_that_strides_allow_is_a_view():
+    base = torch.zeros(2, 3, 4)
+    seen = base.transpose(0, 1).view(3, 2, 2, 2)  # only the last dim is split
+    seen[1, 0, 1, 1] = 7
+    assert base.numpy(force=True)[0, 1, 3] == 7 and base._version == 1
+    reshaped = base.transpose(0, 1).reshape(3, 2, 2, 2)
+    reshaped.data[0, 0, 0, 0] = 3  # reshape gives a view too where one is possible
+    assert base.numpy(force=True)[0, 0, 0] == 3
+
+
+def test_view_gradients_and_errors_match_torch():
+    torch_ref = pytest.importorskip("torch")
+    data = np.random.randn(2, 3, 4)
+    for func in (lambda t: t.transpose(0, 1).view(3, 2, 2, 2), lambda t: t.view(-1, 4), lambda t: t[:, 1:].view(2, 8),
+                 lambda t: t.transpose(0, 1).reshape(-1)):
+        ours, theirs = torch.tensor(data, requires_grad=True), torch_ref.tensor(data, requires_grad=True)
+        weights = np.random.randn(*func(theirs).shape)
+        (func(ours) * torch.tensor(weights)).sum().backward()
+        (func(theirs) * torch_ref.tensor(weights)).sum().backward()
+        np.testing.assert_allclose(ours.grad.numpy(force=True), theirs.grad.numpy())
+    for func in (lambda t: t.transpose(0, 1).view(6, 4), lambda t: t.view(5, -1), lambda t: t.view(-1, -1),
+                 lambda t: t[:, :, :2].view(12), lambda t: t.view(-3, 8)):
+        with pytest.raises(RuntimeError) as theirs:
+            func(torch_ref.tensor(data))
+        message = str(theirs.value).split(" (")[0]
+        with pytest.raises(RuntimeError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            func(torch.tensor(data))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_view_is_possible_exactly_where_numpy_reshapes_without_a_copy(data):
+    shape = data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=4))
+    steps = [data.draw(st.integers(1, 2)) for _ in shape]
+    steps = tuple(slice(0, n * step, step) for n, step in zip(shape, steps))
+    order = data.draw(st.permutations(range(len(shape))))
+    base = np.arange(2 ** len(shape) * int(np.prod(shape))).reshape([2 * n for n in shape])
+    strided = base[steps].transpose(order)  # a strided, permuted view, as the tensor below
+    tensor = torch.tensor(base)[steps].permute(order)
+    new_shape = data.draw(st.sampled_from(_factorizations(strided.size)))
+    if np.shares_memory(strided.reshape(new_shape), strided):
+        np.testing.assert_array_equal(tensor.view(new_shape).numpy(force=True), strided.reshape(new_shape))
+    else:
+        with pytest.raises(RuntimeError, match="view size is not compatible"):
+            tensor.view(new_shape)
+    np.testing.assert_array_equal(tensor.reshape(new_shape).numpy(force=True), strided.reshape(new_shape))
+
+
+def _factorizations(n):
+    """Shapes with ``n`` elements (up to 3 dims, with some size-1 dims)."""
+    shapes = [(n,), (1, n), (n, 1)]
+    for a in range(2, n + 1):
+        if n % a == 0:
+            shapes.append((a, n // a))
+            for b in range(2, n // a + 1):
+                if (n // a) % b == 0:
+                    shapes.append((a, b, n // a // b))
+    return shapes

@@ -1,4 +1,5 @@
 """optim: parameter groups, state, zero_grad, step(closure), state_dict round trips, errors, the example."""
+import inspect
 import math
 
 import numpy as np
@@ -186,10 +187,30 @@ def test_parameters_without_grad_are_skipped():
 
 def test_step_updates_in_place_and_bumps_the_version():
     p = torch.tensor([1.0, 2.0], requires_grad=True)
-    array, version = p.numpy(force=True), p._version
+    array, version = p.array, p._version  # identity only: the same array is updated in place
     p.grad = torch.tensor([1.0, 1.0])
     optim.SGD([p], lr=0.5).step()
     assert p.array is array and p._version == version + 1 and p.grad_fn is None
+
+
+def test_a_step_invalidates_graphs_that_saved_the_parameter():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()  # MulBackward0 saved w
+    w.grad = torch.tensor([1.0, 1.0])
+    optim.Adam([w]).step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_kernels_are_the_numpy_backends_optim_family_with_keyword_hyper_parameters():
+    from autograd_core._backend import kernels
+    import optim.kernels
+    family = kernels("optim", np.zeros(1, np.float32))
+    assert family is optim.kernels
+    for name in ("sgd", "adam", "nadam", "adamax", "adagrad", "adadelta", "rmsprop"):
+        parameters = inspect.signature(getattr(family, name).py_func).parameters.values()
+        positional = [p.name for p in parameters if p.kind is not p.KEYWORD_ONLY]
+        assert positional[:2] == ["param", "grad"] and "grad_sign" not in positional, name
 
 
 def test_non_contiguous_parameter_is_updated_through_its_view():
@@ -209,10 +230,10 @@ def test_zero_grad():
     assert p.grad is None
     shared = np.array([3.0, 4.0], dtype=np.float32)
     p.grad = torch.from_numpy(shared)
-    grad = p.grad
+    grad, version = p.grad, p.grad._version
     opt.zero_grad(set_to_none=False)
     assert p.grad is grad and np.all(grad.numpy(force=True) == 0) and not grad.requires_grad
-    assert shared.tolist() == [3.0, 4.0]  # a fresh array: a shared gradient array is left alone
+    assert shared.tolist() == [0.0, 0.0] and grad._version == version + 1  # zeroed in place, as PyTorch's zero_()
 
 
 def test_step_closure_runs_with_grad_enabled_and_returns_its_loss():

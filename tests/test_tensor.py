@@ -20,8 +20,9 @@ def test_variable_is_tensor_and_wraps_arrays_without_copy():
     a = np.array([1.0, 2.0])
     v = torch.Variable(a)
     assert torch.Variable is torch.Tensor
-    assert v.array is a and v.dtype is torch.float64
-    assert torch.from_numpy(a).array is a
+    assert v.dtype is torch.float64
+    a[0] = 5.0  # the tensors share the ndarray's memory (numpy's backend, and the strict stand-in, keep it)
+    assert v.numpy(force=True)[0] == 5.0 and torch.from_numpy(a).numpy(force=True)[0] == 5.0
 
 
 def test_attributes():
@@ -161,3 +162,30 @@ def test_deepcopy_copies_leaves_and_refuses_non_leaves():
     assert y.grad.tolist() == [2.0, 2.0] and y.grad.array is not x.grad.array
     with pytest.raises(RuntimeError, match="graph leaves"):
         copy.deepcopy(x * 2)
+
+
+def test_random_numbers_come_from_numpys_pcg64_on_the_host():
+    """A seed gives the same numbers on every backend: they are drawn by numpy and then moved."""
+    torch.manual_seed(11)
+    normal, uniform, ints = torch.randn(2, 3), torch.rand(4), torch.randint(0, 9, (5,))
+    rng = np.random.Generator(np.random.PCG64(11))
+    np.testing.assert_array_equal(normal.numpy(), rng.standard_normal((2, 3)).astype(np.float32))
+    np.testing.assert_array_equal(uniform.numpy(), rng.random(4).astype(np.float32))
+    np.testing.assert_array_equal(ints.numpy(), rng.integers(0, 9, size=5))
+    np.testing.assert_array_equal(torch.empty(3).normal_(1.0, 2.0).numpy(), rng.normal(1.0, 2.0, 3).astype(np.float32))
+    assert type(normal.array) is type(torch.zeros(1).array)
+    state = torch.get_rng_state()
+    first = torch.randn(3)
+    torch.set_rng_state(state)
+    assert torch.randn(3).tolist() == first.tolist()
+
+
+def test_random_fill_ranges_follow_pytorch():
+    assert set(torch.empty(200).random_(3).tolist()) == {0.0, 1.0, 2.0} == set(torch.empty(200).random_(to=3).tolist())
+    torch.manual_seed(2)
+    keyword = torch.empty(5).normal_(mean=1.0, std=0.5)
+    torch.manual_seed(2)
+    assert torch.empty(5).normal_(1.0, 0.5).tolist() == keyword.tolist()
+    assert set(torch.empty(200, dtype=torch.int64).random_(5, 8).tolist()) == {5, 6, 7}
+    assert torch.empty(50, dtype=torch.uint8).random_().numpy().max() > 8
+    assert set(torch.empty(100).bernoulli_(torch.full((100,), 1.0)).tolist()) == {1.0}

@@ -98,9 +98,9 @@ def test_bad_options_are_rejected(capsys):
         train.run(["--optimizer", "lbfgs"])
 
 
-def test_module_entry_point_and_console_script(tmp_path):
+def test_module_entry_point(tmp_path):
+    """``python -m examples.train`` from the checkout (examples/ is not installed: pyproject.toml)."""
     done = subprocess.run([sys.executable, "-m", "examples.train", "--help"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0 and "--dataset" in done.stdout and "--optimizer" in done.stdout
-    assert 'autograd-train = "examples.train:main"' in (ROOT / "pyproject.toml").read_text()
-    assert train.main(["--epochs", "1", "--out", str(tmp_path)]) is None  # console scripts exit with main()'s value
+    assert train.main(["--epochs", "1", "--out", str(tmp_path)]) is None  # sys.exit(main()) exits with 0

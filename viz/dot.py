@@ -8,7 +8,8 @@ Function can show its arguments and what it saved for backward.
 import graphviz
 import numpy as np
 
-from autograd_core.tensor import Tensor
+from autograd_core import Tensor
+from autograd_core._backend import to_numpy
 
 from .graph import as_tensors, op_arguments, record_graph, saved_items
 from .layout import Layout
@@ -43,8 +44,7 @@ def _number(value):
 
 
 def value_lines(array, prefix=""):
-    """An array as label lines: every element when small, else min, mean and max."""
-    array = np.asarray(array)
+    """A numpy array as label lines: every element when small, else min, mean and max."""
     if array.ndim == 0:
         return [prefix + _number(array.item())]
     if array.size <= VALUE_ELEMENTS:
@@ -65,11 +65,11 @@ def variable_lines(var, style, grad=None, own_grad=True):
     """Label lines of a variable; ``grad`` (an array) is shown instead of its ``.grad`` when given,
     and nothing is when ``own_grad`` is False and ``grad`` is None."""
     lines = [var.name] if var.name else []
-    data = var.data
-    if data is not None:
-        lines.append(shape_text(data))
+    values = var.values
+    if values is not None:
+        lines.append(shape_text(values))
         if style.show_values:
-            lines += value_lines(data)
+            lines += value_lines(values)
     if style.show_grads:
         if grad is None and own_grad:
             grad = var.grad
@@ -166,10 +166,10 @@ class _Builder:
         self.node(op.key, path, op_lines(op, self.style), shape="box", style="filled", fillcolor=COLORS["op"])
         if self.style.show_saved:
             for k, (what, value, _) in enumerate(saved_items(op.node) or ()):
-                data = value.array if isinstance(value, Tensor) else value
-                lines = [f"saved {what}", shape_text(data)]
+                values = value.numpy(force=True) if isinstance(value, Tensor) else to_numpy(value)
+                lines = [f"saved {what}", shape_text(values)]
                 if self.style.show_values:
-                    lines += value_lines(data)
+                    lines += value_lines(values)
                 saved_id = ("saved", op.key, k)
                 self.body(path).node(self.id_of(saved_id), _label(lines), shape="ellipse", style="filled,dashed",
                                      fillcolor=COLORS["saved"])

@@ -13,8 +13,10 @@ from collections import deque
 
 import numpy as np
 
-from autograd_core.function import AccumulateGrad
-from autograd_core.tensor import Tensor
+from autograd_core import Tensor
+from autograd_core._backend import is_array, to_numpy
+from autograd_core.autograd.graph import AccumulateGrad
+from autograd_core.function import edge_of
 
 __all__ = ["Variable", "Op", "RecordedGraph", "record_graph", "as_tensors", "op_arguments", "saved_items"]
 
@@ -22,27 +24,27 @@ __all__ = ["Variable", "Op", "RecordedGraph", "record_graph", "as_tensors", "op_
 class Variable:
     """A tensor in the drawing: a leaf, or output ``index`` of a recorded Function."""
 
-    __slots__ = ("key", "is_leaf", "tensor", "array", "name", "is_output")
+    __slots__ = ("key", "is_leaf", "tensor", "saved_values", "name", "is_output")
 
     def __init__(self, key, is_leaf, tensor=None):
         self.key = key
         self.is_leaf = is_leaf
         self.tensor = tensor
-        self.array = None  # the data alone, when only a saved output array is known
+        self.saved_values = None  # a numpy array, when only a saved output array is known
         self.name = None
         self.is_output = False
 
     @property
-    def data(self):
-        """The forward value as an ndarray, or None when no one holds the tensor any more."""
-        return self.tensor.array if self.tensor is not None else self.array
+    def values(self):
+        """The forward value as a numpy array, or None when no one holds the tensor any more."""
+        return self.tensor.numpy(force=True) if self.tensor is not None else self.saved_values
 
     @property
     def grad(self):
-        """``.grad`` as an ndarray (leaves, and non-leaves that retained it), else None."""
+        """``.grad`` as a numpy array (leaves, and non-leaves that retained it), else None."""
         if self.tensor is None or self.tensor.grad is None:
             return None
-        return self.tensor.grad.array
+        return self.tensor.grad.numpy(force=True)
 
 
 class Op:
@@ -75,7 +77,7 @@ def tensor_key(tensor):
     """The key of the variable ``tensor`` is in any graph."""
     if tensor.grad_fn is None:
         return leaf_key(tensor)
-    return output_key(tensor.grad_fn, tensor._output_index)
+    return output_key(*edge_of(tensor))
 
 
 class RecordedGraph:
@@ -115,7 +117,7 @@ class RecordedGraph:
             var.name = tensor.name
         return var
 
-    def _output(self, node, index, pending):
+    def _output_variable(self, node, index, pending):
         """The variable for output ``index`` of ``node``; a new node is queued for the walk."""
         key = output_key(node, index)
         var = self.variables.get(key)
@@ -132,7 +134,7 @@ class RecordedGraph:
     def _walk(self, outputs):
         pending = deque()
         for t in outputs:
-            var = self._leaf(t) if t.grad_fn is None else self._output(t.grad_fn, t._output_index, pending)
+            var = self._leaf(t) if t.grad_fn is None else self._output_variable(*edge_of(t), pending)
             var.is_output = True
             if var.tensor is None:
                 var.tensor = t
@@ -145,7 +147,7 @@ class RecordedGraph:
                 if type(source) is AccumulateGrad:
                     var = self._leaf(source.variable)
                 else:
-                    var = self._output(source, index, pending)
+                    var = self._output_variable(source, index, pending)
                 self.edges.append((var.key, target))
                 self.consumers.setdefault(var.key, []).append(target)
                 self.inputs.setdefault(target, []).append(var.key)
@@ -154,12 +156,12 @@ class RecordedGraph:
         for op in self.ops.values():
             for _, value, key in saved_items(op.node) or ():
                 var = self.variables.get(key) if key is not None else None
-                if var is None or var.data is not None:
+                if var is None or var.tensor is not None or var.saved_values is not None:
                     continue
                 if isinstance(value, Tensor):
                     var.tensor = value
                 else:
-                    var.array = value
+                    var.saved_values = to_numpy(value)
 
     def _reverse(self):
         """Put variables, ops and edges in forward order (the walk found them output first)."""
@@ -234,7 +236,7 @@ def op_arguments(node):
             continue
         fields = value._asdict().items() if hasattr(value, "_asdict") else [(name, value)]
         for field, item in fields:
-            if isinstance(item, (np.ndarray, Tensor)) or callable(item) or item == node.name():
+            if is_array(item) or isinstance(item, Tensor) or callable(item) or item == node.name():
                 continue
             text = str(item) if isinstance(item, np.dtype) else repr(item)
             if len(text) <= 60:

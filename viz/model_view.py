@@ -6,7 +6,7 @@ its inputs; each op goes to the innermost module that ran it, and each
 parameter to the module that owns it. Modules become nested clusters, or,
 collapsed, one box showing their input and output shapes.
 """
-from autograd_core.tensor import Tensor
+from autograd_core import Tensor
 
 from .dot import Style, build_digraph, shape_text
 from .graph import leaf_key, op_key, record_graph

@@ -1,6 +1,6 @@
 """Backprop step by step: one frame per node, in the exact order the engine ran backward.
 
-An observer on ``autograd_core.engine.observers`` records each node and the
+An observer (``autograd_core.autograd.graph.observe``) records each node and the
 gradients arriving at its outputs as backward runs; each frame then shows the
 graph with the gradients arrived so far, the node being run outlined in red
 and the nodes already run shaded. Every frame keeps every node's size, so the
@@ -9,9 +9,8 @@ layout stays still while the slider moves.
 import html
 from pathlib import Path
 
-from autograd_core import engine
-from autograd_core.function import AccumulateGrad
-from autograd_core.tensor import Tensor
+from autograd_core import Tensor
+from autograd_core.autograd.graph import AccumulateGrad, Observer, observe
 
 from .dot import FONT_SIZE, Style, build_digraph, op_lines, value_lines, variable_lines
 from .graph import leaf_key, op_key, output_key, record_graph
@@ -45,7 +44,7 @@ class _Step:
         self.grads = grads  # {variable key: gradient array} arriving at this node
 
 
-class _StepRecorder(engine.Observer):
+class _StepRecorder(Observer):
     """Notes each node the engine runs and the gradients arriving at it."""
 
     def __init__(self, graph):
@@ -63,7 +62,7 @@ class _StepRecorder(engine.Observer):
 
 def _record_backward(graph, output, gradient, retain_graph):
     """Run ``output.backward`` and return the steps the engine took, in order."""
-    with engine.observe(_StepRecorder(graph)) as recorder:
+    with observe(_StepRecorder(graph)) as recorder:
         output.backward(gradient, retain_graph=retain_graph)
     return recorder.steps
 

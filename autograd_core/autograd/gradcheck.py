@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from .._backend import from_numpy, to_numpy
 from ..engine import grad as autograd_grad
 from ..tensor import Tensor, _new
 
@@ -19,26 +20,39 @@ def _outputs(func, inputs):
     return [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
 
 
+def _host_values(outputs):
+    return [to_numpy(o.array).astype(np.float64).reshape(-1) for o in outputs]
+
+
 def _numerical_jacobians(func, inputs, eps):
-    """For each differentiable input, the (n_in x n_out) Jacobian per output by central differences."""
+    """For each differentiable input, the (n_in x n_out) Jacobian per output by central differences.
+
+    Each input is perturbed on a host copy, and ``func`` runs on tensors of the input's own backend.
+    """
     # evaluated with grad mode on: gradgradcheck's func itself calls autograd.grad
     outputs = _outputs(func, inputs)
     result = []
     for x in inputs:
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        x.array = np.require(x.array, requirements=["C", "W"])  # keeps 0-d arrays 0-d
-        flat = x.array.reshape(-1)  # a view: perturbations write through
+        original = x.array
+        point = np.array(to_numpy(original), copy=True)  # 0-d stays 0-d
+        flat = point.reshape(-1)  # a view: perturbations write through
         jac = [np.zeros((flat.size, o.array.size)) for o in outputs]
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
-            plus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-            flat[i] = original - eps
-            minus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-            flat[i] = original
-            for k in range(len(outputs)):
-                jac[k][i] = (plus[k] - minus[k]) / (2 * eps)
+        try:
+            for i in range(flat.size):
+                value = flat[i]
+                flat[i] = value + eps
+                x.array = from_numpy(point.copy(), like=original)
+                plus = _host_values(_outputs(func, inputs))
+                flat[i] = value - eps
+                x.array = from_numpy(point.copy(), like=original)
+                minus = _host_values(_outputs(func, inputs))
+                flat[i] = value
+                for k in range(len(outputs)):
+                    jac[k][i] = (plus[k] - minus[k]) / (2 * eps)
+        finally:
+            x.array = original
         result.append(jac)
     return outputs, result
 
@@ -53,11 +67,11 @@ def _analytical_jacobians(func, inputs):
         for j in range(out.array.size):
             seed = np.zeros(out.array.size, dtype=out.array.dtype)
             seed[j] = 1
-            grads = autograd_grad(out, diff_inputs, _new(seed.reshape(out.array.shape)), retain_graph=True,
-                                  allow_unused=True)
+            seed = _new(from_numpy(seed.reshape(out.array.shape), like=out.array))
+            grads = autograd_grad(out, diff_inputs, seed, retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None:
-                    jacs[i][k][:, j] = g.array.reshape(-1)
+                    jacs[i][k][:, j] = to_numpy(g.array).reshape(-1)
     return jacs
 
 
@@ -85,7 +99,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = tuple(_new(rng.standard_normal(o.array.shape)).requires_grad_()
+        grad_outputs = tuple(_new(from_numpy(rng.standard_normal(o.array.shape), like=o.array)).requires_grad_()
                              for o in _outputs(func, inputs))
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)

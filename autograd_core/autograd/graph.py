@@ -8,11 +8,30 @@ the engine's hook point: an observer hears of every node a backward pass runs.
 """
 from ..engine import Observer, observe
 from ..function import AccumulateGrad, Node
+from ..tensor import Tensor
 
 
 def increment_version(tensor):
-    """Bump ``tensor``'s version counter (shared with its views), as an in-place op does."""
-    tensor._version_counter[0] += 1
+    """Bump the version counter of ``tensor`` (or of each tensor of an iterable), as an in-place op does.
+
+    Views share their base's counter, so the change is seen through all of them.
+    """
+    tensors = (tensor,) if isinstance(tensor, Tensor) else _tensors_of(tensor)
+    for t in tensors:
+        t._version_counter[0] += 1
+
+
+def _tensors_of(iterable):
+    try:
+        tensors = tuple(iterable)
+    except TypeError:
+        raise RuntimeError(f"increment_version: expected a Tensor or an iterable of Tensors, got "
+                           f"{type(iterable).__name__}") from None
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"increment_version: expected each element of the iterable to be a Tensor, got "
+                               f"{type(t).__name__}")
+    return tensors
 
 
 __all__ = ["Node", "AccumulateGrad", "increment_version", "observe", "Observer"]

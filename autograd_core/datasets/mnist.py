@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..tensor import _new
+from .._backend import to_numpy
+from ..creation import from_numpy
 from ..utils.data import Dataset
 from .download import download_verified
 from .idx import read_idx, IDXError
@@ -22,7 +23,7 @@ DOWNLOAD_TIMEOUT = 30.0  # seconds per network operation
 class MNIST(Dataset):
     """The MNIST handwritten digits: 60,000 training and 10,000 test images of 28 x 28 pixels.
 
-    ``ds[i]`` is ``(image, label)``: the image is a uint8 ndarray (H x W) passed
+    ``ds[i]`` is ``(image, label)``: the image is a host uint8 ndarray (H x W) passed
     through ``transform`` (e.g. ``transforms.ToTensor()``), the label an int
     passed through ``target_transform``. ``download=True`` fetches missing files
     from ``mirrors`` into ``root/<ClassName>/raw`` and checks their md5 sums.
@@ -49,8 +50,8 @@ class MNIST(Dataset):
         if found is None:
             raise FileNotFoundError(self._missing_message(names))
         images, labels = self._load(*found)
-        self.data = _new(images)
-        self.targets = _new(labels.astype(np.int64))
+        self.data = from_numpy(images)
+        self.targets = from_numpy(labels.astype(np.int64))
 
     @property
     def raw_folder(self):
@@ -99,7 +100,8 @@ class MNIST(Dataset):
         return images, labels
 
     def __getitem__(self, index):
-        image, target = self.data.array[index], int(self.targets.array[index])
+        # the image goes to the transform on the host, as torchvision's PIL image does
+        image, target = to_numpy(self.data.array[index]), int(self.targets.array[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..tensor import _new
+from ..creation import from_numpy
 from ..utils.data import TensorDataset
 
 __all__ = ["Spiral", "Moons", "make_moons", "XOR", "NoisySine"]
@@ -19,8 +19,10 @@ def _rng(seed, train):
 
 
 class _Generated(TensorDataset):
+    """Points generated on the host (numpy arrays ``data`` and ``targets``), held as tensors."""
+
     def __init__(self, data, targets):
-        self.data, self.targets = _new(data), _new(targets)
+        self.data, self.targets = from_numpy(data), from_numpy(targets)
         super().__init__(self.data, self.targets)
 
 
@@ -43,6 +45,12 @@ class Spiral(_Generated):
 
 def make_moons(n_samples=100, noise=None, seed=None):
     """Two interleaving half circles as ``(X, y)`` tensors: X float32 (n, 2), y int64 (0 outer, 1 inner)."""
+    points, labels = _moons(n_samples, noise, seed)
+    return from_numpy(points), from_numpy(labels)
+
+
+def _moons(n_samples, noise, seed):
+    """``make_moons``' points and labels as host arrays."""
     rng = np.random.default_rng(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
@@ -53,16 +61,16 @@ def make_moons(n_samples=100, noise=None, seed=None):
     if noise:
         points = points + rng.normal(scale=noise, size=points.shape)
     labels = np.concatenate([np.zeros(n_outer), np.ones(n_inner)])
-    return _new(points.astype(np.float32)), _new(labels.astype(np.int64))
+    return points.astype(np.float32), labels.astype(np.int64)
 
 
 class Moons(_Generated):
     """``make_moons`` as a dataset."""
 
     def __init__(self, train=True, n_samples=200, noise=0.1, seed=None):
-        data, targets = make_moons(n_samples, noise, seed if seed is not None else (1984 if train else 2020))
+        data, targets = _moons(n_samples, noise, seed if seed is not None else (1984 if train else 2020))
         self.classes = [0, 1]
-        super().__init__(data.array, targets.array)
+        super().__init__(data, targets)
 
 
 class XOR(_Generated):

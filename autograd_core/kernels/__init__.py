@@ -1,11 +1,13 @@
-"""Array-level compute kernels (Numba) and the numpy/BLAS drivers built on them.
+"""The numpy backend's kernel families: compute kernels (Numba) and the numpy/BLAS drivers built on them.
 
-This package's ``__init__`` and ``geometry`` do not import Numba; the op
-modules import ``kernels.conv`` and ``kernels.pool`` on first use, so
-``import autograd_core`` stays fast. Every kernel is compiled lazily for the
-dtypes it meets, with ``cache=True`` (the cache lives in ``__pycache__`` next
-to this source); calls on large arrays run on ``NUMBA_NUM_THREADS`` threads (all
-cores by default), small ones serially (see ``twin``).
+Ops reach them through the array seam, ``_backend.kernels("conv", array)``
+(another backend brings its own families). This package's ``__init__`` and
+``geometry`` do not import Numba; the numpy backend imports ``kernels.conv``
+and ``kernels.pool`` on first use, so ``import autograd_core`` stays fast.
+Every kernel is compiled lazily for the dtypes it meets, with ``cache=True``
+(the cache lives in ``__pycache__`` next to this source); calls on large
+arrays run on ``NUMBA_NUM_THREADS`` threads (all cores by default), small ones
+serially (see ``twin``).
 
 Threading layer: Numba prefers OpenMP when libgomp is present, and OpenMP
 keeps idle threads spinning after each parallel loop; on a small machine they

@@ -5,24 +5,31 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from .._backend import array_module
+from .._backend import array_module, as_array, from_numpy
 from ..grad_mode import GradMode
 from ..tensor import Tensor, _new, _check_dim
 
 
 def as_operand(value, like, op):
-    """Turn a Python number or ndarray into a constant Tensor for ``op``."""
+    """Turn a Python or numpy number, or a host ndarray, into a constant Tensor on ``like``'s backend for ``op``."""
     if isinstance(value, Tensor):
         return value
     kind = type(value)
+    array = like.array
     if kind is float or kind is int:  # fast path: the scalar keeps the tensor's dtype
-        own = like.array.dtype
+        own = array.dtype
         if own.kind == "f" or (kind is int and own.kind in "iu"):
-            return _new(np.array(value, dtype=own))
-    if isinstance(value, (numbers.Number, np.ndarray, np.generic)):
-        return _new(np.asarray(value, dtype=dtypes.result_type(like.array, value)
-                               if isinstance(value, numbers.Number) else None))
+            return _new(np.array(value, dtype=own) if type(array) is np.ndarray else as_array(value, own, like=array))
+    if isinstance(value, (numbers.Number, np.generic)):
+        return _new(as_array(value, dtypes.result_type(array, value), like=array))
+    if isinstance(value, np.ndarray):
+        return _new(from_numpy(value, like=array))
     raise TypeError(f"{op}: unsupported operand type {type(value).__name__}; expected a Tensor or a number")
+
+
+def constant_like(array, like):
+    """``array`` (a mask or weights made in a backward) as a constant Tensor of tensor ``like``'s dtype."""
+    return _new(as_array(array, like.array.dtype))
 
 
 def promote(a, b, op):
@@ -98,4 +105,25 @@ def write_out(op, result, out):
         out.array = xp.empty(result.array.shape, dtype=out.array.dtype)
     xp.copyto(out.array, result.array, casting="same_kind")
     out._version_counter[0] += 1
+    return out
+
+
+# the C++ names PyTorch's "Expected out tensor to have dtype ..." message gives
+_C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+                 "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def require_out_dtype(out, dtype):
+    """``out``, checked as PyTorch does for ops whose ``out=`` must have the result's ``dtype`` (products, indices)."""
+    if isinstance(out, Tensor) and out.array.dtype != dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE_NAMES[np.dtype(dtype).name]}, but got "
+                           f"{_C_TYPE_NAMES[out.array.dtype.name]} instead")
+    return out
+
+
+def require_input_dtype_out(out, dtype):
+    """``out``, checked as PyTorch does for ops that keep their input's ``dtype`` (neg, abs, roundings, clamp)."""
+    if isinstance(out, Tensor) and out.array.dtype != dtype:
+        raise RuntimeError(f"Found dtype {_SCALAR_TYPE_NAMES[out.array.dtype.name]} but expected "
+                           f"{_SCALAR_TYPE_NAMES[np.dtype(dtype).name]}")
     return out

@@ -1,11 +1,16 @@
 """Arithmetic: + - * / ** // % and unary minus, with broadcasting and PyTorch's type promotion."""
+import math
+import numbers
+
 import numpy as np
 
+from .. import dtypes
+from .._backend import array_module
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
-from ._util import promote, broadcast_error
-from .shape import sum_to, cast
+from ._util import promote, broadcast_error, constant_like, require_input_dtype_out, write_out
+from .shape import sum_to
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative",
            "pow", "floor_divide", "remainder", "fmod"]
@@ -21,8 +26,13 @@ class _Binary(Function):
     __slots__ = ("shapes",)
 
     def reduce(self, ga, gb):
+        """``ga`` and ``gb`` summed to the inputs' shapes; a broadcast input that needs no gradient gets None."""
         sa, sb = self.shapes
-        return (None if ga is None else sum_to(ga, sa)), (None if gb is None else sum_to(gb, sb))
+        if ga is not None and ga.array.shape != sa:
+            ga = sum_to(ga, sa) if self.needs_input_grad[0] else None
+        if gb is not None and gb.array.shape != sb:
+            gb = sum_to(gb, sb) if self.needs_input_grad[1] else None
+        return ga, gb
 
 
 class Add(_Binary):
@@ -45,6 +55,15 @@ class Sub(_Binary):
 
     def backward(self, gy):
         return self.reduce(gy, -gy if self.needs_input_grad[1] else None)
+
+
+class Rsub(Sub):
+    """``number - tensor``: PyTorch records it as ``rsub`` of the tensor."""
+
+    __slots__ = ()
+
+    def name(self):
+        return "RsubBackward1"
 
 
 class Mul(_Binary):
@@ -76,9 +95,119 @@ class Div(_Binary):
         return self.reduce(ga, -ga * self.saved(0) / b if self.needs_input_grad[1] else None)
 
 
-class Pow(_Binary):
+class DivRounded(_Binary):
+    """``div`` with ``rounding_mode`` "floor" or "trunc": piecewise constant, so both gradients are zero."""
+
+    __slots__ = ("mode",)
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        xp = array_module(a, b)
+        if self.mode == "floor":
+            return xp.floor_divide(a, b)
+        if a.dtype.kind == "f":
+            return xp.trunc(a / b)
+        return (a - xp.fmod(a, b)) // b  # exact for integers: the dividend minus its C remainder divides evenly
+
+    def backward(self, gy):
+        zero = _new(array_module(gy.array).zeros_like(gy.array))
+        return self.reduce(zero, zero)
+
+    def name(self):
+        return "DivBackward2"
+
+
+class Underivable(_Binary):
+    """A binary op PyTorch defines no derivative for (``floor_divide``, ``number % tensor``).
+
+    Its node is PyTorch's ``NotImplemented``: a backward through it raises.
+    """
+
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        self.function = function  # the array module's function, also the aten op's name
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return getattr(array_module(a, b), self.function)(a, b)
+
+    def backward(self, gy):
+        raise RuntimeError(f"derivative for aten::{self.function} is not implemented")
+
+    def name(self):
+        return "NotImplemented"
+
+
+class _Remainder(_Binary):
+    """``a - rounded(a / b) * b``: d/da = 1, d/db = -rounded(a / b) (floor for remainder, trunc for fmod)."""
+
+    __slots__ = ("scalar_other",)
+
+    saves = (0, 1)
+
+    def __init__(self, scalar_other):
+        self.scalar_other = scalar_other  # PyTorch's node for a number divisor is the ...Backward0 overload
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return getattr(array_module(a, b), self.function)(a, b)
+
+    def backward(self, gy):
+        gb = None
+        if self.needs_input_grad[1]:
+            a, b = self.saved(0).array, self.saved(1).array
+            gb = gy * constant_like(-self.quotient(a, b), gy)
+        return self.reduce(gy, gb)
+
+    def name(self):
+        return self.function.capitalize() + ("Backward0" if self.scalar_other else "Backward1")
+
+
+class Remainder(_Remainder):
     __slots__ = ()
+    function = "remainder"
+
+    @staticmethod
+    def quotient(a, b):
+        return array_module(a, b).floor_divide(a, b)
+
+
+class Fmod(_Remainder):
+    __slots__ = ()
+    function = "fmod"
+
+    @staticmethod
+    def quotient(a, b):
+        return array_module(a, b).trunc(a / b)
+
+
+class Pow(Function):
+    """``x ** c`` with a number exponent."""
+
+    saves = (0,)
+
+    def __init__(self, exponent):
+        self.exponent = exponent
+
+    def forward(self, x):
+        return x ** self.exponent
+
+    def backward(self, gy):
+        (x,) = self.saved_tensors
+        c = self.exponent
+        if c == 0:
+            return gy * 0
+        return gy * c * x ** (c - 1) if c != 2 else gy * 2 * x
+
+
+class PowTensor(_Binary):
     """``a ** b`` for two tensors: d/da = b a^(b-1), d/db = a^b log a."""
+
+    __slots__ = ()
 
     saves = (0, 1)
     saves_output = True
@@ -97,27 +226,28 @@ class Pow(_Binary):
             gb = gy * self.saved_output() * safe_log
         return self.reduce(ga, gb)
 
+    def name(self):
+        return "PowBackward1"
 
-class PowScalar(Function):
-    """``x ** c`` with a constant exponent."""
 
-    saves = (0,)
+class PowScalarBase(Function):
+    """``c ** x`` with a number base: d/dx = c^x log c (0 for a zero base, like ``PowTensor``)."""
 
-    def __init__(self, exponent):
-        self.exponent = exponent
+    saves_output = True
+
+    def __init__(self, base):
+        self.base = base
 
     def forward(self, x):
-        return x ** self.exponent
+        return self.base ** x
 
     def backward(self, gy):
-        (x,) = self.saved_tensors
-        c = self.exponent
-        if c == 0:
-            return gy * 0
-        return gy * c * x ** (c - 1) if c != 2 else gy * 2 * x
+        base = self.base
+        log_base = math.log(base) if base > 0 else (0.0 if base == 0 else math.nan)
+        return gy * self.saved_output() * log_base
 
     def name(self):
-        return "PowBackward0"
+        return "PowBackward2"
 
 
 class Neg(Function):
@@ -128,11 +258,12 @@ class Neg(Function):
         return -gy
 
 
-def _checked(fn_cls, a, b, op):
+def _checked(fn, a, b, op):
+    """``fn(a, b)`` for the op instance ``fn`` after promotion, with PyTorch's error for shapes that don't broadcast."""
     if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a.array.dtype == b.array.dtype):
         a, b = promote(a, b, op)
     try:
-        return fn_cls()(a, b)
+        return fn(a, b)
     except ValueError:
         if a.array.ndim and b.array.ndim:
             try:
@@ -146,97 +277,103 @@ def _checked(fn_cls, a, b, op):
 def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
-    return _checked(Add, input, other, "add")
+    result = _checked(Add(), input, other, "add")
+    return result if out is None else write_out("add", result, out)
 
 
 @tensor_method("sub", "subtract", "__sub__")
 def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
-    return _checked(Sub, input, other, "sub")
+    result = _checked(Sub(), input, other, "sub")
+    return result if out is None else write_out("sub", result, out)
 
 
 @tensor_method("mul", "multiply", "__mul__")
 def mul(input, other, *, out=None):
-    return _checked(Mul, input, other, "mul")
+    result = _checked(Mul(), input, other, "mul")
+    return result if out is None else write_out("mul", result, out)
 
 
 @tensor_method("div", "divide", "true_divide", "__truediv__")
 def div(input, other, *, rounding_mode=None, out=None):
-    if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        a, b = promote(input, other, "div")
-        q = div(a, b).trunc()
-        return q if a.array.dtype.kind == "f" else cast(q, a.array.dtype)
-    if rounding_mode is not None:
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    """True division (integers divide as the default float dtype), or rounded with "floor" / "trunc"."""
     a, b = promote(input, other, "div")
-    if a.array.dtype.kind != "f":  # true division of integers gives the default float dtype
-        from .. import dtypes
-        a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
-    return _checked(Div, a, b, "div")
+    if rounding_mode is None:
+        if a.array.dtype.kind != "f":
+            a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
+        result = _checked(Div(), a, b, "div")
+    elif rounding_mode in ("floor", "trunc"):
+        result = _checked(DivRounded(rounding_mode), a, b, "div")
+    else:
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"'{rounding_mode}'")
+    return result if out is None else write_out("div", result, out)
 
 
-@tensor_method("pow", "__pow__")
-def pow(input, exponent):
+def _power(input, exponent):
     if not isinstance(input, Tensor):  # torch.pow(2, x)
-        return _checked(Pow, input, exponent, "pow")
+        return _number_to_power(input, exponent)
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         if input.array.dtype.kind != "f" and isinstance(exponent, float):
-            from .. import dtypes
             input = input.to(dtypes.get_default_dtype())
         elif input.array.dtype.kind != "f" and exponent < 0:
             raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
-        return PowScalar(exponent)(input)
-    return _checked(Pow, input, exponent, "pow")
+        return Pow(exponent)(input)
+    return _checked(PowTensor(), input, exponent, "pow")
+
+
+def _number_to_power(base, exponent):
+    """``base ** exponent`` for a number ``base`` and a tensor ``exponent`` (PyTorch's ``PowBackward2``)."""
+    if not isinstance(exponent, Tensor):
+        raise TypeError(f"pow(): with a number base the exponent must be a Tensor, got {type(exponent).__name__}")
+    if not (isinstance(base, numbers.Real) and not isinstance(base, bool)):
+        return _checked(PowTensor(), base, exponent, "pow")
+    target = dtypes.result_type(exponent.array, base)
+    exponent = exponent.to(target)
+    if target.kind in "iu" and bool((exponent.array < 0).any()):
+        raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    return PowScalarBase(base)(exponent)
+
+
+@tensor_method("pow", "__pow__")
+def pow(input, exponent, *, out=None):
+    """``input ** exponent``: tensors or numbers on either side (a number base needs a tensor exponent)."""
+    result = _power(input, exponent)
+    return result if out is None else write_out("pow", result, out)
 
 
 @tensor_method("neg", "negative", "__neg__")
-def neg(input):
+def neg(input, *, out=None):
     if input.array.dtype == np.bool_:
         raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; "
                            "use the `~` or `logical_not()` operator instead")
-    return Neg()(input)
-
-
-class _Rounded(Function):
-    """``//``, and ``%``/fmod on integers: piecewise constant, so the gradient is zero."""
-
-    def __init__(self, kind):
-        self.kind = kind
-
-    def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
-        return getattr(np, self.kind)(a, b)
-
-    def backward(self, gy):
-        zero = gy * 0
-        return sum_to(zero, self.shapes[0]), sum_to(zero, self.shapes[1])
+    result = Neg()(input)
+    return result if out is None else write_out("neg", result, require_input_dtype_out(out, result.array.dtype))
 
 
 @tensor_method("floor_divide", "__floordiv__")
-def floor_divide(input, other):
-    a, b = promote(input, other, "floor_divide")
-    return _Rounded("floor_divide")(a, b)
+def floor_divide(input, other, *, out=None):
+    """``floor(input / other)`` elementwise; no gradient in PyTorch (``div(rounding_mode="floor")`` has one)."""
+    result = _checked(Underivable("floor_divide"), input, other, "floor_divide")
+    return result if out is None else write_out("floor_divide", result, out)
 
 
 @tensor_method("remainder", "__mod__")
-def remainder(input, other):
-    """``a - floor(a / b) * b`` (Python's sign convention); differentiable by composition."""
-    a, b = promote(input, other, "remainder")
-    if a.array.dtype.kind != "f":
-        return _Rounded("remainder")(a, b)
-    return a - floor_divide(a.detach(), b.detach()) * b
+def remainder(input, other, *, out=None):
+    """``a - floor(a / b) * b`` (Python's sign convention)."""
+    if isinstance(input, Tensor):
+        result = _checked(Remainder(not isinstance(other, Tensor)), input, other, "remainder")
+    else:  # a number divided by a tensor: no derivative in PyTorch
+        result = _checked(Underivable("remainder"), input, other, "remainder")
+    return result if out is None else write_out("remainder", result, out)
 
 
 @tensor_method("fmod")
-def fmod(input, other):
+def fmod(input, other, *, out=None):
     """``a - trunc(a / b) * b`` (C's sign convention)."""
-    a, b = promote(input, other, "fmod")
-    if a.array.dtype.kind != "f":
-        return _Rounded("fmod")(a, b)
-    return a - (a.detach() / b.detach()).trunc() * b
+    result = _checked(Fmod(not isinstance(other, Tensor)), input, other, "fmod")
+    return result if out is None else write_out("fmod", result, out)
 
 
 def _reflected(func):
@@ -247,10 +384,9 @@ def _reflected(func):
 
 
 Tensor.__radd__ = _reflected(add)
-Tensor.__rsub__ = _reflected(sub)
+Tensor.__rsub__ = lambda self, other: _checked(Rsub(), other, self, "sub")
 Tensor.__rmul__ = _reflected(mul)
-Tensor.__rtruediv__ = _reflected(div)
-Tensor.__rpow__ = _reflected(lambda a, b: _checked(Pow, a, b, "pow"))
+Tensor.__rpow__ = _reflected(_number_to_power)
 Tensor.__rfloordiv__ = _reflected(floor_divide)
 Tensor.__rmod__ = _reflected(remainder)
 Tensor.__pos__ = lambda self: self
@@ -258,7 +394,7 @@ Tensor.__pos__ = lambda self: self
 for _name, _func in (("add_", add), ("sub_", sub), ("mul_", mul), ("div_", div), ("pow_", pow),
                      ("__iadd__", add), ("__isub__", sub), ("__imul__", mul), ("__itruediv__", div),
                      ("__ipow__", pow), ("floor_divide_", floor_divide), ("__ifloordiv__", floor_divide),
-                     ("remainder_", remainder), ("__imod__", remainder), ("neg_", neg)):
+                     ("remainder_", remainder), ("__imod__", remainder), ("fmod_", fmod), ("neg_", neg)):
     inplace_method(_name, _func)
 
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg

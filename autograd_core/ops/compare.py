@@ -5,14 +5,15 @@ PyTorch: ``float32_tensor == 0.1`` compares in float32; two tensors compare in t
 promoted dtype.
 """
 import numbers
+import operator
 
 import numpy as np
 
 from .. import dtypes
-from .._backend import as_array
+from .._backend import array_module, as_array, from_numpy
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
-from ._util import broadcast_error
+from ._util import broadcast_error, require_input_dtype_out, write_out
 
 __all__ = ["eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge", "greater_equal",
            "isclose", "allclose", "equal", "logical_and", "logical_or", "logical_xor", "logical_not",
@@ -23,14 +24,16 @@ _OPERANDS = (Tensor, numbers.Number, np.ndarray, np.generic)
 
 
 def _arrays(input, other, op):
-    """The operands' arrays: a Python number stays a scalar, two tensors meet at their promoted dtype."""
+    """The operands' arrays: a number stays a Python scalar, two tensors meet at their promoted dtype."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be a Tensor, not {type(input).__name__}")
     a = input.array
     if isinstance(other, Tensor):
         b = other.array
-    elif isinstance(other, (np.ndarray, np.generic)):
-        b = np.asarray(other)
+    elif isinstance(other, np.ndarray):
+        b = from_numpy(other, like=a)
+    elif isinstance(other, np.generic):
+        return a, other.item()  # numpy scalars compare weakly, as Python numbers
     elif isinstance(other, numbers.Number):
         return a, other
     else:
@@ -41,20 +44,29 @@ def _arrays(input, other, op):
     return a, b
 
 
-def _apply(ufunc, input, other, op):
-    a, b = _arrays(input, other, op)
+def _computed(compute, a, b, op):
+    """``compute(a, b)`` as a tensor, with PyTorch's error for shapes that don't broadcast."""
     try:
-        return _new(as_array(ufunc(a, b)))
+        return _new(as_array(compute(a, b)))
     except ValueError:
-        raise broadcast_error(op, _new(np.asarray(a)), _new(np.asarray(b))) from None
+        raise broadcast_error(op, a, b) from None
 
 
-def _binary(ufunc, name, *aliases, dunder=None):
-    """``torch.<name>(input, other)`` and ``Tensor.<name>``; ``dunder`` gets a form that defers on odd types."""
-    def op(input, other):
-        return _apply(ufunc, input, other, name)
+def _array_function(name):
+    """``name(a, b)`` of the operands' array module (``logical_and``...)."""
+    def compute(a, b):
+        return getattr(array_module(a, b), name)(a, b)
+    compute.__name__ = name
+    return compute
+
+
+def _binary(compute, name, *aliases, dunder=None):
+    """``torch.<name>(input, other, *, out)`` and ``Tensor.<name>``; ``dunder`` gets a form that defers on odd types."""
+    def op(input, other, *, out=None):
+        result = _computed(compute, *_arrays(input, other, name), name)
+        return result if out is None else write_out(name, result, out)
     op.__name__ = name
-    op.__doc__ = f"Elementwise ``{ufunc.__name__}`` with broadcasting; a bool tensor."
+    op.__doc__ = f"Elementwise ``{compute.__name__}`` with broadcasting; a bool tensor."
     tensor_method(name, *aliases)(op)
     if dunder:
         def method(self, other):
@@ -66,32 +78,49 @@ def _binary(ufunc, name, *aliases, dunder=None):
     return op
 
 
-eq = _binary(np.equal, "eq", dunder="__eq__")
-ne = not_equal = _binary(np.not_equal, "ne", "not_equal", dunder="__ne__")
-lt = less = _binary(np.less, "lt", "less", dunder="__lt__")
-le = less_equal = _binary(np.less_equal, "le", "less_equal", dunder="__le__")
-gt = greater = _binary(np.greater, "gt", "greater", dunder="__gt__")
-ge = greater_equal = _binary(np.greater_equal, "ge", "greater_equal", dunder="__ge__")
-logical_and = _binary(np.logical_and, "logical_and")
-logical_or = _binary(np.logical_or, "logical_or")
-logical_xor = _binary(np.logical_xor, "logical_xor")
+eq = _binary(operator.eq, "eq", dunder="__eq__")
+ne = not_equal = _binary(operator.ne, "ne", "not_equal", dunder="__ne__")
+lt = less = _binary(operator.lt, "lt", "less", dunder="__lt__")
+le = less_equal = _binary(operator.le, "le", "less_equal", dunder="__le__")
+gt = greater = _binary(operator.gt, "gt", "greater", dunder="__gt__")
+ge = greater_equal = _binary(operator.ge, "ge", "greater_equal", dunder="__ge__")
+logical_and = _binary(_array_function("logical_and"), "logical_and")
+logical_or = _binary(_array_function("logical_or"), "logical_or")
+logical_xor = _binary(_array_function("logical_xor"), "logical_xor")
 
 
-def _unary(ufunc, name):
+def _unary(compute, name, doc, out_argument=False):
+    """``torch.<name>(input)`` and ``Tensor.<name>``; with ``out_argument``, PyTorch's bool-only ``out=``."""
     def op(input):
-        return _new(as_array(ufunc(input.array)))
-    op.__name__ = name
-    op.__doc__ = f"Elementwise ``{ufunc.__name__}``; a bool tensor."
-    tensor_method(name)(op)
-    return op
+        return _new(as_array(compute(input.array)))
+
+    def op_with_out(input, *, out=None):
+        result = op(input)
+        if out is None:
+            return result
+        if isinstance(out, Tensor) and out.array.dtype != np.bool_:
+            raise RuntimeError(f"{name} does not support non-boolean outputs.")
+        return write_out(name, result, out)
+
+    public = op_with_out if out_argument else op
+    public.__name__ = name
+    public.__doc__ = f"Elementwise {doc}; a bool tensor."
+    tensor_method(name)(public)
+    return public
 
 
-logical_not = _unary(np.logical_not, "logical_not")
-isnan = _unary(np.isnan, "isnan")
-isinf = _unary(np.isinf, "isinf")
-isposinf = _unary(np.isposinf, "isposinf")
-isneginf = _unary(np.isneginf, "isneginf")
-isfinite = _unary(np.isfinite, "isfinite")
+@tensor_method()
+def logical_not(input, *, out=None):
+    """Elementwise logical not; a bool tensor."""
+    result = _new(as_array(array_module(input.array).logical_not(input.array)))
+    return result if out is None else write_out("logical_not", result, out)
+
+
+isnan = _unary(lambda a: array_module(a).isnan(a), "isnan", "test for NaN")
+isinf = _unary(lambda a: array_module(a).isinf(a), "isinf", "test for ±inf")
+isposinf = _unary(lambda a: a == np.inf, "isposinf", "test for +inf", out_argument=True)
+isneginf = _unary(lambda a: a == -np.inf, "isneginf", "test for -inf", out_argument=True)
+isfinite = _unary(lambda a: array_module(a).isfinite(a), "isfinite", "test for finite values")
 
 
 @tensor_method()
@@ -100,8 +129,10 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if isinstance(other, Tensor) and other.array.dtype != input.array.dtype:
         raise RuntimeError(f"isclose(): expected both tensors to have the same dtype, got {input.dtype} "
                            f"and {other.dtype}")
-    return _apply(lambda a, b: np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), input, other,
-                  "isclose")
+
+    def close(a, b):
+        return array_module(a, b).isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return _computed(close, *_arrays(input, other, "isclose"), "isclose")
 
 
 @tensor_method()
@@ -113,29 +144,37 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 @tensor_method()
 def equal(input, other):
     """True when both tensors have the same shape and elements; a Python bool."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     a, b = _arrays(input, other, "equal")
-    return np.shape(a) == np.shape(b) and bool(np.all(a == b))
+    return a.shape == b.shape and bool((a == b).all())
 
 
 # ----- bitwise: integer and bool tensors -----
 def _integral(array, op):
     if array.dtype.kind not in "biu":
-        raise TypeError(f"{op}: only integer and bool tensors are supported, got {dtypes.from_numpy_dtype(array.dtype)}")
+        raise TypeError(f"{op}: only integer and bool tensors are supported, got "
+                        f"{dtypes.from_numpy_dtype(array.dtype)}")
 
 
-def _bitwise(ufunc, name, dunder, reflected):
+def _bitwise(compute, name, dunder, reflected):
     """``torch.bitwise_<op>``, ``Tensor.<dunder>``, its reflected and in-place forms."""
-    def op(input, other):
+    def op(input, other, *, out=None):
         if not isinstance(other, (Tensor, numbers.Integral)):
             raise TypeError(f"{name}(): argument 'other' must be an integer or bool Tensor or number, "
                             f"not {type(other).__name__}")
+        a = input.array
+        _integral(a, name)
         b = other.array if isinstance(other, Tensor) else other
-        _integral(input.array, name)
-        _integral(np.asarray(b), name)
-        target = dtypes.result_type(input.array, b)
-        return _apply(ufunc, _new(input.array.astype(target, copy=False)), _new(np.asarray(b, dtype=target)), name)
+        if isinstance(other, Tensor):
+            _integral(b, name)
+        target = dtypes.result_type(a, b)
+        a = a.astype(target, copy=False)
+        b = b.astype(target, copy=False) if isinstance(other, Tensor) else as_array(b, target, like=a)
+        result = _computed(compute, a, b, name)
+        return result if out is None else write_out(name, result, out)
     op.__name__ = name
-    op.__doc__ = f"Elementwise ``{ufunc.__name__}`` of integer or bool tensors, with broadcasting."
+    op.__doc__ = f"Elementwise ``{compute.__name__}`` of integer or bool tensors, with broadcasting."
 
     def method(self, other):
         if not isinstance(other, (Tensor, numbers.Integral)):
@@ -155,18 +194,21 @@ def _bitwise(ufunc, name, dunder, reflected):
     return op
 
 
-bitwise_and = _bitwise(np.bitwise_and, "bitwise_and", "__and__", "__rand__")
-bitwise_or = _bitwise(np.bitwise_or, "bitwise_or", "__or__", "__ror__")
-bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "__xor__", "__rxor__")
+bitwise_and = _bitwise(operator.and_, "bitwise_and", "__and__", "__rand__")
+bitwise_or = _bitwise(operator.or_, "bitwise_or", "__or__", "__ror__")
+bitwise_xor = _bitwise(operator.xor, "bitwise_xor", "__xor__", "__rxor__")
 
 
 @tensor_method("bitwise_not", "__invert__")
-def bitwise_not(input):
+def bitwise_not(input, *, out=None):
     """``~input``: bitwise not of integers, logical not of bools."""
     if input.array.dtype.kind not in "biu":
         raise TypeError("~ (bitwise_not) is only implemented on integer and bool tensors, "
                         f"got {input.dtype}")
-    return _new(as_array(np.invert(input.array)))
+    result = _new(as_array(~input.array))
+    if out is None:
+        return result
+    return write_out("bitwise_not", result, require_input_dtype_out(out, result.array.dtype))
 
 
 inplace_method("bitwise_not_", bitwise_not)

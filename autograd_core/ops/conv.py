@@ -5,14 +5,15 @@ differentiable faces: the convolution, its adjoint in the input (the
 transposed convolution) and its derivative in the weight. Each face's
 backward is written with the other two, so gradients of every order stay
 differentiable. A 1-D convolution is a 2-D one of height 1. The arrays are
-computed by ``kernels.conv`` (im2col + BLAS), imported on first use so that
-Numba loads only when a convolution runs. Arguments are validated here, in
-Python, before any compiled kernel sees them.
+computed by the backend's "conv" kernel family (numpy's: ``kernels.conv``,
+im2col + BLAS, loaded on first use so that Numba loads only when a convolution
+runs). Arguments are validated here, in Python, before any kernel sees them.
 """
 import numbers
 
 import numpy as np
 
+from .._backend import kernels
 from ..function import Function
 from ..grad_mode import GradMode
 from ..kernels.geometry import ConvGeometry
@@ -23,11 +24,6 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 _NAME = "ConvolutionBackward0"
 _DOUBLE_NAME = "ConvolutionBackwardBackward0"
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _compute():
-    from ..kernels import conv  # deferred: this import loads Numba
-    return conv
 
 
 def _lift(array, spatial):
@@ -58,37 +54,33 @@ class _Convolution(_Face):
     """y = conv(z, w) + b.
 
     With ``keep_columns`` (set when the weight will need a gradient) the
-    forward keeps its im2col columns, which the weight gradient reuses; they
-    are dropped with the rest of what was saved when the node is released.
+    forward saves its im2col columns beside z and w, for the weight gradient to
+    reuse; they are freed with the rest when the node is released.
     """
 
     saves = (0, 1)
-    columns = None
 
     def __init__(self, geom, spatial, label=_NAME, keep_columns=False):
         super().__init__(geom, spatial, label)
         self.keep_columns = keep_columns
 
     def forward(self, z, w, b=None):
-        y, self.columns = _compute().forward(_lift(z, self.spatial), _lift(w, self.spatial), self.geom, b,
-                                             self.keep_columns)
+        y, columns = kernels("conv", z).forward(_lift(z, self.spatial), _lift(w, self.spatial), self.geom, b,
+                                                self.keep_columns)
+        self.save_for_backward(columns)
         return _lower(y, self.spatial)
 
     def backward(self, gy):
-        z, w = self.saved_tensors
+        z, w, columns = self.saved_tensors
         gz = self.derived(_ConvolutionTranspose)(gy, w) if self.needs_input_grad[0] else None
         if len(self.next_functions) == 2:
             if not self.needs_input_grad[1]:
                 return gz, None
-            return gz, self.derived(_ConvolutionWeight, False, self.columns)(z, gy)
+            return gz, self.derived(_ConvolutionWeight, False, columns)(z, gy)
         if not (self.needs_input_grad[1] or self.needs_input_grad[2]):
             return gz, None, None
-        gw, gb = self.derived(_ConvolutionWeight, True, self.columns)(z, gy)  # one GEMM gives both
+        gw, gb = self.derived(_ConvolutionWeight, True, columns)(z, gy)  # one GEMM gives both
         return gz, gw if self.needs_input_grad[1] else None, gb if self.needs_input_grad[2] else None
-
-    def release(self):
-        super().release()
-        self.columns = None
 
 
 class _ConvolutionTranspose(_Face):
@@ -97,7 +89,7 @@ class _ConvolutionTranspose(_Face):
     saves = (0, 1)
 
     def forward(self, x, w, b=None):
-        z = _compute().input_grad(_lift(x, self.spatial), _lift(w, self.spatial), self.geom)
+        z = kernels("conv", x).input_grad(_lift(x, self.spatial), _lift(w, self.spatial), self.geom)
         if b is not None:
             z += b.reshape(-1, 1, 1)
         return _lower(z, self.spatial)
@@ -114,7 +106,8 @@ class _ConvolutionTranspose(_Face):
 class _ConvolutionWeight(_Face):
     """gw = d<conv(z, w) + b, gy>/dw, bilinear in (z, gy); with ``with_bias`` also gb = d<...>/db (gy summed).
 
-    ``columns`` are the convolution's kept im2col columns of z; this node's forward uses them once, then drops them.
+    ``columns`` are the convolution's saved im2col columns of z (None: rebuilt from z); the forward
+    uses them once and drops them, since the convolution node owns them.
     """
 
     saves = (0, 1)
@@ -125,8 +118,8 @@ class _ConvolutionWeight(_Face):
 
     def forward(self, z, gy):
         s = self.spatial
-        gw, gb = _compute().weight_grad(_lift(z, s), _lift(gy, s), self.geom, self.with_bias, self.columns)
-        self.columns = None  # the convolution node owns them
+        columns, self.columns = self.columns, None
+        gw, gb = kernels("conv", z).weight_grad(_lift(z, s), _lift(gy, s), self.geom, self.with_bias, columns)
         return (_lower(gw, s), gb) if self.with_bias else _lower(gw, s)
 
     def backward(self, ggw, ggb=None):

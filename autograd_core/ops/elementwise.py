@@ -1,14 +1,17 @@
 """Elementwise math: each op's forward on arrays beside its derivative on tensors."""
+import importlib
 import math
 import numbers
+import operator
 
 import numpy as np
 
 from .. import dtypes
+from .._backend import add_kernels, array_module, as_array, kernels
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
-from ._util import promote
+from ._util import _SCALAR_TYPE_NAMES, constant_like, promote, require_input_dtype_out, write_out
 from .arithmetic import _Binary, _checked
 from .arithmetic import pow as _pow
 from .shape import sum_to
@@ -20,6 +23,10 @@ __all__ = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "re
            "nan_to_num", "maximum", "minimum", "clamp", "clip", "clamp_min", "clamp_max"]
 
 
+# special functions (erf) on numpy arrays: scipy's, imported on first use (scipy is slow to load)
+add_kernels("special", lambda: importlib.import_module("scipy.special"))
+
+
 def _float_input(x, op):
     """Integer inputs of float-valued functions become the default float dtype, as in PyTorch."""
     if x.array.dtype.kind == "f":
@@ -27,17 +34,12 @@ def _float_input(x, op):
     return x.to(dtypes.get_default_dtype())
 
 
-def _constant(array, like):
-    """``array`` as a constant tensor of ``like``'s dtype (masks and weights in backward)."""
-    return _new(np.asarray(array, dtype=like.array.dtype))
-
-
 # ----- exponentials and logarithms -----
 class Exp(Function):
     saves_output = True
 
     def forward(self, x):
-        return np.exp(x)
+        return array_module(x).exp(x)
 
     def backward(self, gy):
         return gy * self.saved_output()
@@ -47,7 +49,7 @@ class Expm1(Function):
     saves_output = True
 
     def forward(self, x):
-        return np.expm1(x)
+        return array_module(x).expm1(x)
 
     def backward(self, gy):
         return gy * (self.saved_output() + 1)
@@ -57,7 +59,7 @@ class Log(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.log(x)
+        return array_module(x).log(x)
 
     def backward(self, gy):
         (x,) = self.saved_tensors
@@ -68,7 +70,7 @@ class Log1P(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.log1p(x)
+        return array_module(x).log1p(x)
 
     def backward(self, gy):
         return gy / (self.saved(0) + 1)
@@ -78,7 +80,7 @@ class Log2(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.log2(x)
+        return array_module(x).log2(x)
 
     def backward(self, gy):
         return gy / (self.saved(0) * math.log(2.0))
@@ -88,7 +90,7 @@ class Log10(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.log10(x)
+        return array_module(x).log10(x)
 
     def backward(self, gy):
         return gy / (self.saved(0) * math.log(10.0))
@@ -99,7 +101,7 @@ class Sqrt(Function):
     saves_output = True
 
     def forward(self, x):
-        return np.sqrt(x)
+        return array_module(x).sqrt(x)
 
     def backward(self, gy):
         return gy / (2 * self.saved_output())
@@ -109,7 +111,7 @@ class Rsqrt(Function):
     saves_output = True
 
     def forward(self, x):
-        return 1 / np.sqrt(x)
+        return 1 / array_module(x).sqrt(x)
 
     def backward(self, gy):
         y = self.saved_output()
@@ -132,7 +134,7 @@ class Sin(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.sin(x)
+        return array_module(x).sin(x)
 
     def backward(self, gy):
         (x,) = self.saved_tensors
@@ -143,7 +145,7 @@ class Cos(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.cos(x)
+        return array_module(x).cos(x)
 
     def backward(self, gy):
         (x,) = self.saved_tensors
@@ -154,7 +156,7 @@ class Tan(Function):
     saves_output = True
 
     def forward(self, x):
-        return np.tan(x)
+        return array_module(x).tan(x)
 
     def backward(self, gy):
         y = self.saved_output()
@@ -165,7 +167,7 @@ class Asin(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.arcsin(x)
+        return array_module(x).arcsin(x)
 
     def backward(self, gy):
         x = self.saved(0)
@@ -176,7 +178,7 @@ class Acos(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.arccos(x)
+        return array_module(x).arccos(x)
 
     def backward(self, gy):
         x = self.saved(0)
@@ -187,7 +189,7 @@ class Atan(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.arctan(x)
+        return array_module(x).arctan(x)
 
     def backward(self, gy):
         x = self.saved(0)
@@ -198,7 +200,7 @@ class Sinh(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.sinh(x)
+        return array_module(x).sinh(x)
 
     def backward(self, gy):
         return gy * self.saved(0).cosh()
@@ -208,7 +210,7 @@ class Cosh(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.cosh(x)
+        return array_module(x).cosh(x)
 
     def backward(self, gy):
         return gy * self.saved(0).sinh()
@@ -218,7 +220,7 @@ class Asinh(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.arcsinh(x)
+        return array_module(x).arcsinh(x)
 
     def backward(self, gy):
         x = self.saved(0)
@@ -229,7 +231,7 @@ class Acosh(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.arccosh(x)
+        return array_module(x).arccosh(x)
 
     def backward(self, gy):
         x = self.saved(0)
@@ -240,7 +242,7 @@ class Atanh(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.arctanh(x)
+        return array_module(x).arctanh(x)
 
     def backward(self, gy):
         x = self.saved(0)
@@ -251,7 +253,7 @@ class Tanh(Function):
     saves_output = True
 
     def forward(self, x):
-        return np.tanh(x)
+        return array_module(x).tanh(x)
 
     def backward(self, gy):
         y = self.saved_output()
@@ -263,7 +265,7 @@ class Sigmoid(Function):
 
     def forward(self, x):
         # tanh form: stable for large |x| and one transcendental call
-        return np.tanh(x * 0.5) * 0.5 + 0.5
+        return array_module(x).tanh(x * 0.5) * 0.5 + 0.5
 
     def backward(self, gy):
         y = self.saved_output()
@@ -274,8 +276,7 @@ class Erf(Function):
     saves = (0,)
 
     def forward(self, x):
-        from scipy.special import erf as scipy_erf  # imported on first use: scipy is slow to load
-        return scipy_erf(x).astype(x.dtype, copy=False)
+        return kernels("special", x).erf(x).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         x = self.saved(0)
@@ -289,7 +290,7 @@ class Atan2(_Binary):
 
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
-        return np.arctan2(a, b)
+        return array_module(a, b).arctan2(a, b)
 
     def backward(self, gy):
         a, b = self.saved_tensors
@@ -303,7 +304,7 @@ class Relu(Function):
     saves_output = True
 
     def forward(self, x):
-        return np.maximum(x, 0)
+        return array_module(x).maximum(x, 0)
 
     def backward(self, gy):
         return _ThresholdBackward()(gy, self.saved_output())
@@ -328,37 +329,38 @@ class Abs(Function):
     saves = (0,)
 
     def forward(self, x):
-        return np.abs(x)
+        return array_module(x).abs(x)
 
     def backward(self, gy):
-        return gy * _constant(np.sign(self.saved(0).array), gy)
+        x = self.saved(0).array
+        return gy * constant_like(array_module(x).sign(x), gy)
 
 
 class _Step(Function):
     """A piecewise-constant op: its gradient is zero wherever it is defined (PyTorch's convention)."""
 
     def backward(self, gy):
-        return _new(np.zeros_like(gy.array))
+        return _new(array_module(gy.array).zeros_like(gy.array))
 
 
 class Sign(_Step):
     def forward(self, x):
-        return np.sign(x)
+        return array_module(x).sign(x)
 
 
 class Floor(_Step):
     def forward(self, x):
-        return np.floor(x)
+        return array_module(x).floor(x)
 
 
 class Ceil(_Step):
     def forward(self, x):
-        return np.ceil(x)
+        return array_module(x).ceil(x)
 
 
 class Trunc(_Step):
     def forward(self, x):
-        return np.trunc(x)
+        return array_module(x).trunc(x)
 
 
 class Round(_Step):
@@ -368,7 +370,7 @@ class Round(_Step):
         self.decimals = decimals
 
     def forward(self, x):
-        return np.round(x, self.decimals)
+        return x.round(self.decimals)
 
     def name(self):
         return "RoundBackward1" if self.decimals else "RoundBackward0"
@@ -376,7 +378,7 @@ class Round(_Step):
 
 class Frac(Function):
     def forward(self, x):
-        return x - np.trunc(x)
+        return x - array_module(x).trunc(x)
 
     def backward(self, gy):
         return gy
@@ -389,25 +391,32 @@ class NanToNum(Function):
         self.nan, self.posinf, self.neginf = nan, posinf, neginf
 
     def forward(self, x):
-        return np.nan_to_num(x, nan=self.nan, posinf=self.posinf, neginf=self.neginf)
+        return array_module(x).nan_to_num(x, nan=self.nan, posinf=self.posinf, neginf=self.neginf)
 
     def backward(self, gy):
-        return gy * _constant(np.isfinite(self.saved(0).array), gy)
+        x = self.saved(0).array
+        return gy * constant_like(array_module(x).isfinite(x), gy)
 
 
 def _unary(cls, name, *aliases, integers="promote"):
-    """Expose ``cls`` as ``torch.<name>``, ``Tensor.<name>`` and the in-place ``Tensor.<name>_`` (and aliases).
+    """Expose ``cls`` as ``torch.<name>`` (with ``out=``), ``Tensor.<name>`` and the in-place ``Tensor.<name>_``.
 
     ``integers`` says what integer and bool inputs do: ``"promote"`` to the default float dtype
-    (float-valued functions), ``"apply"`` the op as is, or ``"copy"`` (roundings: already integral).
+    (float-valued functions), or ``"copy"`` (roundings: already integral; they keep the input's dtype,
+    which PyTorch wants ``out`` to have).
     """
-    def op(input):
-        if input.array.dtype.kind != "f":
-            if integers == "copy":
-                return _new(input.array.copy())
-            if integers == "promote":
-                input = _float_input(input, name)
-        return cls()(input)
+    keeps_dtype = integers == "copy"
+
+    def op(input, *, out=None):
+        if input.array.dtype.kind == "f":
+            result = cls()(input)
+        elif keeps_dtype:
+            result = _new(input.array.copy())
+        else:
+            result = cls()(_float_input(input, name))
+        if out is None:
+            return result
+        return write_out(name, result, require_input_dtype_out(out, result.array.dtype) if keeps_dtype else out)
     op.__name__ = name
     op.__doc__ = f"Elementwise {name}."
     tensor_method(name, *aliases)(op)
@@ -439,77 +448,114 @@ atanh = arctanh = _unary(Atanh, "atanh", "arctanh")
 tanh = _unary(Tanh, "tanh")
 sigmoid = _unary(Sigmoid, "sigmoid")
 erf = _unary(Erf, "erf")
-relu = _unary(Relu, "relu", integers="apply")
 floor = _unary(Floor, "floor", integers="copy")
 ceil = _unary(Ceil, "ceil", integers="copy")
 trunc = fix = _unary(Trunc, "trunc", "fix", integers="copy")
 
 
-@tensor_method("abs", "absolute", "__abs__")
-def abs(input):
-    """Elementwise absolute value; the gradient is ``sign(x)`` (0 at 0)."""
-    if input.array.dtype == np.bool_:
-        raise TypeError("abs: not supported for bool tensors; expected a number dtype")
-    return Abs()(input)
+def _reciprocal_times(self, other):
+    """``number / tensor`` is PyTorch's ``reciprocal(tensor) * number`` (its node is a MulBackward0)."""
+    return reciprocal(self) * other
 
 
-@tensor_method("sign", "sgn")
-def sign(input):
-    """-1, 0 or 1 by the sign of each element (bools are returned unchanged); zero gradient."""
-    if input.array.dtype == np.bool_:
-        return _new(input.array.copy())
-    return Sign()(input)
+Tensor.__rtruediv__ = _reciprocal_times
 
 
 @tensor_method()
-def round(input, *, decimals=0):
+def relu(input):
+    """``max(input, 0)`` elementwise (integers too); no ``out=``, as in PyTorch."""
+    return Relu()(input)
+
+
+@tensor_method("abs", "absolute", "__abs__")
+def abs(input, *, out=None):
+    """Elementwise absolute value; the gradient is ``sign(x)`` (0 at 0)."""
+    if input.array.dtype == np.bool_:
+        raise TypeError("abs: not supported for bool tensors; expected a number dtype")
+    result = Abs()(input)
+    return result if out is None else write_out("abs", result, require_input_dtype_out(out, result.array.dtype))
+
+
+def _signum(cls, name):
+    """``sign`` and ``sgn``: -1, 0 or 1 by the sign of each element (bools unchanged); zero gradient."""
+    def op(input, *, out=None):
+        result = _new(input.array.copy()) if input.array.dtype == np.bool_ else cls()(input)
+        return result if out is None else write_out(name, result, require_input_dtype_out(out, result.array.dtype))
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name}: -1, 0 or 1 by the sign of each element (bools unchanged); zero gradient."
+    tensor_method(name)(op)
+    inplace_method(name + "_", op)
+    return op
+
+
+class Sgn(Sign):
+    """``sgn``: the same values as ``sign`` for real tensors, its own node name in PyTorch."""
+
+
+sign = _signum(Sign, "sign")
+sgn = _signum(Sgn, "sgn")
+
+
+@tensor_method()
+def round(input, *, decimals=0, out=None):
     """Round half to even, to ``decimals`` decimal places; zero gradient."""
     if input.array.dtype.kind != "f":
         if decimals:
             raise TypeError(f"round: decimals={decimals} is only supported for floating point tensors, "
                             f"got {input.dtype}")
-        return _new(input.array.copy())
-    return Round(int(decimals))(input)
+        result = _new(input.array.copy())
+    else:
+        result = Round(int(decimals))(input)
+    return result if out is None else write_out("round", result, require_input_dtype_out(out, result.array.dtype))
 
 
 @tensor_method()
-def frac(input):
+def frac(input, *, out=None):
     """``x - trunc(x)``, the fractional part with the sign of ``x``."""
     if input.array.dtype.kind != "f":
         raise TypeError(f"frac: only floating point tensors are supported, got {input.dtype}")
-    return Frac()(input)
+    result = Frac()(input)
+    return result if out is None else write_out("frac", result, require_input_dtype_out(out, result.array.dtype))
 
 
 @tensor_method()
-def square(input):
+def square(input, *, out=None):
     """``input ** 2`` (integers stay integers, bools become int64)."""
     if input.array.dtype == np.bool_:
         input = input.to(dtypes.int64)
-    return _pow(input, 2)
+    return _pow(input, 2, out=out)
 
 
 @tensor_method()
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN by ``nan`` and ±inf by ``posinf``/``neginf`` (default: the dtype's largest/smallest)."""
     if input.array.dtype.kind != "f":
-        return _new(input.array.copy())
-    return NanToNum(nan, posinf, neginf)(input)
+        result = _new(input.array.copy())
+    else:
+        result = NanToNum(nan, posinf, neginf)(input)
+    if out is None:
+        return result
+    if isinstance(out, Tensor) and out.array.dtype != result.array.dtype:
+        raise RuntimeError(f"nan_to_num: dtype of out: {_SCALAR_TYPE_NAMES[out.array.dtype.name]} should be same "
+                           f"as input: {_SCALAR_TYPE_NAMES[result.array.dtype.name]}")
+    return write_out("nan_to_num", result, out)
 
 
-absolute, sgn = abs, sign
-for _name, _func in (("abs_", abs), ("absolute_", abs), ("sign_", sign), ("sgn_", sign), ("round_", round),
-                     ("frac_", frac), ("square_", square), ("nan_to_num_", nan_to_num)):
+absolute = abs
+for _name, _func in (("relu_", relu), ("abs_", abs), ("absolute_", abs), ("round_", round), ("frac_", frac),
+                     ("square_", square), ("nan_to_num_", nan_to_num)):
     inplace_method(_name, _func)
 
 
 # ----- two-argument ops: atan2, maximum, minimum -----
 @tensor_method("atan2", "arctan2")
-def atan2(input, other):
+def atan2(input, other, *, out=None):
     """Elementwise angle of the point ``(other, input)``, broadcasting; integers promote to float."""
     a, b = promote(input, other, "atan2")
     if a.array.dtype.kind != "f":
         a, b = _float_input(a, "atan2"), _float_input(b, "atan2")
-    return _checked(Atan2, a, b, "atan2")
+    result = _checked(Atan2(), a, b, "atan2")
+    return result if out is None else write_out("atan2", result, out)
 
 
 arctan2 = atan2
@@ -521,36 +567,40 @@ class Maximum(_Binary):
     """Elementwise max; on ties each input gets half of the gradient (PyTorch's rule, NaN included)."""
 
     saves = (0, 1)
-    pick = staticmethod(np.maximum)
-    loses = staticmethod(np.less)
+    loses = staticmethod(operator.lt)
 
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
-        return self.pick(a, b)
+        return array_module(a, b).maximum(a, b)
 
     def backward(self, gy):
         a, b = self.saved(0).array, self.saved(1).array
         tie = 0.5 * (a == b)
-        ga = gy * _constant(1 - self.loses(a, b) - tie, gy) if self.needs_input_grad[0] else None
-        gb = gy * _constant(1 - self.loses(b, a) - tie, gy) if self.needs_input_grad[1] else None
+        ga = gy * constant_like(1 - self.loses(a, b) - tie, gy) if self.needs_input_grad[0] else None
+        gb = gy * constant_like(1 - self.loses(b, a) - tie, gy) if self.needs_input_grad[1] else None
         return self.reduce(ga, gb)
 
 
 class Minimum(Maximum):
-    pick = staticmethod(np.minimum)
-    loses = staticmethod(np.greater)
+    loses = staticmethod(operator.gt)
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return array_module(a, b).minimum(a, b)
 
 
 @tensor_method()
-def maximum(input, other):
+def maximum(input, other, *, out=None):
     """Elementwise maximum of two tensors with broadcasting; NaN propagates."""
-    return _checked(Maximum, input, other, "maximum")
+    result = _checked(Maximum(), input, other, "maximum")
+    return result if out is None else write_out("maximum", result, out)
 
 
 @tensor_method()
-def minimum(input, other):
+def minimum(input, other, *, out=None):
     """Elementwise minimum of two tensors with broadcasting; NaN propagates."""
-    return _checked(Minimum, input, other, "minimum")
+    result = _checked(Minimum(), input, other, "minimum")
+    return result if out is None else write_out("minimum", result, out)
 
 
 # ----- clamp -----
@@ -559,27 +609,24 @@ class Clamp(Function):
 
     saves = (0,)
 
-    def __init__(self, lo, hi):
-        self.lo, self.hi = lo, hi
+    def __init__(self, lo, hi, node_name):
+        self.lo, self.hi, self.node_name = lo, hi, node_name
 
     def forward(self, x):
+        xp = array_module(x)
         if self.lo is not None:
-            x = np.maximum(x, self.lo)
-        return x if self.hi is None else np.minimum(x, self.hi)
+            x = xp.maximum(x, self.lo)
+        return x if self.hi is None else xp.minimum(x, self.hi)
 
     def backward(self, gy):
         x = self.saved(0).array
-        inside = np.ones(x.shape, dtype=bool)
-        if self.lo is not None:
-            inside &= x >= self.lo
-        if self.hi is not None:
-            inside &= x <= self.hi
-        return gy * _constant(inside, gy)
+        above = None if self.lo is None else x >= self.lo
+        below = None if self.hi is None else x <= self.hi
+        inside = below if above is None else (above if below is None else above & below)
+        return gy * constant_like(inside, gy)
 
     def name(self):
-        if self.lo is None:
-            return "ClampMaxBackward0"
-        return "ClampMinBackward0" if self.hi is None else "ClampBackward1"
+        return self.node_name
 
 
 class ClampTensor(Function):
@@ -589,15 +636,16 @@ class ClampTensor(Function):
     (where ``lo > hi`` the output is ``hi``), as in PyTorch.
     """
 
-    def __init__(self, has_lo, has_hi):
-        self.has_lo, self.has_hi = has_lo, has_hi
+    def __init__(self, has_lo, has_hi, node_name):
+        self.has_lo, self.has_hi, self.node_name = has_lo, has_hi, node_name
         self.saves = tuple(range(1 + has_lo + has_hi))
 
     def forward(self, x, *bounds):
         self.shapes = (x.shape,) + tuple(b.shape for b in bounds)
+        xp = array_module(x, *bounds)
         if self.has_lo:
-            x = np.maximum(x, bounds[0])
-        return np.minimum(x, bounds[-1]) if self.has_hi else x
+            x = xp.maximum(x, bounds[0])
+        return xp.minimum(x, bounds[-1]) if self.has_hi else x
 
     def backward(self, gy):
         arrays = [t.array for t in self.saved_tensors]
@@ -609,12 +657,13 @@ class ClampTensor(Function):
             masks.append(x < lo if hi is None else (x < lo) & (lo < hi))
         if hi is not None:
             masks.append(x > hi if lo is None else (x > hi) | (hi < lo))
-        return tuple(sum_to(gy * _constant(np.broadcast_to(m, gy.shape), gy), shape)
+        xp = array_module(x)
+        return tuple(sum_to(gy * constant_like(xp.broadcast_to(m, gy.shape), gy), shape)
                      if self.needs_input_grad[i] else None
                      for i, (m, shape) in enumerate(zip(masks, self.shapes)))
 
     def name(self):
-        return "ClampBackward0"
+        return self.node_name
 
 
 _FLOAT_BOUNDS = (int, float, type(None))
@@ -628,41 +677,56 @@ def _clamp_dtype(input, bounds):
             b = b.array
         elif not isinstance(b, numbers.Real):
             raise TypeError(f"clamp: min and max must be numbers or tensors, got {type(b).__name__}")
-        like = np.empty((1,) * input.array.ndim, dtype=dtypes.result_type(like, b))
+        like = np.empty((1,) * input.array.ndim, dtype=dtypes.result_type(like, b))  # a stand-in: only its dtype
     return like.dtype
 
 
-@tensor_method("clamp", "clip")
-def clamp(input, min=None, max=None):
-    """Limit every element to ``[min, max]`` (numbers or broadcasting tensors; either may be None)."""
-    if min is None and max is None:
-        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+def _clamp(input, min, max, node_names):
+    """``clamp``'s result; ``node_names`` are PyTorch's (number bounds, tensor bounds) names for the entry point."""
     if input.array.dtype.kind == "f" and type(min) in _FLOAT_BOUNDS and type(max) in _FLOAT_BOUNDS:
-        return Clamp(min, max)(input)  # fast path: number bounds keep a float tensor's dtype
+        return Clamp(min, max, node_names[0])(input)  # fast path: number bounds keep a float tensor's dtype
     bounds = [b for b in (min, max) if b is not None]
     target = _clamp_dtype(input, bounds)
     x = input.to(target)
     if not any(isinstance(b, Tensor) for b in bounds):
-        return Clamp(min, max)(x)
-    tensors = [b.to(target) if isinstance(b, Tensor) else _new(np.asarray(b, dtype=target)) for b in bounds]
+        return Clamp(min, max, node_names[0])(x)
+    tensors = [b.to(target) if isinstance(b, Tensor) else _new(as_array(b, target, like=x.array)) for b in bounds]
     try:
-        return ClampTensor(min is not None, max is not None)(x, *tensors)
+        return ClampTensor(min is not None, max is not None, node_names[1])(x, *tensors)
     except ValueError:
         shapes = ", ".join(str(tuple(t.shape)) for t in [x] + tensors)
         raise RuntimeError(f"clamp: the shapes of input, min and max {shapes} cannot be broadcast together") \
             from None
 
 
-@tensor_method()
-def clamp_min(input, min):
-    """``clamp(input, min=min)``."""
-    return clamp(input, min=min)
+def _clamp_out(out, result, bounds):
+    """``out``, checked: by number bounds clamp keeps the input's dtype, which PyTorch wants ``out`` to have."""
+    if any(isinstance(b, Tensor) for b in bounds):
+        return out
+    return require_input_dtype_out(out, result.array.dtype)
+
+
+@tensor_method("clamp", "clip")
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit every element to ``[min, max]`` (numbers or broadcasting tensors; either may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    result = _clamp(input, min, max, ("ClampBackward1", "ClampBackward0"))
+    return result if out is None else write_out("clamp", result, _clamp_out(out, result, (min, max)))
 
 
 @tensor_method()
-def clamp_max(input, max):
-    """``clamp(input, max=max)``."""
-    return clamp(input, max=max)
+def clamp_min(input, min, *, out=None):
+    """``clamp(input, min=min)`` (its own node name in PyTorch)."""
+    result = _clamp(input, min, None, ("ClampMinBackward0", "ClampMinBackward1"))
+    return result if out is None else write_out("clamp_min", result, _clamp_out(out, result, (min,)))
+
+
+@tensor_method()
+def clamp_max(input, max, *, out=None):
+    """``clamp(input, max=max)`` (its own node name in PyTorch)."""
+    result = _clamp(input, None, max, ("ClampMaxBackward0", "ClampMaxBackward1"))
+    return result if out is None else write_out("clamp_max", result, _clamp_out(out, result, (max,)))
 
 
 clip = clamp

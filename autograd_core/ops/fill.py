@@ -1,8 +1,9 @@
-"""Overwriting ops: fill_, zero_, copy_ and the random in-place fills (uniform_, normal_...)."""
+"""Overwriting ops: fill_, zero_, copy_ and the random in-place fills (uniform_, normal_... in random.py)."""
 import numpy as np
 
+from .._backend import array_module, as_array
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _new
 from ._registry import tensor_method
 from .shape import sum_to, cast
 
@@ -10,42 +11,64 @@ __all__ = []
 
 
 class Overwrite(Function):
-    """The input replaced by fixed values: no gradient flows back to the old values."""
+    """The input replaced by ``values(x)`` (an array of ``x``'s shape and dtype): no gradient flows to the old values.
 
-    def __init__(self, values):
-        self.values = values
+    ``node_name`` is PyTorch's name of the in-place op (FillBackward2, NormalBackward0...).
+    """
+
+    def __init__(self, values, node_name):
+        self.values, self.node_name = values, node_name
 
     def forward(self, x):
-        return np.array(np.broadcast_to(self.values, x.shape), dtype=x.dtype)
+        return self.values(x)
 
     def backward(self, gy):
         return None
 
     def name(self):
-        return "FillBackward0"
+        return self.node_name
 
 
 class Copy(Function):
     """``dst.copy_(src)``: the result is ``src`` broadcast to ``dst``'s shape and dtype."""
 
+    def __init__(self, node_name="CopyBackwards"):
+        self.node_name = node_name
+
     def forward(self, dst, src):
         self.src_shape, self.src_dtype = src.shape, src.dtype
-        return np.array(np.broadcast_to(src, dst.shape), dtype=dst.dtype)
+        return array_module(dst).broadcast_to(src, dst.shape).astype(dst.dtype)
 
     def backward(self, gy):
         return None, sum_to(cast(gy, self.src_dtype), self.src_shape) if self.needs_input_grad[1] else None
 
     def name(self):
-        return "CopyBackwards"
+        return self.node_name
 
 
-def overwrite(tensor, values):
-    return Overwrite(values)(tensor)
+def overwrite(tensor, values, node_name):
+    """``tensor`` replaced by ``values(array)``, recorded as the node ``node_name``."""
+    return Overwrite(values, node_name)(tensor)
 
 
-def _copy_from(dst, src):
+def fill(tensor, value):
+    """``tensor`` with every element ``value``: a number, or a 0-d tensor (which then gets the gradient's sum)."""
+    if isinstance(value, Tensor):
+        if value.array.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.array.ndim} dimensions.")
+        return Copy("FillBackward3")(tensor, value)
+    return overwrite(tensor, lambda x: array_module(x).full(x.shape, value, dtype=x.dtype), "FillBackward2")
+
+
+def zero(tensor):
+    return overwrite(tensor, lambda x: array_module(x).zeros(x.shape, dtype=x.dtype), "ZeroBackward0")
+
+
+def copy(dst, src):
+    """``src`` (a tensor, or numbers) broadcast to ``dst``'s shape and cast to its dtype."""
     if not isinstance(src, Tensor):
-        src = Tensor(np.asarray(src))
+        src = _new(as_array(src, like=dst.array))
     try:
         np.broadcast_shapes(src.array.shape, dst.array.shape)
     except ValueError:
@@ -57,16 +80,16 @@ def _copy_from(dst, src):
 @tensor_method()
 def fill_(self, value):
     """Set every element to ``value`` in place."""
-    return self._apply_inplace(overwrite, value.array if isinstance(value, Tensor) else value)
+    return self._apply_inplace(fill, value)
 
 
 @tensor_method()
 def zero_(self):
     """Set every element to zero in place."""
-    return self._apply_inplace(overwrite, 0)
+    return self._apply_inplace(zero)
 
 
 @tensor_method()
 def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor in place."""
-    return self._apply_inplace(_copy_from, src)
+    return self._apply_inplace(copy, src)

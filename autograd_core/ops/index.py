@@ -1,29 +1,54 @@
-"""Indexing: ``x[key]`` reads and writes, gather/scatter, index_select/index_add, masked ops, where, nonzero.
+"""Indexing: ``x[key]`` reads and writes, narrow, gather/scatter, index_select/index_add, masked ops, where, nonzero.
 
 Every read is one ``Index`` node whose gradient scatters back into zeros
 (``IndexGrad``, repeated indices accumulate); every write is one out-of-place
 ``IndexPut`` node, which ``x[key] = v`` and the ``*_`` methods apply in place.
+A key's index arrays live on the indexed data's backend; the node saves them
+for backward (``save_for_backward``) and keeps only the rest of the key.
 """
+import numbers
+
 import numpy as np
 
 from .. import dtypes
+from .._backend import array_module, as_array, from_numpy, is_array
 from ..function import Function
 from ..grad_mode import GradMode
 from ..tensor import Tensor, _new, _check_dim, as_view
 from ._registry import tensor_method, inplace_method
 from ._util import promote
-from .shape import sum_to, cast, broadcast_to, reshape
+from .fill import fill, copy
+from .shape import sum_to, cast, broadcast_to, reshape, into, scalar_name, structured_dtype_error
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_put", "masked_fill",
-           "masked_select", "where", "nonzero", "argwhere", "take"]
+           "masked_select", "where", "nonzero", "argwhere", "take", "narrow", "narrow_copy"]
 
 # Kinds of key: views only; boolean masks (no repeats); integer arrays (repeats possible)
 BASIC, MASK, ARRAY = 0, 1, 2
 
 
-def _index_array(entry, op):
-    """An advanced-index entry (tensor, list, ndarray, bool) as an integer or boolean ndarray."""
-    array = entry.array if isinstance(entry, Tensor) else np.asarray(entry)
+def _is_index_array(part):
+    """Whether a part of a numpy key is an index array (not an int, slice, None or Ellipsis)."""
+    return not (part is None or part is Ellipsis or type(part) is int or type(part) is slice)
+
+
+def _array_like(value, like):
+    """``value`` (a tensor, an array or Python data) as an array of ``like``'s backend.
+
+    Python data and numpy arrays are made on the host and moved (``from_numpy``).
+    """
+    if isinstance(value, Tensor):
+        value = value.array
+    if type(value) is type(like):
+        return value
+    if is_array(value) and type(value) is not np.ndarray:
+        return as_array(value, like=like)
+    return from_numpy(np.asarray(value), like=like)
+
+
+def _index_array(entry, like, op):
+    """An advanced-index entry (tensor, list, ndarray, bool) as an integer or boolean array of ``like``'s backend."""
+    array = _array_like(entry, like)
     if array.dtype.kind not in "iub":
         if array.size == 0 and not isinstance(entry, Tensor):  # x[[]]
             return array.astype(np.int64)
@@ -32,9 +57,9 @@ def _index_array(entry, op):
     return array
 
 
-def index_key(key, op):
+def index_key(key, like, op):
     """Anything ``x[key]`` accepts as numpy key tuples applied in turn ("stages"), and the key's kind
-    (BASIC, MASK or ARRAY).
+    (BASIC, MASK or ARRAY); index arrays are made on the backend of ``like`` (the indexed array).
 
     Negative slice steps are refused as in PyTorch; basic keys end with an
     Ellipsis so that numpy returns a view even when every dim is selected.
@@ -58,7 +83,7 @@ def index_key(key, op):
                                            and k.array.dtype.kind in "iu"):
             parts.append(int(k))
         else:
-            array = _index_array(k, op)
+            array = _index_array(k, like, op)
             kind = max(kind, MASK if array.dtype == np.bool_ else ARRAY)
             parts.append(array)
     if kind == BASIC:
@@ -81,7 +106,7 @@ def _ints_first(parts):
     for p in parts:
         if type(p) is int:
             basic.append(p)
-        elif isinstance(p, np.ndarray):
+        elif _is_index_array(p):
             basic.extend([slice(None)] * (p.ndim if p.dtype == np.bool_ else 1))
             advanced.append(p)
         elif p is Ellipsis:
@@ -110,13 +135,80 @@ def _target(array, stages):
     return array
 
 
+_SLOT = object()  # where a key's index array was taken out to be saved
+
+
+def _without_arrays(stages):
+    """``stages`` with each index array replaced by ``_SLOT``, and those arrays in order."""
+    template, arrays = [], []
+    for stage in stages:
+        parts = []
+        for p in stage:
+            if p is None or p is Ellipsis or type(p) is int or type(p) is slice:
+                parts.append(p)
+            else:
+                arrays.append(p)
+                parts.append(_SLOT)
+        template.append(tuple(parts))
+    return tuple(template), arrays
+
+
+def _with_arrays(template, arrays):
+    """The stages ``_without_arrays`` took apart, put back together."""
+    arrays = iter(arrays)
+    return tuple(tuple(next(arrays) if p is _SLOT else p for p in stage) for stage in template)
+
+
 def _index_error(err, op):
     """numpy's IndexError in PyTorch's words (dimensions, tensors), naming ``op``."""
     message = str(err).replace("axis", "dimension").replace("array", "tensor")
     return IndexError(f"{op}: {message}")
 
 
-class Index(Function):
+def _basic_node_name(key, shape):
+    """PyTorch's node for reading a basic key: a lone slice always slices, other keys as ``_last_step``."""
+    if len(key) == 2 and key[1] is Ellipsis:  # one int, slice or None (and the Ellipsis index_key adds)
+        first = key[0]
+        if type(first) is int:
+            return "SelectBackward0"
+        if type(first) is slice:
+            return "SliceBackward0"
+    return _last_step(key, shape)
+
+
+def _last_step(key, shape):
+    """The node of a basic key's last step that does something (select, slice, unsqueeze), or an alias.
+
+    A slice over a whole dim does nothing, as in PyTorch.
+    """
+    name, dim = "AliasBackward0", 0
+    for part in key:
+        if part is None:
+            name = "UnsqueezeBackward0"
+        elif type(part) is int:
+            name, dim = "SelectBackward0", dim + 1
+        elif part is Ellipsis:
+            dim += len(shape) - sum(1 for p in key if type(p) is int or type(p) is slice)
+        else:
+            if part.indices(shape[dim]) != (0, shape[dim], 1):
+                name = "SliceBackward0"
+            dim += 1
+    return name
+
+
+class _KeyedOp(Function):
+    """An op driven by a key (``stages`` of ``kind``): ``forward`` moves the key's index arrays to the saved values."""
+
+    def _save_key(self):
+        if self.kind:
+            self.stages, arrays = _without_arrays(self.stages)
+            self.save_for_backward(*arrays)
+
+    def _saved_key(self):
+        return _with_arrays(self.stages, self.saved_tensors) if self.kind else self.stages
+
+
+class Index(_KeyedOp):
     """``x[key]`` (a key given as stages); ``label`` names the public op it implements (gather...)."""
 
     def __init__(self, stages, kind, label=None):
@@ -124,32 +216,46 @@ class Index(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return _select(x, self.stages)
+        out = _select(x, self.stages)
+        if self.kind:
+            self._save_key()
+        return out
 
     def backward(self, gy):
-        return IndexGrad(self.stages, self.kind, self.in_shape)(gy)
+        return IndexGrad(self._saved_key(), self.kind, self.in_shape)(gy)
 
     def name(self):
-        return self.label or ("IndexBackward0" if self.kind else "SliceBackward0")
+        if self.label:
+            return self.label
+        return "IndexBackward0" if self.kind else _basic_node_name(self.stages[0], self.in_shape)
 
 
-class IndexGrad(Function):
+class NarrowCopy(Index):
+    """``narrow_copy``: the slice as a new array."""
+
+    def forward(self, x):
+        return super().forward(x).copy()
+
+
+class IndexGrad(_KeyedOp):
     """Zeros of ``shape`` with ``g`` added at ``key``: the adjoint of ``Index`` (repeats accumulate)."""
 
     def __init__(self, stages, kind, shape):
         self.stages, self.kind, self.shape = stages, kind, shape
 
     def forward(self, g):
-        out = np.zeros(self.shape, g.dtype)
+        xp = array_module(g)
+        out = xp.zeros(self.shape, g.dtype)
         target, key = _target(out, self.stages), self.stages[-1]
         if self.kind == ARRAY:
-            np.add.at(target, key, g)
+            xp.add.at(target, key, g)
         else:
             target[key] = g
+        self._save_key()
         return out
 
     def backward(self, gg):
-        return Index(self.stages, self.kind)(gg)
+        return Index(self._saved_key(), self.kind)(gg)
 
 
 def _reduce_to(g, shape):
@@ -159,7 +265,7 @@ def _reduce_to(g, shape):
     return sum_to(g, shape)
 
 
-class IndexPut(Function):
+class IndexPut(_KeyedOp):
     """``x`` with ``v`` written (or, with ``accumulate``, added) at ``key``, out of place."""
 
     def __init__(self, stages, kind, accumulate, label=None):
@@ -172,19 +278,21 @@ class IndexPut(Function):
         if not self.accumulate:
             target[key] = v
         elif self.kind == ARRAY:
-            np.add.at(target, key, v)
+            array_module(out).add.at(target, key, v)
         else:
             target[key] += v
+        self._save_key()
         return out
 
     def backward(self, gy):
+        stages = self._saved_key()
         gx = gv = None
         if self.needs_input_grad[0]:
             # overwritten positions get no gradient; added ones pass it through
-            zero = _new(np.zeros((), gy.array.dtype))
-            gx = gy if self.accumulate else IndexPut(self.stages, self.kind, False)(gy, zero)
+            zero = _new(array_module(gy.array).zeros((), gy.array.dtype))
+            gx = gy if self.accumulate else IndexPut(stages, self.kind, False)(gy, zero)
         if self.needs_input_grad[1]:
-            gv = _reduce_to(Index(self.stages, self.kind)(gy), self.v_shape)
+            gv = _reduce_to(Index(stages, self.kind)(gy), self.v_shape)
         return gx, gv
 
     def name(self):
@@ -192,14 +300,15 @@ class IndexPut(Function):
 
 
 def _shape_mismatch(op, values, target):
-    return RuntimeError(f"{op}: shape mismatch: value tensor of shape {list(np.shape(values))} cannot be broadcast "
+    shape = values.shape if hasattr(values, "shape") else np.shape(values)
+    return RuntimeError(f"{op}: shape mismatch: value tensor of shape {list(shape)} cannot be broadcast "
                         f"to indexing result of shape {list(target.shape)}")
 
 
 @tensor_method("__getitem__")
 def getitem(input, key):
     """``input[key]``: ints, slices (positive steps), None, Ellipsis, integer arrays and boolean masks."""
-    stages, kind = index_key(key, "__getitem__")
+    stages, kind = index_key(key, input.array, "__getitem__")
     try:
         out = Index(stages, kind)(input)
     except IndexError as err:
@@ -208,37 +317,59 @@ def getitem(input, key):
 
 
 def _as_values(values, like):
-    """``values`` as a tensor of ``like``'s dtype (differentiable cast for tensors)."""
+    """``values`` as a tensor of ``like``'s dtype and backend (differentiable cast for tensors)."""
     if isinstance(values, Tensor):
         return values if values.array.dtype == like.array.dtype else cast(values, like.array.dtype)
-    return _new(np.asarray(values, dtype=like.array.dtype))
+    return _new(as_array(values, dtype=like.array.dtype, like=like.array))
+
+
+def _put(input, stages, kind, values, accumulate, label, op):
+    values = _as_values(values, input)
+    try:
+        return IndexPut(stages, kind, accumulate, label)(input, values)
+    except IndexError as err:
+        raise _index_error(err, op) from None
+    except ValueError:
+        raise _shape_mismatch(op, values.array, _select(input.array, stages)) from None
 
 
 @tensor_method()
 def index_put(input, indices, values, accumulate=False):
     """``input`` with ``values`` (cast to its dtype) written, or added with ``accumulate``, at ``input[indices]``."""
-    stages, kind = index_key(indices if type(indices) is tuple else tuple(indices), "index_put")
-    values = _as_values(values, input)
-    try:
-        return IndexPut(stages, kind, accumulate)(input, values)
-    except IndexError as err:
-        raise _index_error(err, "index_put") from None
-    except ValueError:
-        raise _shape_mismatch("index_put", values.array, _select(input.array, stages)) from None
+    key = indices if type(indices) is tuple else tuple(indices)
+    stages, kind = index_key(key, input.array, "index_put")
+    return _put(input, stages, kind, values, accumulate, None, "index_put")
+
+
+def _setitem(input, key, value):
+    """``input`` with ``value`` written at ``key`` as PyTorch records ``input[key] = value``: CopySlices for basic
+    keys, fill_/copy_ when the key is the whole tensor (``x[...]``, ``x[:]``), IndexPutBackward0 otherwise."""
+    stages, kind = index_key(key, input.array, "__setitem__")
+    if kind == BASIC and _last_step(stages[0], input.array.shape) == "AliasBackward0":
+        if isinstance(value, numbers.Number):
+            return fill(input, _new(as_array(value, dtype=input.array.dtype, like=input.array)))
+        return copy(input, value)
+    return _put(input, stages, kind, value, False, None if kind else "CopySlices", "__setitem__")
+
+
+_setitem.__name__ = "__setitem_"  # _apply_inplace names the op "<name>_" in its errors: "__setitem__"
 
 
 @tensor_method("__setitem__")
 def setitem(self, key, value):
-    """``self[key] = value``: recorded as an in-place ``index_put`` when autograd is involved."""
+    """``self[key] = value``: recorded as an in-place index_put (CopySlices) when autograd is involved."""
     key = key if type(key) is tuple else (key,)
     if GradMode.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
-        self._apply_inplace(index_put, key, value)
+        self._apply_inplace(_setitem, key, value)
         return
     # nothing to record: write straight into the array (cost of the written region, not of the tensor)
-    stages, _ = index_key(key, "__setitem__")
+    stages, _ = index_key(key, self.array, "__setitem__")
     if not self.array.flags.writeable:
         raise RuntimeError("__setitem__: this tensor is a read-only (expanded) view; clone() it first")
-    values = value.array if isinstance(value, Tensor) else value
+    if isinstance(value, Tensor):
+        values = value.array
+    else:
+        values = value if isinstance(value, numbers.Number) else as_array(value, like=self.array)
     try:
         _target(self.array, stages)[stages[-1]] = values
     except IndexError as err:
@@ -248,8 +379,35 @@ def setitem(self, key, value):
     self._version_counter[0] += 1
 
 
-def _int_index(index, op):
-    array = index.array if isinstance(index, Tensor) else np.asarray(index)
+def _narrow_key(input, dim, start, length):
+    """The basic key of ``narrow``: ``start:start+length`` along ``dim`` (checked as PyTorch does)."""
+    d = _check_dim(dim, input.array.ndim, "narrow")
+    size = input.array.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start ({start}) is out of bounds for dimension {d} with size {size}")
+    start %= max(size, 1)
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return ((slice(None),) * d + (slice(start, start + length), Ellipsis),)
+
+
+@tensor_method()
+def narrow(input, dim, start, length):
+    """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
+    return as_view(Index(_narrow_key(input, dim, start, length), BASIC, "SliceBackward0")(input), input)
+
+
+@tensor_method()
+def narrow_copy(input, dim, start, length, *, out=None):
+    """``narrow`` as a new tensor."""
+    result = NarrowCopy(_narrow_key(input, dim, start, length), BASIC, "NarrowCopyBackward0")(input)
+    return into("narrow_copy", result, out,
+                lambda result, out: "Expected self.dtype() == output.dtype() to be true, but got false.")
+
+
+def _int_index(index, like, op):
+    """``index`` (a tensor or Python data) as an integer array of ``like``'s backend."""
+    array = _array_like(index, like)
     if array.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index, but got {array.dtype}")
     return array
@@ -262,9 +420,9 @@ def _check_range(index, size, dim, op):
     """PyTorch's bounds check for gather/scatter/index_select (no negative indices)."""
     # one reduction: seen as unsigned, negative indices become huge
     if index.size and index.view(_UNSIGNED[index.itemsize]).max() >= size:
-        low = index.min()
-        raise IndexError(f"{op}(): index {low if low < 0 else index.max()} is out of bounds for dimension {dim} "
-                         f"with size {size}")
+        low = int(index.min())
+        raise IndexError(f"{op}(): index {low if low < 0 else int(index.max())} is out of bounds for dimension "
+                         f"{dim} with size {size}")
 
 
 def _along_dim(input, dim, index, op, others=()):
@@ -274,7 +432,7 @@ def _along_dim(input, dim, index, op, others=()):
     """
     nd = input.array.ndim
     d = _check_dim(dim, nd, op)
-    index = _int_index(index, op)
+    index = _int_index(index, input.array, op)
     if index.ndim != nd:
         raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as input tensor "
                            f"(index {list(index.shape)}, input {list(input.array.shape)})")
@@ -285,6 +443,7 @@ def _along_dim(input, dim, index, op, others=()):
                                    f"{list(index.shape)} to be no larger than {name} {list(t.array.shape)}"
                                    + (f" apart from dimension {d}" if skip is not None else ""))
     _check_range(index, input.array.shape[d] if nd else 1, d, op)
+    xp = array_module(index)
     key = []
     for k, n in enumerate(index.shape):
         if k == d:
@@ -292,51 +451,53 @@ def _along_dim(input, dim, index, op, others=()):
         else:
             shape = [1] * nd
             shape[k] = n
-            key.append(np.arange(n).reshape(shape))
+            key.append(xp.arange(n).reshape(shape))
     return tuple(key)
 
 
 @tensor_method()
-def gather(input, dim, index, *, sparse_grad=False):
+def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (and likewise for other dims)."""
-    return Index((_along_dim(input, dim, index, "gather"),), ARRAY, "GatherBackward0")(input)
+    result = Index((_along_dim(input, dim, index, "gather"),), ARRAY, "GatherBackward0")(input)
+    return into("gather", result, out, structured_dtype_error)
 
 
-def _scatter(input, dim, index, src, accumulate, op, label):
+def _scatter(input, dim, index, src, accumulate, op, label, out):
     if isinstance(src, Tensor):
         key = _along_dim(input, dim, index, op, (src,))
         if src.array.dtype != input.array.dtype:
             raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype (got {input.dtype} and "
                                f"{src.dtype})")
-        shape = _int_index(index, op).shape
+        shape = np.broadcast_shapes(*[k.shape for k in key])  # the index's
         if src.array.shape != shape:  # only the leading block of src is scattered
             src = src[tuple(slice(0, n) for n in shape)]
     else:
         key = _along_dim(input, dim, index, op)
-        src = _new(np.asarray(src, dtype=input.array.dtype))
-    return IndexPut((key,), ARRAY, accumulate, label)(input, src)
+        src = _new(as_array(src, dtype=input.array.dtype, like=input.array))
+    return into(op, IndexPut((key,), ARRAY, accumulate, label)(input, src), out, structured_dtype_error)
 
 
 @tensor_method()
-def scatter(input, dim, index, src=None, *, value=None):
+def scatter(input, dim, index, src=None, *, value=None, out=None):
     """``input`` with ``src[i][j]`` (or the number ``value``) written at ``[index[i][j]][j]`` for ``dim=0``."""
     if src is None:
         src = value
     if src is None:
         raise TypeError("scatter(): expected a src tensor or a value")
-    return _scatter(input, dim, index, src, False, "scatter", "ScatterBackward0")
+    label = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
+    return _scatter(input, dim, index, src, False, "scatter", label, out)
 
 
 @tensor_method()
-def scatter_add(input, dim, index, src):
+def scatter_add(input, dim, index, src, *, out=None):
     """Like ``scatter`` but repeated targets add up."""
-    return _scatter(input, dim, index, src, True, "scatter_add", "ScatterAddBackward0")
+    return _scatter(input, dim, index, src, True, "scatter_add", "ScatterAddBackward0", out)
 
 
 def _vector_index(input, dim, index, op):
     """Checked key selecting the 1-D ``index`` along ``dim``."""
     d = _check_dim(dim, input.array.ndim, op)
-    index = _int_index(index, op)
+    index = _int_index(index, input.array, op)
     if index.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector (got shape {list(index.shape)})")
     index = index.reshape(-1)
@@ -345,13 +506,15 @@ def _vector_index(input, dim, index, op):
 
 
 @tensor_method()
-def index_select(input, dim, index):
+def index_select(input, dim, index, *, out=None):
     """The entries ``index`` (a vector) along ``dim``."""
-    return Index((_vector_index(input, dim, index, "index_select"),), ARRAY, "IndexSelectBackward0")(input)
+    result = Index((_vector_index(input, dim, index, "index_select"),), ARRAY, "IndexSelectBackward0")(input)
+    return into("index_select", result, out,
+                lambda result, out: "index_select(): self and result must have the same scalar type")
 
 
 @tensor_method()
-def index_add(input, dim, index, source, *, alpha=1):
+def index_add(input, dim, index, source, *, alpha=1, out=None):
     """``input`` with ``alpha * source[.., i, ..]`` added at position ``index[i]`` along ``dim``."""
     key = _vector_index(input, dim, index, "index_add")
     if source.array.dtype != input.array.dtype:
@@ -365,22 +528,27 @@ def index_add(input, dim, index, source, *, alpha=1):
                            f"shape {expected}")
     if alpha != 1:
         source = source * alpha
-    return IndexPut((key,), ARRAY, True, "IndexAddBackward0")(input, source)
+    result = IndexPut((key,), ARRAY, True, "IndexAddBackward0")(input, source)
+    return into("index_add", result, out, structured_dtype_error)
 
 
 @tensor_method()
-def take(input, index):
+def take(input, index, *, out=None):
     """The elements of the flattened input at ``index`` (negative indices count from the end)."""
-    key = (_int_index(index, "take"),)
+    key = (_int_index(index, input.array, "take"),)
+    flat = input if input.array.ndim == 1 else reshape(input, (-1,))
     try:
-        return Index((key,), ARRAY, "TakeBackward0")(reshape(input, (-1,)))
+        result = Index((key,), ARRAY, "TakeBackward0")(flat)
     except IndexError as err:
         raise _index_error(err, "take") from None
+    return into("take", result, out,
+                lambda result, out: f"take(): self and out expected to have the same dtype, but got self.dtype = "
+                                    f"{scalar_name(result)} and out.dtype = {scalar_name(out)}")
 
 
-def _bool_mask(mask, op):
+def _bool_mask(mask, like, op):
     if not isinstance(mask, Tensor):
-        mask = _new(np.asarray(mask))
+        mask = _new(_array_like(mask, like.array))
     if mask.array.dtype != np.bool_:
         raise RuntimeError(f"{op}: expected a boolean mask, but got mask with dtype {mask.dtype}")
     return mask
@@ -396,11 +564,11 @@ class Where(Function):
 
     def forward(self, condition, x, y):
         self.shapes = (x.shape, y.shape)
-        return np.where(condition, x, y)
+        return array_module(x).where(condition, x, y)
 
     def backward(self, gy):
         condition = self.saved(0)
-        zero = _new(np.zeros((), gy.array.dtype))
+        zero = _new(array_module(gy.array).zeros((), gy.array.dtype))
         gx = sum_to(Where()(condition, gy, zero), self.shapes[0]) if self.needs_input_grad[1] else None
         gz = sum_to(Where()(condition, zero, gy), self.shapes[1]) if self.needs_input_grad[2] else None
         return None, gx, gz
@@ -417,18 +585,19 @@ def _where(condition, x, y, op, label=None):
                            f"{list(y.array.shape)} cannot be broadcast together") from None
 
 
-def where(condition, input=None, other=None):
+def where(condition, input=None, other=None, *, out=None):
     """``input`` where ``condition`` holds, else ``other`` (tensors or numbers, promoted); with one
     argument, the indices of the true elements (``nonzero(as_tuple=True)``)."""
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
-    condition = _bool_mask(condition, "where")
     if isinstance(input, Tensor) or isinstance(other, Tensor):
         input, other = promote(input, other, "where")
     else:
         dtype = dtypes.result_type(input, other)
-        input, other = _new(np.asarray(input, dtype)), _new(np.asarray(other, dtype))
-    return _where(condition, input, other, "where")
+        input, other = _new(as_array(input, dtype)), _new(as_array(other, dtype))
+    condition = _bool_mask(condition, input, "where")
+    return into("where", _where(condition, input, other, "where"), out,
+                lambda result, out: f"Expected out type to be {scalar_name(result)} but got {scalar_name(out)}")
 
 
 def _where_method(self, condition, other):
@@ -442,7 +611,7 @@ Tensor.where = _where_method
 @tensor_method()
 def masked_fill(input, mask, value):
     """``input`` with ``value`` (a number or 0-d tensor, cast to ``input``'s dtype) where ``mask`` is true."""
-    mask = _bool_mask(mask, "masked_fill")
+    mask = _bool_mask(mask, input, "masked_fill")
     if isinstance(value, Tensor) and value.array.ndim:
         raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.array.ndim} dimension(s).")
@@ -450,24 +619,31 @@ def masked_fill(input, mask, value):
 
 
 @tensor_method()
-def masked_select(input, mask):
+def masked_select(input, mask, *, out=None):
     """The elements where ``mask`` (broadcast with ``input``) is true, as a 1-D tensor."""
-    mask = _bool_mask(mask, "masked_select")
+    mask = _bool_mask(mask, input, "masked_select")
     try:
         shape = np.broadcast_shapes(input.array.shape, mask.array.shape)
     except ValueError:
         raise RuntimeError(f"masked_select: the shapes {list(input.array.shape)} (input) and "
                            f"{list(mask.array.shape)} (mask) cannot be broadcast together") from None
-    key = (np.broadcast_to(mask.array, shape),)
-    return Index((key,), MASK, "MaskedSelectBackward0")(broadcast_to(input, shape))
+    key = (array_module(mask.array).broadcast_to(mask.array, shape),)
+    source = input if input.array.shape == shape else broadcast_to(input, shape)
+    return into("masked_select", Index((key,), MASK, "MaskedSelectBackward0")(source), out,
+                lambda result, out: "masked_select(): self and result must have the same scalar type")
 
 
 @tensor_method()
-def nonzero(input, *, as_tuple=False):
+def nonzero(input, *, out=None, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
+    xp = array_module(input.array)
     if as_tuple:
-        return tuple(_new(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(input.array)))
-    return _new(np.argwhere(input.array).astype(np.int64, copy=False))
+        if out is not None:
+            raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
+        return tuple(_new(i.astype(np.int64, copy=False)) for i in xp.nonzero(xp.atleast_1d(input.array)))
+    return into("nonzero", _new(xp.argwhere(input.array).astype(np.int64, copy=False)), out,
+                lambda result, out: f"nonzero: Expected out tensor to have scalar type Long but got scalar type"
+                                    f"{scalar_name(out)}")
 
 
 @tensor_method()

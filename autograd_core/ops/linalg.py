@@ -4,25 +4,37 @@ from collections import Counter
 
 import numpy as np
 
+from .._backend import array_module
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method
-from ._util import as_operand
+from ._util import as_operand, require_out_dtype, write_out
 from .shape import sum_to, reshape, broadcast_to
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "einsum"]
 
-_NODE_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}
+# PyTorch's node for matmul by operand ranks: these call one kernel, higher ranks fold into bmm or mm
+_PRODUCT_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0", (1, 2): "SqueezeBackward4"}
 
 
 class MatMul(Function):
-    """numpy's matmul: vectors are promoted to matrices and batch dims broadcast."""
+    """numpy's matmul: vectors are promoted to matrices and batch dims broadcast.
+
+    ``node_name`` is PyTorch's for the entry point (``mm``, ``bmm``...); for ``matmul`` it
+    follows from the ranks, as PyTorch's decomposition names it.
+    """
 
     saves = (0, 1)
 
+    def __init__(self, node_name=None):
+        self.node_name = node_name
+
     def forward(self, a, b):
         self.ndims = (a.ndim, b.ndim)
-        return np.matmul(a, b)
+        # a single matrix times a batch: PyTorch folds the batch into one product of transposes and copies
+        # (``clone``) the result back to contiguous
+        self.folds_first = b.ndim >= 3 and (a.ndim == 2 or (a.ndim == b.ndim == 3 and a.shape[0] == 1 != b.shape[0]))
+        return a @ b
 
     def backward(self, gy):
         a, b = self.saved_tensors
@@ -49,19 +61,24 @@ class MatMul(Function):
         return ga, gb
 
     def name(self):
-        return _NODE_NAMES.get(self.ndims, "BmmBackward0")
+        if self.node_name is not None:
+            return self.node_name
+        name = _PRODUCT_NAMES.get(self.ndims)
+        if name is not None:
+            return name
+        return "CloneBackward0" if self.folds_first and self.needs_input_grad[0] else "UnsafeViewBackward0"
 
 
 def _dims(shape):
     return "x".join(str(s) for s in shape)
 
 
-def _product(a, b, op):
+def _product(a, b, op, node_name=None):
     """``MatMul`` of two checked-rank tensors, with PyTorch's errors for dtypes and sizes."""
     if a.array.dtype != b.array.dtype:
         raise RuntimeError(f"{op}: expected both arguments to have the same dtype, but got {a.dtype} and {b.dtype}")
     try:
-        return MatMul()(a, b)
+        return MatMul(node_name)(a, b)
     except ValueError:
         sa, sb = a.array.shape, b.array.shape
         if len(sa) == 1 and len(sb) == 1:
@@ -83,7 +100,8 @@ def matmul(input, other, *, out=None):
     if input.array.ndim == 0 or other.array.ndim == 0:
         raise RuntimeError(f"matmul: both arguments to matmul need to be at least 1D, but they are "
                            f"{input.array.ndim}D and {other.array.ndim}D")
-    return _product(input, other, "matmul")
+    result = _product(input, other, "matmul")
+    return result if out is None else write_out("matmul", result, require_out_dtype(out, result.array.dtype))
 
 
 Tensor.__rmatmul__ = lambda self, other: matmul(as_operand(other, self, "matmul"), self)
@@ -100,7 +118,8 @@ def _require_rank(op, names_ranks):
 def mm(input, mat2, *, out=None):
     """Product of two matrices."""
     _require_rank("mm", (("self", input, 2), ("mat2", mat2, 2)))
-    return _product(input, mat2, "mm")
+    result = _product(input, mat2, "mm", "MmBackward0")
+    return result if out is None else write_out("mm", result, require_out_dtype(out, result.array.dtype))
 
 
 @tensor_method()
@@ -110,42 +129,89 @@ def bmm(input, mat2, *, out=None):
     if input.array.shape[0] != mat2.array.shape[0]:
         raise RuntimeError(f"bmm: batch1 and batch2 must have the same batch size, but got {input.array.shape[0]} "
                            f"and {mat2.array.shape[0]} (shapes {list(input.array.shape)} and {list(mat2.array.shape)})")
-    return _product(input, mat2, "bmm")
+    result = _product(input, mat2, "bmm", "BmmBackward0")
+    return result if out is None else write_out("bmm", result, require_out_dtype(out, result.array.dtype))
 
 
 @tensor_method()
 def mv(input, vec, *, out=None):
     """Product of a matrix and a vector."""
     _require_rank("mv", (("self", input, 2), ("vec", vec, 1)))
-    return _product(input, vec, "mv")
+    result = _product(input, vec, "mv", "MvBackward0")
+    return result if out is None else write_out("mv", result, require_out_dtype(out, result.array.dtype))
 
 
 @tensor_method()
 def dot(input, other, *, out=None):
     """Inner product of two vectors of the same size."""
     _require_rank("dot", (("self", input, 1), ("other", other, 1)))
-    return _product(input, other, "dot")
+    result = _product(input, other, "dot", "DotBackward0")
+    return result if out is None else write_out("dot", result, require_out_dtype(out, result.array.dtype))
 
 
 @tensor_method("outer", "ger")
 def outer(input, vec2, *, out=None):
     """``input[i] * vec2[j]`` for two vectors."""
     _require_rank("outer", (("self", input, 1), ("vec2", vec2, 1)))
-    return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
+    result = reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
+    return result if out is None else write_out("outer", result, out)
 
 
 ger = outer
 
 
+class Addmm(Function):
+    """``beta * input + alpha * (mat1 @ mat2)`` in one node; ``input`` broadcasts to the product's shape."""
+
+    saves = (1, 2)
+
+    def __init__(self, beta, alpha):
+        self.beta, self.alpha = beta, alpha
+
+    def forward(self, input, mat1, mat2):
+        self.input_shape = input.shape
+        product = mat1 @ mat2
+        if self.alpha != 1:
+            product = product * self.alpha
+        if self.beta == 0:  # input is ignored: its nan and inf do not propagate
+            return product
+        return product + (input if self.beta == 1 else input * self.beta)
+
+    def backward(self, gy):
+        mat1, mat2 = self.saved_tensors
+        g_input = g_mat1 = g_mat2 = None
+        if self.needs_input_grad[0]:
+            g_input = sum_to(gy if self.beta == 1 else gy * self.beta, self.input_shape)
+        scaled = gy if self.alpha == 1 else gy * self.alpha
+        if self.needs_input_grad[1]:
+            g_mat1 = mm(scaled, mat2.mT)
+        if self.needs_input_grad[2]:
+            g_mat2 = mm(mat1.mT, scaled)
+        return g_input, g_mat1, g_mat2
+
+
+def _broadcasts_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
 @tensor_method()
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * (mat1 @ mat2)`` (``input`` is ignored when ``beta`` is 0)."""
-    product = mm(mat1, mat2)
-    if alpha != 1:
-        product = product * alpha
-    if beta == 0:
-        return product
-    return (input if beta == 1 else input * beta) + product
+    _require_rank("addmm", (("mat1", mat1, 2), ("mat2", mat2, 2)))
+    if not (input.array.dtype == mat1.array.dtype == mat2.array.dtype):
+        raise RuntimeError(f"addmm: expected self, mat1 and mat2 to have the same dtype, but got {input.dtype}, "
+                           f"{mat1.dtype} and {mat2.dtype}")
+    (n, k), (k2, m) = mat1.array.shape, mat2.array.shape
+    if k != k2:
+        raise RuntimeError(f"addmm: mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    if not _broadcasts_to(input.array.shape, (n, m)):
+        raise RuntimeError(f"addmm: the input of shape {list(input.array.shape)} cannot be broadcast to the "
+                           f"product's shape [{n}, {m}]")
+    result = Addmm(beta, alpha)(input, mat1, mat2)
+    return result if out is None else write_out("addmm", result, require_out_dtype(out, result.array.dtype))
 
 
 _LETTERS = string.ascii_letters
@@ -206,7 +272,7 @@ class Einsum(Function):
         self.saves = tuple(range(len(terms)))
 
     def forward(self, *arrays):
-        return np.einsum(",".join(self.terms) + "->" + self.out, *arrays, optimize=True)
+        return array_module(*arrays).einsum(",".join(self.terms) + "->" + self.out, *arrays, optimize=True)
 
     def backward(self, gy):
         operands = self.saved_tensors
@@ -227,7 +293,8 @@ class Einsum(Function):
             renamed += c
         terms = [self.out] + [t for j, t in enumerate(self.terms) if j != i] + [d for d, _ in deltas]
         tensors = [gy] + [t for j, t in enumerate(operands) if j != i]
-        tensors += [_new(np.eye(n, dtype=gy.array.dtype)) for _, n in deltas]
+        xp = array_module(gy.array)
+        tensors += [_new(xp.eye(n, dtype=gy.array.dtype)) for _, n in deltas]
         available = set("".join(terms))
         target = "".join(c for c in renamed if c in available)
         g = einsum(",".join(terms) + "->" + target, *tensors)

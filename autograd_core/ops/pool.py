@@ -4,10 +4,12 @@ Average pooling is a linear map; max pooling gathers each window's argmax.
 Either way the backward is the adjoint map (a spread or a scatter), itself a
 differentiable op whose backward is the original map, so gradients of every
 order work. 1-D pooling is 2-D pooling of height 1. The arrays are computed by
-``kernels.pool`` (Numba), imported on first use; arguments are validated here.
+the backend's "pool" kernel family (numpy's: ``kernels.pool``, Numba, loaded on
+first use); arguments are validated here.
 """
 import numbers
 
+from .._backend import kernels
 from ..function import Function
 from ..kernels.geometry import adaptive_windows, sliding_windows
 from ..tensor import Tensor, _new
@@ -16,55 +18,95 @@ from .conv import FLOAT_DTYPES, int_tuple, shape_text
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_max_pool2d", "adaptive_avg_pool2d"]
 
 
-def _compute():
-    from ..kernels import pool  # deferred: this import loads Numba
-    return pool
-
-
 def _backward_name(label):
     return label[:-len("Backward0")] + "BackwardBackward0"
 
 
-class _LinearMap(Function):
-    """``y = apply(x)`` for a linear ``apply`` whose adjoint is ``adjoint``; backward applies the adjoint."""
+class _AvgPool(Function):
+    """The mean of each window (``divisor`` (OH, OW) per output); its backward is ``_AvgPoolAdjoint``."""
 
-    def __init__(self, apply, adjoint, label):
-        self.apply, self.adjoint, self.label = apply, adjoint, label
+    def __init__(self, rows, cols, divisor, plane_shape, label):
+        self.rows, self.cols, self.divisor, self.plane_shape, self.label = rows, cols, divisor, plane_shape, label
 
     def forward(self, x):
-        return self.apply(x)
+        return kernels("pool", x).avg_pool(x, self.rows, self.cols, self.divisor)
 
     def backward(self, gy):
-        return _LinearMap(self.adjoint, self.apply, _backward_name(self.label))(gy)
+        return _AvgPoolAdjoint(self.rows, self.cols, self.divisor, self.plane_shape, _backward_name(self.label))(gy)
 
     def name(self):
         return self.label
+
+
+class _AvgPoolAdjoint(_AvgPool):
+    """Each output's gradient spread evenly over its window; its backward is the average pool."""
+
+    def forward(self, gy):
+        return kernels("pool", gy).avg_pool_adjoint(gy, self.rows, self.cols, self.divisor, self.plane_shape)
+
+    def backward(self, gg):
+        return _AvgPool(self.rows, self.cols, self.divisor, self.plane_shape, _backward_name(self.label))(gg)
 
 
 class _MaxPool(Function):
-    """The maximum of each window; ``indices`` keeps where each maximum came from."""
+    """The maximum of each window; where it came from (the flat index in its plane, int64) is saved for backward.
 
-    def __init__(self, rows, cols, label):
-        self.rows, self.cols, self.label = rows, cols, label
+    With ``return_indices`` the indices are also the op's second output.
+    """
+
+    def __init__(self, rows, cols, plane_shape, label, return_indices):
+        self.rows, self.cols, self.plane_shape, self.label = rows, cols, plane_shape, label
+        self.return_indices = return_indices
 
     def forward(self, x):
-        self.plane_shape = x.shape[-2:]
-        y, self.indices = _compute().max_pool(x, self.rows, self.cols)
-        return y
+        y, indices = kernels("pool", x).max_pool(x, self.rows, self.cols)
+        self.save_for_backward(indices)
+        return (y, indices.copy()) if self.return_indices else y  # the caller may change its copy
 
-    def backward(self, gy):
-        pool, indices, plane_shape = _compute(), self.indices, self.plane_shape
-        return _LinearMap(lambda g: pool.scatter_to_planes(g, indices, plane_shape),
-                          lambda g: pool.gather_from_planes(g, indices), _backward_name(self.label))(gy)
+    def backward(self, gy, _=None):
+        (indices,) = self.saved_tensors
+        return _ScatterToPlanes(self.plane_shape, _backward_name(self.label))(gy, _new(indices))
 
     def name(self):
         return self.label
 
 
-def _apply_avg_pool(input, rows, cols, divisor, label):
-    pool, plane_shape = _compute(), input.array.shape[-2:]
-    return _LinearMap(lambda x: pool.avg_pool(x, rows, cols, divisor),
-                      lambda g: pool.avg_pool_adjoint(g, rows, cols, divisor, plane_shape), label)(input)
+class _ScatterToPlanes(Function):
+    """``g`` summed into zero planes of ``plane_shape`` at the flat ``indices`` (an integer input, no gradient)."""
+
+    saves = (1,)
+
+    def __init__(self, plane_shape, label):
+        self.plane_shape, self.label = plane_shape, label
+
+    def forward(self, g, indices):
+        return kernels("pool", g).scatter_to_planes(g, indices, self.plane_shape)
+
+    def backward(self, gg):
+        (indices,) = self.saved_tensors
+        return _GatherFromPlanes(self.plane_shape, _backward_name(self.label))(gg, indices), None
+
+    def name(self):
+        return self.label
+
+
+class _GatherFromPlanes(Function):
+    """``planes`` read at the flat ``indices`` of each plane: the adjoint of ``_ScatterToPlanes``."""
+
+    saves = (1,)
+
+    def __init__(self, plane_shape, label):
+        self.plane_shape, self.label = plane_shape, label
+
+    def forward(self, planes, indices):
+        return kernels("pool", planes).gather_from_planes(planes, indices)
+
+    def backward(self, gy):
+        (indices,) = self.saved_tensors
+        return _ScatterToPlanes(self.plane_shape, _backward_name(self.label))(gy, indices), None
+
+    def name(self):
+        return self.label
 
 
 # ----- argument checks -----
@@ -155,9 +197,11 @@ def _max_pool_op(op, spatial, input, kernel_size, stride, padding, dilation, cei
 
 
 def _apply_max_pool(input, rows, cols, label, return_indices):
-    fn = _MaxPool(rows, cols, label)
-    out = fn(input)
-    return (out, _new(fn.indices)) if return_indices else out
+    return _MaxPool(rows, cols, input.array.shape[-2:], label, return_indices)(input)
+
+
+def _apply_avg_pool(input, rows, cols, divisor, label):
+    return _AvgPool(rows, cols, divisor, input.array.shape[-2:], label)(input)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -178,7 +222,8 @@ def _avg_pool_op(op, spatial, input, kernel_size, stride, padding, ceil_mode, co
     rows, cols = _sliding(op, spatial, input, kernel_size, stride, padding, 1, ceil_mode, _avg_padding_limit)
     if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral) or divisor_override == 0):
         raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
-    divisor = _compute().divisors(rows, cols, count_include_pad, divisor_override, input.array.dtype)
+    divisor = kernels("pool", input.array).divisors(rows, cols, count_include_pad, divisor_override,
+                                                    input.array.dtype)
     return _in_2d(spatial, input, lambda x: _apply_avg_pool(x, rows, cols, divisor, "AvgPool2DBackward0"))
 
 
@@ -199,9 +244,14 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """The mean over PyTorch's adaptive windows, giving an ``output_size`` (int or pair) output."""
+    """The mean over PyTorch's adaptive windows, giving an ``output_size`` (int or pair) output.
+
+    A (1, 1) output is the mean over the plane, as in PyTorch (its node is the mean's).
+    """
     rows, cols = _adaptive("adaptive_avg_pool2d", input, output_size)
-    divisor = _compute().divisors(rows, cols, dtype=input.array.dtype)
+    if rows.lo.size == 1 and cols.lo.size == 1:
+        return input.mean((-2, -1), keepdim=True)
+    divisor = kernels("pool", input.array).divisors(rows, cols, dtype=input.array.dtype)
     return _apply_avg_pool(input, rows, cols, divisor, "AdaptiveAvgPool2DBackward0")
 
 

@@ -12,11 +12,11 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from .._backend import as_array
+from .._backend import array_module, as_array
 from ..function import Function
 from ..tensor import Tensor, _new, _check_dim
 from ._registry import tensor_method
-from ._util import normalize_dims
+from ._util import _SCALAR_TYPE_NAMES, constant_like, normalize_dims, require_out_dtype, write_out
 from .elementwise import maximum, minimum
 from .shape import broadcast_to
 
@@ -75,34 +75,58 @@ def _accumulator_dtype(x, dtype):
     return np.int64 if dtype is None and x.dtype.kind in "bui" else dtype
 
 
-def _constant(array, like):
-    return _new(np.asarray(array, dtype=like.array.dtype))
+def _slice_along(array, axis, start, stop):
+    """``array[..., start:stop, ...]`` with the slice at ``axis``."""
+    return array[(slice(None),) * axis + (slice(start, stop),)]
+
+
+def _out_dtype(dtype, out):
+    """The dtype a reduction or scan that casts (sum, prod, cumsum, cumprod) computes in with ``out=``.
+
+    ``out``'s dtype, as PyTorch casts the input to it; a given ``dtype`` must be that dtype.
+    """
+    if out is None or not isinstance(out, Tensor):
+        return dtype
+    if dtype is not None:
+        require_out_dtype(out, dtypes.to_numpy_dtype(dtype))
+    return out.array.dtype
+
+
+def _without_dim(op, out):
+    if out is not None:
+        raise TypeError(f"{op}(): out= needs dim; {op}(input, *, dtype=None) has no out argument, as in PyTorch")
 
 
 # ----- sum, mean, prod -----
 class Sum(Function):
-    def __init__(self, axes, keepdim, dtype=None):
-        self.axes, self.keepdim, self.dtype = axes, keepdim, dtype
+    def __init__(self, axes, keepdim, dtype, node_name):
+        self.axes, self.keepdim, self.dtype, self.node_name = axes, keepdim, dtype, node_name
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.sum(x, axis=self.axes, keepdims=self.keepdim, dtype=_accumulator_dtype(x, self.dtype))
+        return x.sum(axis=self.axes, keepdims=self.keepdim, dtype=_accumulator_dtype(x, self.dtype))
 
     def backward(self, gy):
         return expand_reduced(gy, self.in_shape, self.axes, self.keepdim)
 
+    def name(self):
+        return self.node_name
+
 
 class Mean(Function):
-    def __init__(self, axes, keepdim):
-        self.axes, self.keepdim = axes, keepdim
+    def __init__(self, axes, keepdim, node_name):
+        self.axes, self.keepdim, self.node_name = axes, keepdim, node_name
 
     def forward(self, x):
         self.in_shape = x.shape
-        self.count = x.size if self.axes is None else int(np.prod([x.shape[a] for a in self.axes], dtype=np.int64))
-        return np.mean(x, axis=self.axes, keepdims=self.keepdim)
+        self.count = x.size if self.axes is None else math.prod(x.shape[a] for a in self.axes)
+        return x.mean(axis=self.axes, keepdims=self.keepdim)
 
     def backward(self, gy):
         return expand_reduced(gy / self.count, self.in_shape, self.axes, self.keepdim)
+
+    def name(self):
+        return self.node_name
 
 
 class Prod(Function):
@@ -116,12 +140,12 @@ class Prod(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.prod(x, axis=self.axes, keepdims=self.keepdim, dtype=_accumulator_dtype(x, None))
+        return x.prod(axis=self.axes, keepdims=self.keepdim, dtype=_accumulator_dtype(x, None))
 
     def backward(self, gy):
         x = self.saved(0)
         g = expand_reduced(gy, self.in_shape, self.axes, self.keepdim)
-        if np.all(x.array != 0):
+        if bool((x.array != 0).all()):
             return g * expand_reduced(self.saved_output(), self.in_shape, self.axes, self.keepdim) / x
         return g * _product_of_others(x, self.axes)
 
@@ -131,7 +155,7 @@ class Prod(Function):
 
 def _leave_one_out(x):
     """``(..., n)`` -> ``(..., n, n)``: row ``i`` is ``x`` along its last axis with element ``i`` set to 1."""
-    eye = np.eye(x.array.shape[-1], dtype=x.array.dtype)
+    eye = array_module(x.array).eye(x.array.shape[-1], dtype=x.array.dtype)
     return x.unsqueeze(-2) * _new(1 - eye) + _new(eye)
 
 
@@ -143,50 +167,68 @@ def _product_of_others(x, axes):
     moved = x.permute(order)
     kept = moved.array.shape[:nd - len(reduced)]
     others = prod(_leave_one_out(moved.reshape(kept + (-1,))), -1)
-    return others.reshape(moved.array.shape).permute(tuple(np.argsort(order)))
+    return others.reshape(moved.array.shape).permute(tuple(order.index(d) for d in range(nd)))
 
 
 @tensor_method()
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (an int, a tuple, or None for all); integers and bools sum as int64."""
-    return Sum(_axes(input, dim, "sum"), keepdim, dtypes.to_numpy_dtype(dtype))(input)
+    if dim is None:
+        _without_dim("sum", out)
+        return Sum(_axes(input, None, "sum"), keepdim, dtypes.to_numpy_dtype(dtype), "SumBackward0")(input)
+    accumulate = _out_dtype(dtype, out)
+    result = Sum(_axes(input, dim, "sum"), keepdim, dtypes.to_numpy_dtype(accumulate), "SumBackward1")(input)
+    return result if out is None else write_out("sum", result, out)
 
 
 @tensor_method()
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Mean over ``dim``; floating point tensors only (or pass ``dtype``)."""
     if dtype is not None:
+        require_out_dtype(out, dtypes.to_numpy_dtype(dtype))
         input = input.to(dtype)
     if input.array.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {input.dtype}")
-    return Mean(_axes(input, dim, "mean"), keepdim)(input)
+    node_name = "MeanBackward0" if dim is None else "MeanBackward1"
+    result = Mean(_axes(input, dim, "mean"), keepdim, node_name)(input)
+    return result if out is None else write_out("mean", result, out)
 
 
 @tensor_method()
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Product over ``dim`` (None for all); integers and bools multiply as int64."""
+    if dim is None:
+        _without_dim("prod", out)
+    dtype = _out_dtype(dtype, out)
     if dtype is not None:
         input = input.to(dtype)
-    return Prod(_axes(input, dim, "prod"), keepdim, dim is None)(input)
+    result = Prod(_axes(input, dim, "prod"), keepdim, dim is None)(input)
+    return result if out is None else write_out("prod", result, out)
 
 
 # ----- extremes -----
 class TakeAlong(Function):
-    """The elements of ``x`` at ``indices`` along ``axis``; the gradient goes back to those positions."""
+    """The elements of ``x`` at ``indices`` along ``axis`` (the indices of max, sort... as an int64 input).
 
-    def __init__(self, indices, axis, keepdim, node_name="TakeAlongBackward0"):
-        self.indices, self.axis, self.keepdim, self.node_name = indices, axis, keepdim, node_name
+    ``indices`` has the result's shape; ``index_shape`` is that shape with ``axis`` present, as
+    indexing along it needs (``(1,)`` for a 0-d ``x``). The gradient goes back to those positions.
+    """
 
-    def forward(self, x):
+    saves = (1,)
+
+    def __init__(self, axis, index_shape, node_name):
+        self.axis, self.index_shape, self.node_name = axis, index_shape, node_name
+
+    def forward(self, x, indices):
         self.in_shape = x.shape
-        y = np.take_along_axis(x, self.indices, self.axis)
-        return y if self.keepdim else y.squeeze(self.axis)
+        xp = array_module(x)
+        picked = xp.take_along_axis(x.reshape(x.shape or (1,)), indices.reshape(self.index_shape), self.axis)
+        return picked.reshape(indices.shape)
 
     def backward(self, gy):
-        if not self.keepdim:
-            gy = gy.unsqueeze(self.axis)
-        return PutAlong(self.indices, self.axis, self.in_shape)(gy)
+        (indices,) = self.saved_tensors
+        return PutAlong(self.axis, self.index_shape, self.in_shape)(gy, indices), None
 
     def name(self):
         return self.node_name
@@ -195,20 +237,35 @@ class TakeAlong(Function):
 class PutAlong(Function):
     """Zeros of ``shape`` with ``g`` written at ``indices`` along ``axis`` (the adjoint of TakeAlong)."""
 
-    def __init__(self, indices, axis, shape):
-        self.indices, self.axis, self.shape = indices, axis, shape
+    saves = (1,)
 
-    def forward(self, g):
-        out = np.zeros(self.shape, dtype=g.dtype)
-        np.put_along_axis(out, self.indices, g, self.axis)
-        return out
+    def __init__(self, axis, index_shape, shape):
+        self.axis, self.index_shape, self.shape = axis, index_shape, shape
+
+    def forward(self, g, indices):
+        xp = array_module(g)
+        out = xp.zeros(self.shape or (1,), dtype=g.dtype)
+        xp.put_along_axis(out, indices.reshape(self.index_shape), g.reshape(self.index_shape), self.axis)
+        return out.reshape(self.shape)
 
     def backward(self, gg):
-        return TakeAlong(self.indices, self.axis, True)(gg)
+        (indices,) = self.saved_tensors
+        return TakeAlong(self.axis, self.index_shape, "GatherBackward0")(gg, indices), None
+
+    def name(self):
+        return "ScatterBackward0"
+
+
+def _amax(x, axis, keepdims):
+    return x.max(axis=axis, keepdims=keepdims)
+
+
+def _amin(x, axis, keepdims):
+    return x.min(axis=axis, keepdims=keepdims)
 
 
 class EvenlySplit(Function):
-    """An extreme value (``reducer``: amax, amin, lower median); tied elements share the gradient."""
+    """An extreme value (``reducer``: _amax, _amin, _lower_median); tied elements share the gradient."""
 
     saves = (0,)
     saves_output = True
@@ -223,8 +280,9 @@ class EvenlySplit(Function):
     def backward(self, gy):
         x = self.saved(0).array
         y = self.saved_output().array.reshape(_kept_shape(x.shape, self.axes))
-        hit = (x == y) | (np.isnan(x) & np.isnan(y))
-        share = _constant(hit / hit.sum(axis=self.axes, keepdims=True), gy)
+        xp = array_module(x)
+        hit = (x == y) | (xp.isnan(x) & xp.isnan(y))
+        share = constant_like(hit / hit.sum(axis=self.axes, keepdims=True), gy)
         return expand_reduced(gy, self.in_shape, self.axes, self.keepdim) * share
 
     def name(self):
@@ -233,42 +291,55 @@ class EvenlySplit(Function):
 
 def _select(input, dim, keepdim, op, node_name, pick):
     """``return_types[op](values, indices)`` where ``pick(array, axis)`` gives keepdim indices along ``dim``."""
-    if input.array.ndim == 0:  # handled as a 1-element vector
-        _check_dim(dim, 0, op)
-        values, indices = _select(input.reshape(1), 0, True, op, node_name, pick)
-        return return_types[op](values.reshape(()), indices.reshape(()))
-    axis = _check_dim(dim, input.array.ndim, op)
-    indices = pick(input.array, axis)
-    values = TakeAlong(indices, axis, keepdim, node_name)(input)
-    if not keepdim:
-        indices = indices.squeeze(axis)
-    return return_types[op](values, _new(np.asarray(indices, dtype=np.int64)))
+    ndim = input.array.ndim
+    axis = _check_dim(dim, ndim, op)
+    data = input.array if ndim else input.array.reshape(1)
+    kept = pick(data, axis).astype(np.int64, copy=False)
+    index_shape = kept.shape
+    if not ndim:
+        kept = kept.reshape(())
+    elif not keepdim:
+        kept = kept.squeeze(axis)
+    indices = _new(kept)
+    return return_types[op](TakeAlong(axis, index_shape, node_name)(input, indices), indices)
 
 
-def _extreme(input, dim, keepdim, op):
+def _write_pair(op, result, out):
+    """``out=(values, indices)``: each of the dtype it will hold, as PyTorch requires."""
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise TypeError(f"{op}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}")
+    values, indices = out
+    require_out_dtype(values, result.values.array.dtype)
+    require_out_dtype(indices, np.dtype(np.int64))
+    return return_types[op](write_out(op, result.values, values), write_out(op, result.indices, indices))
+
+
+def _extreme(input, dim, keepdim, op, out):
     """``max``/``min``: global, along ``dim`` as ``(values, indices)``, or elementwise against a tensor."""
     if isinstance(dim, Tensor):
-        return (maximum if op == "max" else minimum)(input, dim)
-    reducer, arg = (np.amax, np.argmax) if op == "max" else (np.amin, np.argmin)
+        return (maximum if op == "max" else minimum)(input, dim, out=out)
+    reducer, method = (_amax, "argmax") if op == "max" else (_amin, "argmin")
     title = op.capitalize()
     if dim is None:
         _require_nonempty(input, None, op)
-        return EvenlySplit(reducer, None, False, title + "Backward1")(input)
+        result = EvenlySplit(reducer, None, False, title + "Backward1")(input)
+        return result if out is None else write_out(op, result, out)
     _require_nonempty(input, _axes(input, dim, op), op)
-    return _select(input, dim, keepdim, op, title + "Backward0",
-                   lambda x, axis: arg(x, axis=axis, keepdims=True))
+    result = _select(input, dim, keepdim, op, title + "Backward0",
+                     lambda x, axis: getattr(x, method)(axis=axis, keepdims=True))
+    return result if out is None else _write_pair(op, result, out)
 
 
 @tensor_method()
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, out=None):
     """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``maximum``."""
-    return _extreme(input, dim, keepdim, "max")
+    return _extreme(input, dim, keepdim, "max", out)
 
 
 @tensor_method()
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, out=None):
     """The smallest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``minimum``."""
-    return _extreme(input, dim, keepdim, "min")
+    return _extreme(input, dim, keepdim, "min", out)
 
 
 def _amax_amin(reducer, input, dim, keepdim, op):
@@ -277,83 +348,103 @@ def _amax_amin(reducer, input, dim, keepdim, op):
     return EvenlySplit(reducer, axes, keepdim, op.capitalize() + "Backward0")(input)
 
 
+def _input_dtype_out(input, out):
+    """``out`` of amax/amin, checked: PyTorch wants the input's dtype."""
+    if isinstance(out, Tensor) and out.array.dtype != input.array.dtype:
+        raise RuntimeError(f"Expected the dtype for input and out to match, but got "
+                           f"{_SCALAR_TYPE_NAMES[input.array.dtype.name]} for input's dtype and "
+                           f"{_SCALAR_TYPE_NAMES[out.array.dtype.name]} for out's dtype.")
+    return out
+
+
 @tensor_method()
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, out=None):
     """The maximum over ``dim`` (default all); ties share the gradient evenly."""
-    return _amax_amin(np.amax, input, dim, keepdim, "amax")
+    result = _amax_amin(_amax, input, dim, keepdim, "amax")
+    return result if out is None else write_out("amax", result, _input_dtype_out(input, out))
 
 
 @tensor_method()
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, out=None):
     """The minimum over ``dim`` (default all); ties share the gradient evenly."""
-    return _amax_amin(np.amin, input, dim, keepdim, "amin")
+    result = _amax_amin(_amin, input, dim, keepdim, "amin")
+    return result if out is None else write_out("amin", result, _input_dtype_out(input, out))
 
 
-def _arg_extreme(np_arg, input, dim, keepdim, op):
+def _arg_extreme(method, input, dim, keepdim, op):
     data = input.array
     if dim is None:
         _require_nonempty(input, None, op)
-        index = np_arg(data.reshape(-1))
-        return _new(np.asarray(index, dtype=np.int64).reshape((1,) * data.ndim if keepdim else ()))
+        index = getattr(data.reshape(-1), method)()
+        return _new(as_array(index, np.int64, like=data).reshape((1,) * data.ndim if keepdim else ()))
     axis = _check_dim(dim, data.ndim, op)
     if data.ndim == 0:
-        return _new(np.zeros((), dtype=np.int64))
+        return _new(array_module(data).zeros((), dtype=np.int64))
     _require_nonempty(input, (axis,), op)
-    return _new(np.asarray(np_arg(data, axis=axis, keepdims=keepdim), dtype=np.int64))
+    return _new(as_array(getattr(data, method)(axis=axis, keepdims=keepdim), np.int64))
 
 
 @tensor_method()
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None):
     """Index of the first maximum (of the flattened tensor when ``dim`` is None); NaN counts as largest."""
-    return _arg_extreme(np.argmax, input, dim, keepdim, "argmax")
+    result = _arg_extreme("argmax", input, dim, keepdim, "argmax")
+    return result if out is None else write_out("argmax", result, require_out_dtype(out, np.dtype(np.int64)))
 
 
 @tensor_method()
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None):
     """Index of the first minimum (of the flattened tensor when ``dim`` is None); NaN counts as smallest."""
-    return _arg_extreme(np.argmin, input, dim, keepdim, "argmin")
+    result = _arg_extreme("argmin", input, dim, keepdim, "argmin")
+    return result if out is None else write_out("argmin", result, require_out_dtype(out, np.dtype(np.int64)))
 
 
 # ----- order statistics: median, sort, topk -----
 def _order(x, axis, descending):
     """Stable sorting permutation along ``axis``; NaN sorts as the largest value, as in PyTorch."""
     if not descending:
-        return np.argsort(x, axis=axis, kind="stable")
-    flipped = np.argsort(np.flip(x, axis), axis=axis, kind="stable")
-    return np.flip(x.shape[axis] - 1 - flipped, axis)
+        return x.argsort(axis=axis, kind="stable")
+    xp = array_module(x)
+    flipped = xp.flip(x, axis).argsort(axis=axis, kind="stable")
+    return xp.flip(x.shape[axis] - 1 - flipped, axis)
 
 
 def _median_indices(x, axis):
     """Index of the lower median along ``axis`` (kept as size 1); a NaN in the slice is the median."""
-    index = np.take(_order(x, axis, False), [(x.shape[axis] - 1) // 2], axis=axis)
+    middle = (x.shape[axis] - 1) // 2
+    index = _slice_along(_order(x, axis, False), axis, middle, middle + 1)
     if x.dtype.kind == "f":
-        nan = np.isnan(x)
+        xp = array_module(x)
+        nan = xp.isnan(x)
         has_nan = nan.any(axis=axis, keepdims=True)
-        if has_nan.any():
-            index = np.where(has_nan, np.argmax(nan, axis=axis, keepdims=True), index)
+        if bool(has_nan.any()):
+            index = xp.where(has_nan, nan.argmax(axis=axis, keepdims=True), index)
     return index
 
 
 def _lower_median(x, axis=None, keepdims=False):
     flat = x.reshape(-1)
-    return flat[_median_indices(flat, 0)[0]]
+    return flat[_median_indices(flat, 0)].reshape(())
 
 
 @tensor_method()
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False, *, out=None):
     """The lower of the two middle values; with ``dim``, ``(values, indices)`` along it."""
     if dim is None:
+        if out is not None:
+            raise TypeError("median(): out= needs dim; median(input) has no out argument, as in PyTorch")
         if input.array.size == 0:
-            return _new(np.array(np.nan, dtype=input.array.dtype))
+            return _new(array_module(input.array).full((), np.nan, dtype=input.array.dtype))
         return EvenlySplit(_lower_median, None, False, "MedianBackward0")(input)
     _require_nonempty(input, _axes(input, dim, "median"), "median")
-    return _select(input, dim, keepdim, "median", "MedianBackward1", _median_indices)
+    result = _select(input, dim, keepdim, "median", "MedianBackward1", _median_indices)
+    return result if out is None else _write_pair("median", result, out)
 
 
 @tensor_method()
-def sort(input, dim=-1, descending=False, stable=False):
+def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     """``(values, indices)`` sorted along ``dim``; always stable; NaN sorts as the largest value."""
-    return _select(input, dim, True, "sort", "SortBackward0", lambda x, axis: _order(x, axis, descending))
+    result = _select(input, dim, True, "sort", "SortBackward0", lambda x, axis: _order(x, axis, descending))
+    return result if out is None else _write_pair("sort", result, out)
 
 
 @tensor_method()
@@ -361,18 +452,19 @@ def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort ``input`` along ``dim`` (stable)."""
     axis = _check_dim(dim, input.array.ndim, "argsort")
     if input.array.ndim == 0:
-        return _new(np.zeros((), dtype=np.int64))
-    return _new(np.asarray(_order(input.array, axis, descending), dtype=np.int64))
+        return _new(array_module(input.array).zeros((), dtype=np.int64))
+    return _new(_order(input.array, axis, descending).astype(np.int64, copy=False))
 
 
 @tensor_method()
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``, in sorted order."""
     n = input.array.shape[_check_dim(dim, input.array.ndim, "topk")] if input.array.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: selected index k out of range (k={k}, but dim {dim} has size {n})")
-    return _select(input, dim, True, "topk", "TopkBackward0",
-                   lambda x, axis: np.take(_order(x, axis, largest), np.arange(k), axis=axis))
+    result = _select(input, dim, True, "topk", "TopkBackward0",
+                     lambda x, axis: _slice_along(_order(x, axis, largest), axis, 0, k))
+    return result if out is None else _write_pair("topk", result, out)
 
 
 # ----- moments -----
@@ -391,9 +483,9 @@ class Var(Function):
         if self.dof == 0:
             warnings.warn(f"{type(self).__name__.lower()}(): degrees of freedom is <= 0 (correction "
                           f"{self.correction} for {count} elements); the result is inf or nan", stacklevel=5)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # numpy's warning switch; other backends don't warn
             centered = x - x.mean(axis=self.axes, keepdims=True)
-            return np.sum(centered * centered, axis=self.axes, keepdims=self.keepdim) / self.dof
+            return (centered * centered).sum(axis=self.axes, keepdims=self.keepdim) / self.dof
 
     def backward(self, gy):
         x = self.saved(0)
@@ -407,11 +499,11 @@ class Std(Var):
     saves_output = True
 
     def forward(self, x):
-        return np.sqrt(super().forward(x))
+        return array_module(x).sqrt(super().forward(x))
 
     def backward(self, gy):
         y = self.saved_output()
-        return super().backward(gy / (2 * (y + _constant(y.array == 0, y))))
+        return super().backward(gy / (2 * (y + constant_like(y.array == 0, y))))
 
 
 def _moment(cls, input, dim, unbiased, keepdim, correction, op):
@@ -427,15 +519,17 @@ def _moment(cls, input, dim, unbiased, keepdim, correction, op):
 
 
 @tensor_method()
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over ``dim``, divided by ``N - correction`` (``unbiased=False`` means correction 0)."""
-    return _moment(Var, input, dim, unbiased, keepdim, correction, "var")
+    result = _moment(Var, input, dim, unbiased, keepdim, correction, "var")
+    return result if out is None else write_out("var", result, out)
 
 
 @tensor_method()
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation over ``dim`` (the square root of ``var``)."""
-    return _moment(Std, input, dim, unbiased, keepdim, correction, "std")
+    result = _moment(Std, input, dim, unbiased, keepdim, correction, "std")
+    return result if out is None else write_out("std", result, out)
 
 
 # ----- logsumexp and norms -----
@@ -450,11 +544,15 @@ class Logsumexp(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        shift = np.amax(x, axis=self.axes, keepdims=True, initial=-np.inf)
-        shift[np.isinf(shift)] = 0  # an infinite max would give inf - inf
-        with np.errstate(divide="ignore"):
-            y = np.log(np.sum(np.exp(x - shift), axis=self.axes, keepdims=True)) + shift
-        return y if self.keepdim else np.squeeze(y, axis=self.axes)
+        xp = array_module(x)
+        if x.size:
+            shift = x.max(axis=self.axes, keepdims=True)
+            shift = xp.where(xp.isinf(shift), 0, shift)  # an infinite max would give inf - inf
+        else:  # nothing to sum: log(0) = -inf
+            shift = xp.zeros(_kept_shape(x.shape, self.axes), dtype=x.dtype)
+        with np.errstate(divide="ignore"):  # numpy's warning switch; other backends don't warn
+            y = xp.log(xp.exp(x - shift).sum(axis=self.axes, keepdims=True)) + shift
+        return y if self.keepdim else y.squeeze(axis=self.axes)
 
     def backward(self, gy):
         x, y = self.saved(0), self.saved_output()
@@ -463,11 +561,17 @@ class Logsumexp(Function):
 
 
 @tensor_method()
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False, *, out=None):
     """``log(sum(exp(input), dim))``, numerically stable; integers promote to the default float dtype."""
     if input.array.dtype.kind != "f":
         input = input.to(dtypes.get_default_dtype())
-    return Logsumexp(_axes(input, dim, "logsumexp"), keepdim)(input)
+    result = Logsumexp(_axes(input, dim, "logsumexp"), keepdim)(input)
+    if out is None:
+        return result
+    if isinstance(out, Tensor) and out.array.dtype.kind != "f":
+        raise RuntimeError(f"logsumexp(): Expected floating point type for result tensor, but got: "
+                           f"{_SCALAR_TYPE_NAMES[out.array.dtype.name]}")
+    return write_out("logsumexp", result, out)
 
 
 class Norm(Function):
@@ -481,34 +585,35 @@ class Norm(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        p, reduce = self.p, dict(axis=self.axes, keepdims=self.keepdim)
+        p, reduce, xp = self.p, dict(axis=self.axes, keepdims=self.keepdim), array_module(x)
         if p == 2:
-            return np.sqrt(np.sum(x * x, **reduce))
+            return xp.sqrt((x * x).sum(**reduce))
         if p == 0:
-            return np.sum(x != 0, dtype=x.dtype, **reduce)
-        size = np.abs(x)
+            return (x != 0).sum(dtype=x.dtype, **reduce)
+        size = xp.abs(x)
         if p == 1:
-            return np.sum(size, **reduce)
+            return size.sum(**reduce)
         if math.isinf(p):
-            return (np.amax if p > 0 else np.amin)(size, **reduce)
-        return np.sum(size ** p, **reduce) ** (1 / p)
+            return size.max(**reduce) if p > 0 else size.min(**reduce)
+        return (size ** p).sum(**reduce) ** (1 / p)
 
     def backward(self, gy):
         x, p = self.saved(0), self.p
         expand = (self.in_shape, self.axes, self.keepdim)
         if p == 0:
             return expand_reduced(gy * 0, *expand)
-        sign = _constant(np.sign(x.array), x)
+        xp = array_module(x.array)
+        sign = constant_like(xp.sign(x.array), x)
         if p == 1:
             return expand_reduced(gy, *expand) * sign
         y = self.saved_output()
         if math.isinf(p):  # like amax/amin of |x|: ties share the gradient
-            hit = np.abs(x.array) == y.array.reshape(_kept_shape(x.array.shape, self.axes))
-            return expand_reduced(gy, *expand) * sign * _constant(hit / hit.sum(axis=self.axes, keepdims=True), x)
-        safe_y = y + _constant(y.array == 0, y)  # a zero norm means a zero slice: gradient 0, not nan
+            hit = xp.abs(x.array) == y.array.reshape(_kept_shape(x.array.shape, self.axes))
+            return expand_reduced(gy, *expand) * sign * constant_like(hit / hit.sum(axis=self.axes, keepdims=True), x)
+        safe_y = y + constant_like(y.array == 0, y)  # a zero norm means a zero slice: gradient 0, not nan
         if p == 2:
             return expand_reduced(gy / safe_y, *expand) * x
-        safe_size = x.abs() + _constant(x.array == 0, x)
+        safe_size = x.abs() + constant_like(x.array == 0, x)
         return expand_reduced(gy / safe_y ** (p - 1), *expand) * sign * safe_size ** (p - 1)
 
     def name(self):
@@ -516,7 +621,7 @@ class Norm(Function):
 
 
 @tensor_method()
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """The vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
     if dtype is not None:
         input = input.to(dtype)
@@ -525,7 +630,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         if p != "fro":
             raise ValueError(f"norm: p={p!r} is not supported; expected a number or 'fro'")
         p = 2
-    return Norm(float(p), _axes(input, dim, "norm"), keepdim)(input)
+    result = Norm(float(p), _axes(input, dim, "norm"), keepdim)(input)
+    return result if out is None else write_out("norm", result, require_out_dtype(out, result.array.dtype))
 
 
 # ----- scans -----
@@ -536,10 +642,11 @@ class Cumsum(Function):
         self.axis, self.reverse = axis, reverse
 
     def forward(self, x):
-        dtype = _accumulator_dtype(x, None)
+        dtype, row = _accumulator_dtype(x, None), x.reshape(x.shape or (1,))  # a 0-d tensor scans as one element
         if self.reverse:
-            return np.flip(np.cumsum(np.flip(x, self.axis), axis=self.axis, dtype=dtype), self.axis)
-        return np.cumsum(x, axis=self.axis, dtype=dtype)
+            xp = array_module(x)
+            return xp.flip(xp.flip(row, self.axis).cumsum(axis=self.axis, dtype=dtype), self.axis).reshape(x.shape)
+        return row.cumsum(axis=self.axis, dtype=dtype).reshape(x.shape)
 
     def backward(self, gy):
         return Cumsum(self.axis, not self.reverse)(gy)
@@ -553,60 +660,69 @@ class Cumprod(Function):
         self.axis = axis
 
     def forward(self, x):
-        return np.cumprod(x, axis=self.axis, dtype=_accumulator_dtype(x, None))
+        row = x.reshape(x.shape or (1,))  # a 0-d tensor scans as one element
+        return row.cumprod(axis=self.axis, dtype=_accumulator_dtype(x, None)).reshape(x.shape)
 
     def backward(self, gy):
         x, axis = self.saved(0), self.axis
-        if np.all(x.array != 0):
+        if x.array.ndim == 0:  # one element: y = x
+            return gy
+        if bool((x.array != 0).all()):
             return Cumsum(axis, reverse=True)(gy * self.saved_output()) / x
         # with zeros: d y_j / d x_i = product of x_k for k <= j, k != i
         x_last, g_last = x.transpose(axis, -1), gy.transpose(axis, -1)
         partial = cumprod(_leave_one_out(x_last), -1)  # [..., i, j] = prod_{k <= j, k != i} x_k
-        upper = np.triu(np.ones((x_last.array.shape[-1],) * 2, dtype=x.array.dtype))  # j >= i
+        xp = array_module(x.array)
+        upper = xp.triu(xp.ones((x_last.array.shape[-1],) * 2, dtype=x.array.dtype))  # j >= i
         return (partial * _new(upper) * g_last.unsqueeze(-2)).sum(-1).transpose(axis, -1)
 
 
-def _scan(cls, input, dim, dtype, op):
+def _scan(cls, input, dim, dtype, out, op):
+    dtype = _out_dtype(dtype, out)
     if dtype is not None:
         input = input.to(dtype)
-    if input.array.ndim == 0:
-        _check_dim(dim, 0, op)
-        return cls(0)(input.reshape(1)).reshape(())
-    return cls(_check_dim(dim, input.array.ndim, op))(input)
+    result = cls(_check_dim(dim, input.array.ndim, op))(input)
+    return result if out is None else write_out(op, result, out)
 
 
 @tensor_method()
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim, *, dtype=None, out=None):
     """Running sum along ``dim``; integers and bools accumulate as int64."""
-    return _scan(Cumsum, input, dim, dtype, "cumsum")
+    return _scan(Cumsum, input, dim, dtype, out, "cumsum")
 
 
 @tensor_method()
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim, *, dtype=None, out=None):
     """Running product along ``dim``; the gradient is exact where elements are zero."""
-    return _scan(Cumprod, input, dim, dtype, "cumprod")
+    return _scan(Cumprod, input, dim, dtype, out, "cumprod")
 
 
 # ----- truth and counting -----
-def _truth(np_reduce, input, dim, keepdim, op):
-    out = as_array(np_reduce(input.array, axis=_axes(input, dim, op), keepdims=keepdim))
-    return _new(out.astype(np.uint8) if input.array.dtype == np.uint8 else out)
+def _truth(method, input, dim, keepdim, out, op):
+    reduced = as_array(getattr(input.array, method)(axis=_axes(input, dim, op), keepdims=keepdim))
+    result = _new(reduced.astype(np.uint8) if input.array.dtype == np.uint8 else reduced)
+    if out is None:
+        return result
+    if isinstance(out, Tensor) and out.array.dtype not in (np.bool_, np.uint8):
+        raise RuntimeError(f"{op} only supports bool tensor for result, got: "
+                           f"{_SCALAR_TYPE_NAMES[out.array.dtype.name]}")
+    return write_out(op, result, out)
 
 
 @tensor_method()
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, out=None):
     """Whether every element over ``dim`` is nonzero (bool; uint8 for uint8 input, as in PyTorch)."""
-    return _truth(np.all, input, dim, keepdim, "all")
+    return _truth("all", input, dim, keepdim, out, "all")
 
 
 @tensor_method()
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, out=None):
     """Whether some element over ``dim`` is nonzero (bool; uint8 for uint8 input, as in PyTorch)."""
-    return _truth(np.any, input, dim, keepdim, "any")
+    return _truth("any", input, dim, keepdim, out, "any")
 
 
 @tensor_method()
 def count_nonzero(input, dim=None):
     """The number of nonzero elements over ``dim`` (int64)."""
-    return _new(np.asarray(np.count_nonzero(input.array, axis=_axes(input, dim, "count_nonzero")),
-                           dtype=np.int64))
+    counted = (input.array != 0).sum(axis=_axes(input, dim, "count_nonzero"), dtype=np.int64)
+    return _new(as_array(counted))

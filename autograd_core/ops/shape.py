@@ -1,17 +1,46 @@
 """Shape ops: reshape/view, transpose/permute, broadcast/expand, sum_to, squeeze, cast, clone,
 joining (cat, stack), splitting (split, chunk, unbind), repeat/tile, flip/roll and tril/triu."""
+import math
+
 import numpy as np
 
 from .. import dtypes
+from .._backend import array_module
 from ..function import Function
 from ..tensor import Tensor, _check_dim, _new, as_view
 from ._registry import tensor_method
-from ._util import shape_arg, normalize_dims
+from ._util import shape_arg, normalize_dims, write_out, _SCALAR_TYPE_NAMES
 
 __all__ = ["reshape", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "moveaxis", "broadcast_to",
-           "sum_to", "squeeze", "unsqueeze", "flatten", "unflatten", "clone", "cast", "narrow", "tile",
+           "sum_to", "squeeze", "unsqueeze", "flatten", "unflatten", "clone", "cast", "tile",
            "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "split", "chunk", "unbind",
            "flip", "fliplr", "flipud", "roll", "tril", "triu"]
+
+# PyTorch's C++ names of the dtypes, used in the dtype errors of its structured ops' out=
+_CPP_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+                   "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def scalar_name(tensor):
+    """PyTorch's scalar-type name of ``tensor``'s dtype (Float, Long...)."""
+    return _SCALAR_TYPE_NAMES[tensor.array.dtype.name]
+
+
+def structured_dtype_error(result, out):
+    return (f"Expected out tensor to have dtype {_CPP_TYPE_NAMES[result.array.dtype.name]}, but got "
+            f"{_CPP_TYPE_NAMES[out.array.dtype.name]} instead")
+
+
+def into(op, result, out, dtype_error=None):
+    """``result``, or ``out`` holding it when ``out=`` is given (``write_out``).
+
+    ``dtype_error(result, out)``: the message of an op whose ``out`` must have exactly the result's dtype.
+    """
+    if out is None:
+        return result
+    if dtype_error is not None and isinstance(out, Tensor) and out.array.dtype != result.array.dtype:
+        raise RuntimeError(dtype_error(result, out))
+    return write_out(op, result, out)
 
 
 class Cast(Function):
@@ -36,7 +65,9 @@ def cast(x, np_dtype):
     return Cast(np_dtype)(x)
 
 
-class Reshape(Function):
+class View(Function):
+    """``x`` with another shape and the same elements; the subclasses carry PyTorch's other node names."""
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -45,32 +76,109 @@ class Reshape(Function):
         return x.reshape(self.shape)
 
     def backward(self, gy):
-        return gy.reshape(self.in_shape)
+        return reshape(gy, self.in_shape)
+
+
+class ReshapeAlias(View):
+    """``reshape`` of a non-contiguous tensor that can still be viewed."""
+
+
+class UnsafeView(View):
+    """``reshape`` that has to copy (a non-contiguous tensor); the result is no view."""
+
+
+class Unsqueeze(View):
+    """A size-1 dim inserted."""
+
+
+class Squeeze(View):
+    """``squeeze()``, ``squeeze(dim)`` and ``squeeze(dims)`` are PyTorch's overloads 0, 1 and 2."""
+
+    def __init__(self, shape, overload):
+        self.shape, self.overload = shape, overload
 
     def name(self):
-        return "ViewBackward0"
+        return ("SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2")[self.overload]
 
 
-@tensor_method("reshape", "view")
+def _inferred_shape(shape, size, op):
+    """``shape`` with its -1 worked out for ``size`` elements; PyTorch's error when it cannot hold them."""
+    if -1 in shape:
+        known = -math.prod(shape)  # the product of the other sizes when they are all >= 0
+        if known > 0 and size % known == 0 and shape.count(-1) == 1:
+            at = shape.index(-1)
+            return shape[:at] + (size // known,) + shape[at + 1:]
+    elif math.prod(shape) == size and (not shape or min(shape) >= 0):
+        return shape
+    raise _shape_error(shape, size, op)
+
+
+def _shape_error(shape, size, op):
+    """What is wrong with ``shape`` for ``size`` elements, in PyTorch's words."""
+    for at, s in enumerate(shape):
+        if s < -1:  # numpy would take any negative size as "infer"
+            return RuntimeError(f"{op}: invalid shape dimension {s} at index {at} of shape {list(shape)}")
+    if shape.count(-1) > 1:
+        return RuntimeError(f"{op}: only one dimension can be inferred (got shape {list(shape)})")
+    if size == 0 and -1 in shape and 0 in shape:
+        return RuntimeError(f"{op}: cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                            "unspecified dimension size -1 can be any value and is ambiguous")
+    return RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {size}")
+
+
+def _viewable(shape, strides, new_shape):
+    """Whether an array of ``shape`` and ``strides`` can take ``new_shape`` without a copy.
+
+    The rule numpy's reshape and PyTorch's view share: size-1 dims do not
+    matter, and every run of old dims merged or split into new dims must be
+    contiguous within itself.
+    """
+    if 0 in shape:
+        return True
+    dims = [(n, s) for n, s in zip(shape, strides) if n != 1]
+    new = [n for n in new_shape if n != 1]
+    i = j = 0
+    while i < len(dims):
+        first = i
+        old_size, new_size = dims[i][0], new[j]
+        i, j = i + 1, j + 1
+        while old_size != new_size:  # grow the smaller side until both cover the same elements
+            if old_size < new_size:
+                old_size, i = old_size * dims[i][0], i + 1
+            else:
+                new_size, j = new_size * new[j], j + 1
+        for k in range(first, i - 1):
+            if dims[k][1] != dims[k + 1][0] * dims[k + 1][1]:
+                return False
+    return True
+
+
+@tensor_method()
 def reshape(input, *shape):
-    shape = shape_arg(shape, "reshape")
-    if shape == input.array.shape:
-        return input
-    if shape and min(shape) < -1:  # numpy would take any negative size as "infer"
-        raise RuntimeError(f"reshape: invalid shape dimension {min(shape)} in {list(shape)}")
-    try:
-        out = Reshape(shape)(input)
-    except ValueError:
-        if shape.count(-1) > 1:
-            raise RuntimeError(f"reshape: only one dimension can be inferred (got shape {list(shape)})") from None
-        raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {input.array.size} "
-                           f"(shape {list(input.array.shape)})") from None
-    return out if out.array.base is None else as_view(out, input)
+    """``input`` with ``shape`` (one entry may be -1): a view when the strides allow it, else a copy."""
+    array = input.array
+    shape = _inferred_shape(shape_arg(shape, "reshape"), array.size, "reshape")
+    if array.flags.c_contiguous:
+        return as_view(View(shape)(input), input)
+    if _viewable(array.shape, array.strides, shape):
+        return as_view(ReshapeAlias(shape)(input), input)
+    return UnsafeView(shape)(input)
+
+
+@tensor_method()
+def view(input, *shape):
+    """``input`` seen with ``shape`` (one entry may be -1), sharing its memory; raises where only a copy could."""
+    array = input.array
+    shape = _inferred_shape(shape_arg(shape, "view"), array.size, "view")
+    if not (array.flags.c_contiguous or _viewable(array.shape, array.strides, shape)):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return as_view(View(shape)(input), input)
 
 
 @tensor_method()
 def view_as(input, other):
-    return reshape(input, other.array.shape)
+    return view(input, other.array.shape)
 
 
 @tensor_method()
@@ -86,7 +194,18 @@ class Permute(Function):
         return x.transpose(self.axes)
 
     def backward(self, gy):
-        return gy.permute(tuple(np.argsort(self.axes)))
+        return permute(gy, tuple(sorted(range(len(self.axes)), key=self.axes.__getitem__)))
+
+
+class Transpose(Permute):
+    """Two dims swapped (``transpose``, ``swapaxes``, ``mT``)."""
+
+
+class MatrixTranspose(Permute):
+    """``t()``: a matrix transposed (a vector as it is)."""
+
+    def name(self):
+        return "TBackward0"
 
 
 @tensor_method()
@@ -102,15 +221,19 @@ def permute(input, *dims):
     return as_view(Permute(axes)(input), input)
 
 
+def _swapped(input, dim0, dim1, op):
+    """The axes of ``input`` with ``dim0`` and ``dim1`` exchanged."""
+    nd = input.array.ndim
+    d0, d1 = _check_dim(dim0, nd, op), _check_dim(dim1, nd, op)
+    axes = list(range(nd))
+    if nd:
+        axes[d0], axes[d1] = axes[d1], axes[d0]
+    return tuple(axes)
+
+
 @tensor_method("transpose", "swapaxes", "swapdims")
 def transpose(input, dim0, dim1):
-    nd = input.array.ndim
-    if nd < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return input
-    axes = list(range(nd))
-    d0, d1 = _check_dim(dim0, nd, "transpose"), _check_dim(dim1, nd, "transpose")
-    axes[d0], axes[d1] = axes[d1], axes[d0]
-    return as_view(Permute(tuple(axes))(input), input)
+    return as_view(Transpose(_swapped(input, dim0, dim1, "transpose"))(input), input)
 
 
 swapaxes = swapdims = transpose
@@ -120,26 +243,25 @@ swapaxes = swapdims = transpose
 def t(input):
     if input.array.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.array.ndim}D")
-    return transpose(input, 0, -1) if input.array.ndim == 2 else input
+    return as_view(MatrixTranspose(tuple(range(input.array.ndim))[::-1])(input), input)
 
 
 Tensor.T = property(lambda self: self.permute(tuple(range(self.array.ndim))[::-1]))
 Tensor.mT = property(lambda self: transpose(self, -2, -1))
 
 
-class BroadcastTo(Function):
+class Expand(Function):
+    """``x`` broadcast to ``shape`` (a read-only view)."""
+
     def __init__(self, shape):
         self.shape = shape
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.broadcast_to(x, self.shape)
+        return array_module(x).broadcast_to(x, self.shape)
 
     def backward(self, gy):
         return sum_to(gy, self.in_shape)
-
-    def name(self):
-        return "ExpandBackward0"
 
 
 class SumTo(Function):
@@ -172,10 +294,8 @@ def sum_to(x, shape):
 @tensor_method()
 def broadcast_to(input, *shape):
     shape = shape_arg(shape, "broadcast_to")
-    if shape == input.array.shape:
-        return input
     try:
-        return BroadcastTo(shape)(input)
+        return as_view(Expand(shape)(input), input)
     except ValueError:
         raise RuntimeError(f"expand: the expanded size of the tensor must match the existing size at every "
                            f"non-singleton dimension (target {list(shape)}, tensor {list(input.array.shape)})") from None
@@ -199,13 +319,15 @@ def expand_as(input, other):
 
 @tensor_method()
 def squeeze(input, dim=None):
+    """``input`` without its size-1 dims (all, or those among ``dim``: an int or a tuple)."""
     shape = input.array.shape
     if dim is None:
-        new = tuple(s for s in shape if s != 1)
+        new, overload = tuple(s for s in shape if s != 1), 0
     else:
-        dims = {_check_dim(d, input.array.ndim, "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
-        new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    return reshape(input, new)
+        single = isinstance(dim, (int, np.integer))
+        dims = {_check_dim(d, input.array.ndim, "squeeze") for d in ((dim,) if single else dim)}
+        new, overload = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)), (1 if single else 2)
+    return as_view(Squeeze(new, overload)(input), input)
 
 
 @tensor_method()
@@ -213,11 +335,13 @@ def unsqueeze(input, dim):
     nd = input.array.ndim + 1
     d = _check_dim(dim, nd, "unsqueeze")
     shape = input.array.shape
-    return reshape(input, shape[:d] + (1,) + shape[d:])
+    return as_view(Unsqueeze(shape[:d] + (1,) + shape[d:])(input), input)
 
 
 @tensor_method()
 def flatten(input, start_dim=0, end_dim=-1):
+    """Dims ``start_dim`` to ``end_dim`` merged into one (``reshape``: a view where possible); nothing to
+    merge returns ``input`` itself, as PyTorch does."""
     shape = input.array.shape
     if not shape:
         return reshape(input, (1,))
@@ -225,7 +349,9 @@ def flatten(input, start_dim=0, end_dim=-1):
     e = _check_dim(end_dim, len(shape), "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    return reshape(input, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+    if s == e:
+        return input
+    return reshape(input, shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
 
 class Clone(Function):
@@ -254,11 +380,11 @@ def unflatten(input, dim, sizes):
     shape = input.array.shape
     d = _check_dim(dim, len(shape), "unflatten")
     sizes = tuple(int(s) for s in sizes)
-    known = int(np.prod([s for s in sizes if s != -1]))
+    known = math.prod([s for s in sizes if s != -1])
     if sizes.count(-1) > 1 or (sizes.count(-1) == 0 and known != shape[d]) or (known and shape[d] % known):
         raise RuntimeError(f"unflatten: provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
                            f"({shape[d]}) in the input tensor of shape {list(shape)}")
-    return reshape(input, shape[:d] + sizes + shape[d + 1:])
+    return view(input, shape[:d] + sizes + shape[d + 1:])
 
 
 @tensor_method("movedim", "moveaxis")
@@ -283,26 +409,13 @@ def movedim(input, source, destination):
 moveaxis = movedim
 
 
-@tensor_method()
-def narrow(input, dim, start, length):
-    """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
-    d = _check_dim(dim, input.array.ndim, "narrow")
-    size = input.array.shape[d]
-    if not -size <= start <= size:
-        raise IndexError(f"narrow: start ({start}) is out of bounds for dimension {d} with size {size}")
-    start %= max(size, 1)
-    if length < 0 or start + length > size:
-        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return input[(slice(None),) * d + (slice(start, start + length),)]
-
-
 class Repeat(Function):
     def __init__(self, reps):
         self.reps = reps
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.tile(x, self.reps)
+        return array_module(x).tile(x, self.reps)
 
     def backward(self, gy):
         # view the gradient as (r0, s0, r1, s1, ...) and sum the copies (the r axes)
@@ -358,7 +471,7 @@ class Cat(Function):
 
     def forward(self, *xs):
         self.sizes = [x.shape[self.dim] for x in xs]
-        return np.concatenate(xs, axis=self.dim)
+        return array_module(*xs).concatenate(xs, axis=self.dim)
 
     def backward(self, gy):
         lead = (slice(None),) * self.dim
@@ -369,6 +482,12 @@ class Cat(Function):
         return tuple(grads)
 
 
+def _check_join_out(tensors, out):
+    """``cat``/``stack`` write into ``out`` any dtype the joined one casts to within its kind, as PyTorch's."""
+    if isinstance(out, Tensor) and not np.can_cast(tensors[0].array.dtype, out.array.dtype, "same_kind"):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {scalar_name(out)}")
+
+
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim; dtypes are promoted as in PyTorch."""
     tensors = _tensor_list(tensors, "cat")
@@ -376,8 +495,9 @@ def cat(tensors, dim=0, *, out=None):
         if t.array.ndim == 0:
             raise RuntimeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated")
     d = _check_dim(dim, tensors[0].array.ndim, "cat")
+    _check_join_out(tensors, out)
     try:
-        return Cat(d)(*tensors)
+        result = Cat(d)(*tensors)
     except ValueError:
         ref = tensors[0].array.shape
         for i, t in enumerate(tensors):
@@ -389,6 +509,7 @@ def cat(tensors, dim=0, *, out=None):
                     raise RuntimeError(f"cat: Sizes of tensors must match except in dimension {d}. Expected size "
                                        f"{want} but got size {got} for tensor number {i} in the list.") from None
         raise
+    return into("cat", result, out)
 
 
 concat = concatenate = cat
@@ -399,7 +520,7 @@ class Stack(Function):
         self.dim = dim
 
     def forward(self, *xs):
-        return np.stack(xs, axis=self.dim)
+        return array_module(*xs).stack(xs, axis=self.dim)
 
     def backward(self, gy):
         lead = (slice(None),) * self.dim
@@ -415,7 +536,8 @@ def stack(tensors, dim=0, *, out=None):
         if t.array.shape != ref:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} at entry 0 and "
                                f"{list(t.array.shape)} at entry {i}")
-    return Stack(d)(*tensors)
+    _check_join_out(tensors, out)
+    return into("stack", Stack(d)(*tensors), out)
 
 
 def _at_least(tensor, ndim):
@@ -433,24 +555,27 @@ def _at_least(tensor, ndim):
 def hstack(tensors, *, out=None):
     """Concatenate column-wise (along dim 1; along dim 0 for 1-D tensors)."""
     tensors = [_at_least(t, 1) for t in _tensor_list(tensors, "hstack")]
-    return cat(tensors, 0 if all(t.array.ndim == 1 for t in tensors) else 1)
+    return cat(tensors, 0 if all(t.array.ndim == 1 for t in tensors) else 1, out=out)
 
 
 def vstack(tensors, *, out=None):
     """Concatenate row-wise after making each tensor at least 2-D."""
-    return cat([_at_least(t, 2) for t in _tensor_list(tensors, "vstack")], 0)
+    return cat([_at_least(t, 2) for t in _tensor_list(tensors, "vstack")], 0, out=out)
 
 
 def dstack(tensors, *, out=None):
     """Concatenate depth-wise (dim 2) after making each tensor at least 3-D."""
-    return cat([_at_least(t, 3) for t in _tensor_list(tensors, "dstack")], 2)
+    return cat([_at_least(t, 3) for t in _tensor_list(tensors, "dstack")], 2, out=out)
 
 
 class Split(Function):
-    """One output per piece (views of the input); missing output gradients count as zeros."""
+    """One output per piece (views of the input); missing output gradients count as zeros.
 
-    def __init__(self, dim, sizes):
-        self.dim, self.sizes = dim, sizes
+    ``with_sizes``: the pieces were given as a list of sizes (PyTorch's ``split_with_sizes``).
+    """
+
+    def __init__(self, dim, sizes, with_sizes):
+        self.dim, self.sizes, self.with_sizes = dim, sizes, with_sizes
 
     def forward(self, x):
         self.in_shape, self.dtype = x.shape, x.dtype
@@ -462,16 +587,17 @@ class Split(Function):
         return tuple(pieces)
 
     def backward(self, *grads):
+        xp = array_module(*[g.array for g in grads if g is not None])
         pieces = []
         for g, n in zip(grads, self.sizes):
             if g is None:
                 shape = self.in_shape[:self.dim] + (n,) + self.in_shape[self.dim + 1:]
-                g = _new(np.zeros(shape, self.dtype))
+                g = _new(xp.zeros(shape, self.dtype))
             pieces.append(g)
         return cat(pieces, self.dim)
 
     def name(self):
-        return "SplitWithSizesBackward0"
+        return "SplitWithSizesBackward0" if self.with_sizes else "SplitBackward0"
 
 
 def _share_version(outputs, input):
@@ -486,7 +612,8 @@ def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size_or_sections`` elements along ``dim`` (an int size or a list of sizes)."""
     d = _check_dim(dim, tensor.array.ndim, "split")
     size = tensor.array.shape[d]
-    if isinstance(split_size_or_sections, (int, np.integer)):
+    with_sizes = not isinstance(split_size_or_sections, (int, np.integer))
+    if not with_sizes:
         step = int(split_size_or_sections)
         if step < 0 or (step == 0 and size):
             raise RuntimeError(f"split: split_size must be positive (or 0 for an empty dimension), got {step} "
@@ -497,7 +624,7 @@ def split(tensor, split_size_or_sections, dim=0):
         if sum(sizes) != size or any(s < 0 for s in sizes):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
                                f"at dimension {d}), but got split_sizes={sizes}")
-    return _share_version(Split(d, sizes)(tensor) if sizes else (), tensor)
+    return _share_version(Split(d, sizes, with_sizes)(tensor) if sizes else (), tensor)
 
 
 @tensor_method()
@@ -515,10 +642,14 @@ class Unbind(Function):
 
     def forward(self, x):
         self.piece_shape, self.dtype = x.shape[:self.dim] + x.shape[self.dim + 1:], x.dtype
-        return tuple(np.moveaxis(x, self.dim, 0))
+        lead = (slice(None),) * self.dim
+        return tuple(x[lead + (i,)] for i in range(x.shape[self.dim]))
 
     def backward(self, *grads):
-        zeros = _new(np.zeros(self.piece_shape, self.dtype)) if None in grads else None
+        zeros = None
+        if None in grads:
+            xp = array_module(*[g.array for g in grads if g is not None])
+            zeros = _new(xp.zeros(self.piece_shape, self.dtype))
         return stack([zeros if g is None else g for g in grads], self.dim)
 
 
@@ -538,7 +669,7 @@ class Flip(Function):
         self.axes = axes
 
     def forward(self, x):
-        return np.flip(x, self.axes).copy()  # PyTorch's flip copies: no negative-stride alias of the input
+        return array_module(x).flip(x, self.axes).copy()  # PyTorch's flip copies: no negative-stride alias
 
     def backward(self, gy):
         return Flip(self.axes)(gy)
@@ -548,7 +679,7 @@ class Flip(Function):
 def flip(input, *dims):
     dims = shape_arg(dims, "flip")
     axes = normalize_dims(dims, input.array.ndim, "flip")
-    return Flip(axes)(input) if axes else clone(input)
+    return Flip(axes or ())(input)
 
 
 @tensor_method()
@@ -570,7 +701,7 @@ class Roll(Function):
         self.shifts, self.axes = shifts, axes
 
     def forward(self, x):
-        return np.roll(x, self.shifts, self.axes)
+        return array_module(x).roll(x, self.shifts, self.axes)
 
     def backward(self, gy):
         return Roll(tuple(-s for s in self.shifts), self.axes)(gy)
@@ -598,7 +729,8 @@ class Triangle(Function):
         self.upper, self.diagonal = upper, diagonal
 
     def forward(self, x):
-        return (np.triu if self.upper else np.tril)(x, self.diagonal)
+        xp = array_module(x)
+        return (xp.triu if self.upper else xp.tril)(x, self.diagonal)
 
     def backward(self, gy):
         return Triangle(self.upper, self.diagonal)(gy)
@@ -607,20 +739,20 @@ class Triangle(Function):
         return "TriuBackward0" if self.upper else "TrilBackward0"
 
 
-def _triangle(input, diagonal, upper):
+def _triangle(input, diagonal, upper, out):
+    op = "triu" if upper else "tril"
     if input.array.ndim < 2:
-        op = "triu" if upper else "tril"
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions (got shape {list(input.array.shape)})")
-    return Triangle(upper, int(diagonal))(input)
+    return into(op, Triangle(upper, int(diagonal))(input), out, structured_dtype_error)
 
 
 @tensor_method()
-def tril(input, diagonal=0):
+def tril(input, diagonal=0, *, out=None):
     """The lower triangle (on and below ``diagonal``) of the last two dims."""
-    return _triangle(input, diagonal, False)
+    return _triangle(input, diagonal, False, out)
 
 
 @tensor_method()
-def triu(input, diagonal=0):
+def triu(input, diagonal=0, *, out=None):
     """The upper triangle (on and above ``diagonal``) of the last two dims."""
-    return _triangle(input, diagonal, True)
+    return _triangle(input, diagonal, True, out)

@@ -1,18 +1,18 @@
 """Activation functions and softmax.
 
-Piecewise-linear activations multiply the incoming gradient by their constant
-slope; smooth ones write their derivative with Tensor ops on the saved input,
-so second derivatives work.
+Piecewise-linear activations save their slope and multiply the incoming
+gradient by it; smooth ones write their derivative with Tensor ops on the saved
+input or output, so second derivatives work. With ``inplace=True`` the result
+is written into the input, which then hangs from the op's node, as in PyTorch.
 """
 import math
 import warnings
 
-import numpy as np
+import autograd_core
+from autograd_core import as_tensor, sigmoid, sum_to, tanh
+from autograd_core.autograd import Function
 
-from autograd_core.function import Function
-from autograd_core.ops.elementwise import relu as _relu, sigmoid, tanh
-from autograd_core.ops.shape import sum_to
-from autograd_core.tensor import _new, _check_dim
+from ._seam import array_module
 
 __all__ = ["relu", "relu6", "leaky_relu", "hardtanh", "hardsigmoid", "hardswish", "prelu", "elu", "selu", "celu",
            "gelu", "silu", "mish", "softplus", "softsign", "sigmoid", "tanh", "logsigmoid", "softmax", "softmin",
@@ -24,27 +24,67 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _maybe_inplace(func, input, inplace, name):
-    """``func(input)``, or written into ``input`` when ``inplace`` (errors then name the op ``<name>_``)."""
-    if not inplace:
-        return func(input)
+def checked_dim(dim, ndim, op):
+    """``dim`` as a non-negative axis of an ``ndim``-dim input, with PyTorch's error when out of range."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
 
-    def write(x):
-        return func(x)
-    write.__name__ = name  # in-place errors name the op
-    return input._apply_inplace(write)
+
+# ----- in place -----
+class _WrittenInPlace(Function):
+    """The node an input written in place hangs from (``leaky_relu_``, ``elu_``...), named as PyTorch names it.
+
+    The values were written by ``copy_`` from the op's result, so the graph
+    behind this node differentiates them (to every order); its own backward is
+    the identity.
+    """
+
+    @staticmethod
+    def forward(ctx, input, label):
+        ctx.label = label
+        ctx.mark_dirty(input)
+        return input
+
+    @staticmethod
+    def backward(ctx, gy):
+        return gy, None
+
+    def name(self):
+        return self.label
+
+
+def _maybe_inplace(op, input, inplace, name, version=0):
+    """``op(input)``, or written into ``input`` when ``inplace``; the node is ``<Op>Backward<version>``.
+
+    PyTorch numbers the in-place node 1 where its backward reads the output
+    instead of the input (``LeakyReluBackward1``, ``EluBackward1``). An op
+    that saves its input works on a copy, since the input is overwritten.
+    """
+    if not inplace:
+        return op(input)
+    if not (autograd_core.is_grad_enabled() and input.requires_grad):
+        return input.copy_(op(input))
+    if input.is_leaf:
+        raise RuntimeError(f"{name}_: a leaf Variable that requires grad is being used in an in-place operation.")
+    label = f"{type(op).__name__}Backward{version}"  # before op runs: a recorded op takes its node's class
+    input.copy_(op(input.clone() if op.saves else input))
+    return _WrittenInPlace.apply(input, label)
 
 
 # ----- piecewise linear -----
 class _PiecewiseLinear(Function):
-    """``y = f(x)`` for a piecewise-linear ``f``; ``compute`` returns y and the slope at x."""
+    """``y = f(x)`` for a piecewise-linear ``f``; ``compute`` returns y and the slope at x (saved for backward)."""
 
     def forward(self, x):
-        y, self.slope = self.compute(x)
+        y, slope = self.compute(x)
+        self.save_for_backward(slope)
         return y
 
     def backward(self, gy):
-        return gy * _new(self.slope)
+        (slope,) = self.saved_tensors
+        return gy * as_tensor(slope)
 
 
 class LeakyRelu(_PiecewiseLinear):
@@ -52,9 +92,10 @@ class LeakyRelu(_PiecewiseLinear):
         self.negative_slope = negative_slope
 
     def compute(self, x):
+        xp = array_module(x)
         positive = x > 0
         one, neg = x.dtype.type(1), x.dtype.type(self.negative_slope)
-        return np.where(positive, x, x * neg), np.where(positive, one, neg)
+        return xp.where(positive, x, x * neg), xp.where(positive, one, neg)
 
 
 class Hardtanh(_PiecewiseLinear):
@@ -66,17 +107,24 @@ class Hardtanh(_PiecewiseLinear):
     def compute(self, x):
         z = x * x.dtype.type(self.scale) + x.dtype.type(self.shift) if self.scale != 1 or self.shift else x
         inside = (z > self.low) & (z < self.high)
-        return np.clip(z, self.low, self.high).astype(x.dtype, copy=False), inside * x.dtype.type(self.scale)
+        return z.clip(self.low, self.high).astype(x.dtype, copy=False), inside * x.dtype.type(self.scale)
+
+
+class Hardsigmoid(Hardtanh):
+    """``clip(x / 6 + 1/2, 0, 1)``."""
+
+    def __init__(self):
+        super().__init__(0.0, 1.0, 1.0 / 6.0, 0.5)
 
 
 def relu(input, inplace=False):
     """max(x, 0)."""
-    return _maybe_inplace(_relu, input, inplace, "relu")
+    return input.relu_() if inplace else autograd_core.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, else negative_slope * x."""
-    return _maybe_inplace(LeakyRelu(negative_slope), input, inplace, "leaky_relu")
+    return _maybe_inplace(LeakyRelu(negative_slope), input, inplace, "leaky_relu", version=1)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -93,12 +141,12 @@ def relu6(input, inplace=False):
 
 def hardsigmoid(input, inplace=False):
     """clip(x / 6 + 1/2, 0, 1)."""
-    return _maybe_inplace(Hardtanh(0.0, 1.0, 1.0 / 6.0, 0.5), input, inplace, "hardsigmoid")
+    return _maybe_inplace(Hardsigmoid(), input, inplace, "hardsigmoid")
 
 
 # ----- smooth activations (derivatives in Tensor ops) -----
 class Elu(Function):
-    """``scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1))``: ELU, SELU and CELU."""
+    """``scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1))``: ELU and SELU."""
 
     saves_output = True
 
@@ -106,40 +154,49 @@ class Elu(Function):
         self.alpha, self.scale, self.input_scale = alpha, scale, input_scale
 
     def forward(self, x):
-        t = x.dtype.type
-        self.positive = x > 0
-        negative = np.expm1(np.minimum(x, t(0)) * t(self.input_scale)) * t(self.alpha)
-        y = np.where(self.positive, x, negative)
+        xp, t = array_module(x), x.dtype.type
+        positive = x > 0
+        negative = xp.expm1(xp.minimum(x, t(0)) * t(self.input_scale)) * t(self.alpha)
+        y = xp.where(positive, x, negative)
         if self.scale != 1:
             y *= t(self.scale)
+        self.save_for_backward(positive)
         return y
 
     def backward(self, gy):
         y = self.saved_output()
-        positive = self.positive.astype(y.array.dtype)
+        (positive,) = self.saved_tensors
+        positive = positive.astype(y.dtype.numpy)
         negative_slope = (y + self.scale * self.alpha) * self.input_scale
-        return gy * (_new(positive * y.array.dtype.type(self.scale)) + _new(1 - positive) * negative_slope)
+        return gy * (as_tensor(positive * positive.dtype.type(self.scale)) + as_tensor(1 - positive) * negative_slope)
+
+
+class Celu(Elu):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+
+    def __init__(self, alpha):
+        super().__init__(alpha, 1.0, 1.0 / alpha)
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, else alpha * (exp(x) - 1)."""
-    return _maybe_inplace(Elu(alpha, 1.0, 1.0), input, inplace, "elu")
+    return _maybe_inplace(Elu(alpha, 1.0, 1.0), input, inplace, "elu", version=1)
 
 
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with the self-normalising constants."""
-    return _maybe_inplace(Elu(_SELU_ALPHA, _SELU_SCALE, 1.0), input, inplace, "selu")
+    return _maybe_inplace(Elu(_SELU_ALPHA, _SELU_SCALE, 1.0), input, inplace, "selu", version=1)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if alpha == 0:
         raise ValueError("celu: alpha must not be zero")
-    return _maybe_inplace(Elu(alpha, 1.0, 1.0 / alpha), input, inplace, "celu")
+    return _maybe_inplace(Celu(alpha), input, inplace, "celu", version=1)
 
 
 def _ndtr(x):
-    """Φ(x) on an array, in its dtype."""
+    """Φ(x) on an array, in its dtype (scipy's ufunc: array backends dispatch it to their own)."""
     from scipy.special import ndtr  # imported on first use: scipy is slow to load
     return ndtr(x)
 
@@ -170,7 +227,7 @@ class Gelu(Function):
     def forward(self, x):
         if self.approximate == "tanh":
             inner = (x + x * x * x * x.dtype.type(0.044715)) * x.dtype.type(_SQRT_2_OVER_PI)
-            return x * (np.tanh(inner) + 1) * x.dtype.type(0.5)
+            return x * (array_module(x).tanh(inner) + 1) * x.dtype.type(0.5)
         return x * _ndtr(x)
 
     def backward(self, gy):
@@ -190,15 +247,12 @@ def gelu(input, approximate="none"):
     return Gelu(approximate)(input)
 
 
-def _stable_sigmoid(x):
-    return np.tanh(x * x.dtype.type(0.5)) * x.dtype.type(0.5) + x.dtype.type(0.5)
-
-
 class Silu(Function):
     saves = (0,)
 
     def forward(self, x):
-        return x * _stable_sigmoid(x)
+        half = x.dtype.type(0.5)
+        return x * (array_module(x).tanh(x * half) * half + half)  # x * sigmoid(x), stable for large |x|
 
     def backward(self, gy):
         (x,) = self.saved_tensors
@@ -220,18 +274,20 @@ class Softplus(Function):
         self.beta, self.threshold = beta, threshold
 
     def forward(self, x):
+        xp = array_module(x)
         z = x * x.dtype.type(self.beta) if self.beta != 1 else x
-        self.linear = z > self.threshold
-        smooth = np.logaddexp(x.dtype.type(0), z)
+        linear = z > self.threshold
+        smooth = xp.logaddexp(x.dtype.type(0), z)
         if self.beta != 1:
             smooth /= x.dtype.type(self.beta)
-        return np.where(self.linear, x, smooth)
+        self.save_for_backward(linear)
+        return xp.where(linear, x, smooth)
 
     def backward(self, gy):
-        (x,) = self.saved_tensors
-        linear = self.linear.astype(x.array.dtype)
+        x, linear = self.saved_tensors
+        linear = linear.astype(x.dtype.numpy)
         z = x * self.beta if self.beta != 1 else x
-        return gy * (_new(linear) + _new(1 - linear) * z.sigmoid())
+        return gy * (as_tensor(linear) + as_tensor(1 - linear) * z.sigmoid())
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -243,7 +299,8 @@ class Mish(Function):
     saves = (0,)
 
     def forward(self, x):
-        return x * np.tanh(np.logaddexp(x.dtype.type(0), x))
+        xp = array_module(x)
+        return x * xp.tanh(xp.logaddexp(x.dtype.type(0), x))
 
     def backward(self, gy):
         (x,) = self.saved_tensors
@@ -256,22 +313,9 @@ def mish(input, inplace=False):
     return _maybe_inplace(Mish(), input, inplace, "mish")
 
 
-class Softsign(Function):
-    saves = (0,)
-
-    def forward(self, x):
-        self.sign = np.sign(x)
-        return x / (np.abs(x) + 1)
-
-    def backward(self, gy):
-        (x,) = self.saved_tensors
-        denominator = x * _new(self.sign) + 1  # 1 + |x|
-        return gy / (denominator * denominator)
-
-
 def softsign(input):
     """x / (1 + |x|)."""
-    return Softsign()(input)
+    return input / (input.abs() + 1)
 
 
 class Hardswish(Function):
@@ -279,13 +323,14 @@ class Hardswish(Function):
 
     def forward(self, x):
         t = x.dtype.type
-        self.middle = ((x >= -3) & (x <= 3)).astype(x.dtype)
-        self.upper = (x > 3).astype(x.dtype)
-        return x * np.clip(x + t(3), t(0), t(6)) / t(6)
+        return x * (x + t(3)).clip(t(0), t(6)) / t(6)
 
     def backward(self, gy):
         (x,) = self.saved_tensors
-        return gy * (_new(self.middle) * (x / 3 + 0.5) + _new(self.upper))
+        a = x.array
+        middle = as_tensor(((a >= -3) & (a <= 3)).astype(a.dtype))
+        upper = as_tensor((a > 3).astype(a.dtype))
+        return gy * (middle * (x / 3 + 0.5) + upper)
 
 
 def hardswish(input, inplace=False):
@@ -293,38 +338,50 @@ def hardswish(input, inplace=False):
     return _maybe_inplace(Hardswish(), input, inplace, "hardswish")
 
 
-class Prelu(Function):
-    """``x if x > 0 else w * x`` with ``w`` broadcast over the input."""
+class PreluKernel(Function):
+    """``x if x > 0 else w * x`` with ``w`` broadcast over the input (PyTorch's ``_prelu_kernel``)."""
 
     saves = (0, 1)
 
     def forward(self, x, w):
-        self.positive = x > 0
-        return np.where(self.positive, x, w * x)
+        return array_module(x).where(x > 0, x, w * x)
 
     def backward(self, gy):
         x, w = self.saved_tensors
-        positive = self.positive.astype(x.array.dtype)
-        negative = _new(1 - positive)
-        gx = gy * (_new(positive) + negative * w) if self.needs_input_grad[0] else None
-        gw = sum_to(gy * x * negative, w.array.shape) if self.needs_input_grad[1] else None
+        positive = (x.array > 0).astype(x.array.dtype)
+        negative = as_tensor(1 - positive)
+        gx = gy * (as_tensor(positive) + negative * w) if self.needs_input_grad[0] else None
+        gw = sum_to(gy * x * negative, w.shape) if self.needs_input_grad[1] else None
         return gx, gw
 
 
 def prelu(input, weight):
     """Leaky ReLU with a learnt slope per channel (dim 1), or one shared slope."""
-    channels = weight.array.size
-    if weight.array.ndim > 1 or (channels != 1 and (input.array.ndim < 2 or input.array.shape[1] != channels)):
+    channels = weight.numel()
+    if weight.dim() > 1 or (channels != 1 and (input.dim() < 2 or input.shape[1] != channels)):
         raise RuntimeError(f"prelu: weight of shape {tuple(weight.shape)} does not match input of shape "
                            f"{tuple(input.shape)}: expected 1 slope or one per channel (dim 1)")
     if channels != 1:
-        weight = weight.reshape((channels,) + (1,) * (input.array.ndim - 2))
-    return Prelu()(input, weight)
+        weight = weight.reshape((channels,) + (1,) * (input.dim() - 2))
+    return PreluKernel()(input, weight)
+
+
+class LogSigmoid(Function):
+    """``log(sigmoid(x)) = -log(1 + exp(-x))``, stable for large |x|."""
+
+    saves = (0,)
+
+    def forward(self, x):
+        return -array_module(x).logaddexp(x.dtype.type(0), -x)
+
+    def backward(self, gy):
+        (x,) = self.saved_tensors
+        return gy * (-x).sigmoid()
 
 
 def logsigmoid(input):
     """log(sigmoid(x)), stable for large |x|."""
-    return -softplus(-input)
+    return LogSigmoid()(input)
 
 
 # ----- softmax family -----
@@ -335,7 +392,7 @@ class Softmax(Function):
         self.dim = dim
 
     def forward(self, x):
-        e = np.exp(x - x.max(axis=self.dim, keepdims=True))
+        e = array_module(x).exp(x - x.max(axis=self.dim, keepdims=True))
         e /= e.sum(axis=self.dim, keepdims=True)
         return e
 
@@ -351,8 +408,9 @@ class LogSoftmax(Function):
         self.dim = dim
 
     def forward(self, x):
+        xp = array_module(x)
         z = x - x.max(axis=self.dim, keepdims=True)
-        z -= np.log(np.exp(z).sum(axis=self.dim, keepdims=True))
+        z -= xp.log(xp.exp(z).sum(axis=self.dim, keepdims=True))
         return z
 
     def backward(self, gy):
@@ -360,32 +418,33 @@ class LogSoftmax(Function):
         return gy - y.exp() * gy.sum(self.dim, keepdim=True)
 
 
-def _softmax_args(input, dim, dtype, op):
-    """The normalised dim (PyTorch's legacy implicit choice when None) and the input in ``dtype``."""
+def _softmax_args(input, dim, dtype, op, stacklevel):
+    """The normalised dim (PyTorch's legacy implicit choice, with its warning, when None) and the input in
+    ``dtype``."""
     if dim is None:
         warnings.warn(f"Implicit dimension choice for {op} has been deprecated. "
-                      "Change the call to include dim=X as an argument.", stacklevel=3)
-        dim = 0 if input.array.ndim in (0, 1, 3) else 1
+                      "Change the call to include dim=X as an argument.", stacklevel=stacklevel)
+        dim = 0 if input.dim() in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
-    if input.array.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype} (pass dtype=torch.float32)")
-    return input, _check_dim(dim, input.array.ndim, op)
+    return input, checked_dim(dim, input.dim(), op)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed stably."""
-    input, dim = _softmax_args(input, dim, dtype, "softmax")
+    input, dim = _softmax_args(input, dim, dtype, "softmax", _stacklevel)
     return Softmax(dim)(input)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) along ``dim``."""
-    input, dim = _softmax_args(input, dim, dtype, "softmin")
+    input, dim = _softmax_args(input, dim, dtype, "softmin", _stacklevel)
     return Softmax(dim)(-input)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x - logsumexp(x) along ``dim``, computed stably."""
-    input, dim = _softmax_args(input, dim, dtype, "log_softmax")
+    input, dim = _softmax_args(input, dim, dtype, "log_softmax", _stacklevel)
     return LogSoftmax(dim)(input)

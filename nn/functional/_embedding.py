@@ -1,74 +1,63 @@
-"""embedding: look up rows of a weight matrix by integer index; the gradient scatter-adds back into those rows."""
-import numpy as np
+"""embedding: look up rows of a weight matrix by integer index; the gradient sums back into those rows."""
+from autograd_core import as_tensor
+from autograd_core.autograd import Function
+from autograd_core.autograd.graph import increment_version
 
-from autograd_core.function import Function
-from autograd_core.tensor import _new
+from ._seam import array_module
 
 __all__ = ["embedding"]
 
 
-class EmbeddingLookup(Function):
-    """``weight[indices]``; backward adds each output row's gradient into its source row."""
+class Embedding(Function):
+    """``weight[indices]`` for a (num_rows, dim) weight; the indices are the second input (saved).
 
-    def __init__(self, indices, row_scale=None):
-        self.indices, self.row_scale = indices, row_scale
-
-    def forward(self, weight):
-        self.num_rows = weight.shape[0]
-        return weight[self.indices]
-
-    def backward(self, gy):
-        return EmbeddingScatter(self.indices, self.num_rows, self.row_scale)(gy)
-
-    def name(self):
-        return "EmbeddingBackward0"
-
-
-class EmbeddingScatter(Function):
-    """Sum gradient rows into a (num_rows, dim) matrix, then scale rows by ``row_scale`` (n, 1) if given.
-
-    Linear, so its backward is the lookup of the scaled incoming gradient.
+    Backward sums each output row's gradient into its source row (``index_add``,
+    itself differentiable), scaled per row as ``_row_scale`` says.
     """
 
-    def __init__(self, indices, num_rows, row_scale):
-        self.indices, self.num_rows, self.row_scale = indices, num_rows, row_scale
+    saves = (1,)
 
-    def forward(self, gy):
+    def __init__(self, num_rows, padding_idx, scale_grad_by_freq):
+        self.num_rows, self.padding_idx, self.scale_grad_by_freq = num_rows, padding_idx, scale_grad_by_freq
+
+    def forward(self, weight, indices):
+        return weight[indices]
+
+    def backward(self, gy):
+        (indices,) = self.saved_tensors
         dim = gy.shape[-1]
-        grad = np.zeros((self.num_rows, dim), dtype=gy.dtype)
-        np.add.at(grad, self.indices.reshape(-1), gy.reshape(-1, dim))
-        if self.row_scale is not None:
-            grad *= self.row_scale
-        return grad
-
-    def backward(self, gg):
-        if self.row_scale is not None:
-            gg = gg * _new(self.row_scale)
-        return EmbeddingLookup(self.indices)(gg)
+        grad = gy.new_zeros(self.num_rows, dim).index_add(0, indices.reshape(-1), gy.reshape(-1, dim))
+        scale = _row_scale(indices.array, self.num_rows, self.padding_idx, self.scale_grad_by_freq, gy.array.dtype)
+        return (grad if scale is None else grad * scale), None
 
 
 def _row_scale(indices, num_rows, padding_idx, scale_grad_by_freq, dtype):
-    """Per-row gradient factors: 0 for the padding row, 1 / count with ``scale_grad_by_freq``; None if all 1."""
+    """Per-row gradient factors (num_rows, 1): 0 for the padding row, 1 / count with ``scale_grad_by_freq``;
+    None when all are 1."""
     if padding_idx is None and not scale_grad_by_freq:
         return None
-    scale = np.ones((num_rows, 1), dtype)
+    xp = array_module(indices)
+    scale = xp.ones((num_rows, 1), dtype)
     if scale_grad_by_freq:
-        counts = np.bincount(indices.reshape(-1), minlength=num_rows)
-        scale[counts > 0, 0] = 1 / counts[counts > 0]
+        counts = xp.bincount(indices.reshape(-1), minlength=num_rows)
+        seen = counts > 0
+        scale[seen, 0] = 1 / counts[seen]
     if padding_idx is not None:
         scale[padding_idx] = 0
-    return scale
+    return as_tensor(scale)
 
 
 def _renorm_rows(weight, indices, max_norm, norm_type):
-    """Rescale (in place, outside autograd) the referenced rows whose norm exceeds ``max_norm``."""
-    rows = np.unique(indices)
-    norms = np.linalg.norm(weight.array[rows], ord=norm_type, axis=1)
+    """Rescale (in place, outside autograd) the referenced rows whose norm exceeds ``max_norm``, as PyTorch's
+    ``embedding_renorm_``."""
+    xp = array_module(weight.array)
+    rows = xp.unique(indices)
+    norms = xp.linalg.norm(weight.array[rows], ord=norm_type, axis=1)
     too_large = norms > max_norm
     if too_large.any():
         rows = rows[too_large]
         weight.array[rows] *= (max_norm / (norms[too_large] + 1e-7))[:, None].astype(weight.array.dtype)
-        weight._version_counter[0] += 1
+        increment_version(weight)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
@@ -82,14 +71,14 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     indices = input.array
     if indices.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: expected indices of an integer dtype (Long or Int), got {input.dtype}")
-    if weight.array.ndim != 2:
+    if weight.dim() != 2:
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
                            f"{tuple(weight.shape)}")
     if sparse:
         raise NotImplementedError("embedding: sparse gradients are not supported; use sparse=False")
-    num_rows = weight.array.shape[0]
+    num_rows = weight.shape[0]
     if indices.size and (indices.min() < 0 or indices.max() >= num_rows):
-        bad = indices[(indices < 0) | (indices >= num_rows)].flat[0]
+        bad = int(indices[(indices < 0) | (indices >= num_rows)].reshape(-1)[0])
         raise IndexError(f"embedding: index {bad} out of range for {num_rows} embeddings")
     if padding_idx is not None:
         if not -num_rows <= padding_idx < num_rows:
@@ -97,5 +86,4 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         padding_idx %= num_rows
     if max_norm is not None:
         _renorm_rows(weight, indices, max_norm, norm_type)
-    row_scale = _row_scale(indices, num_rows, padding_idx, scale_grad_by_freq, weight.array.dtype)
-    return EmbeddingLookup(indices, row_scale)(weight)
+    return Embedding(num_rows, padding_idx, scale_grad_by_freq)(weight, input)

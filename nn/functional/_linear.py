@@ -1,7 +1,11 @@
-"""linear and bilinear: affine maps written so that their backward is made of the same maps."""
-import numpy as np
+"""linear and bilinear: affine maps written so that their backward is made of the same maps.
 
-from autograd_core.function import Function
+Each is one fused op; its node takes the name of the node PyTorch's composition
+ends with (``AddmmBackward0`` for a batch of vectors with a bias...).
+"""
+from autograd_core.autograd import Function
+
+from ._seam import array_module
 
 __all__ = ["linear", "bilinear"]
 
@@ -17,6 +21,11 @@ def _check_same_dtype(op, *tensors):
         raise RuntimeError(f"{op}: expected floating point tensors, got {tensors[0].dtype}")
 
 
+# PyTorch's last node of linear by (input rank: 1, 2 or more, bias given)
+_LINEAR_NODES = {(1, False): "SqueezeBackward4", (1, True): "ViewBackward0", (2, False): "MmBackward0",
+                 (2, True): "AddmmBackward0", (3, False): "UnsafeViewBackward0", (3, True): "ViewBackward0"}
+
+
 class Linear(Function):
     """``y = x @ W.T (+ b)`` for x of shape (..., in): one BLAS call on the flattened batch.
 
@@ -26,8 +35,10 @@ class Linear(Function):
 
     saves = (0, 1)
 
+    def __init__(self, label):
+        self.label = label
+
     def forward(self, x, weight, bias=None):
-        self.x_shape = x.shape
         if x.ndim == 2:
             y = x @ weight.T
         else:
@@ -49,32 +60,33 @@ class Linear(Function):
         return gx, gw, flat.sum(0) if self.needs_input_grad[2] else None
 
     def name(self):
-        return "AddmmBackward0" if len(self.next_functions) > 2 else "MmBackward0"
+        return self.label
 
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` for input of shape (..., in_features) and weight (out_features, in_features)."""
-    if input.array.ndim == 0 or input.array.shape[-1] != weight.array.shape[-1] or weight.array.ndim != 2:
+    ndim = input.array.ndim
+    if ndim == 0 or input.array.shape[-1] != weight.array.shape[-1] or weight.array.ndim != 2:
         raise RuntimeError(f"linear: input of shape {tuple(input.shape)} and weight of shape {tuple(weight.shape)} "
                            f"are incompatible: expected input with last dimension {weight.array.shape[-1]} and a "
                            "2-d weight")
     _check_same_dtype("linear", input, weight, bias)
-    if bias is None:
-        return Linear()(input, weight)
-    return Linear()(input, weight, bias)
+    op = Linear(_LINEAR_NODES[min(ndim, 3), bias is not None])
+    return op(input, weight) if bias is None else op(input, weight, bias)
 
 
 class Bilinear(Function):
     """``y_k = x1 @ W[k] @ x2 (+ b_k)`` over a shared batch shape.
 
     Input gradients are bilinear maps with permuted weights; the weight gradient
-    is a linear map of the batch outer products x1 ⊗ x2.
+    is a linear map of the batch outer products x1 ⊗ x2. Its node is named as
+    PyTorch's last one: ``ViewBackward0``, or ``AddBackward0`` with a bias.
     """
 
     saves = (0, 1, 2)
 
     def forward(self, x1, x2, weight, bias=None):
-        y = np.einsum("...i,kij,...j->...k", x1, weight, x2, optimize=True)
+        y = array_module(x1).einsum("...i,kij,...j->...k", x1, weight, x2, optimize=True)
         if bias is not None:
             y += bias
         return y
@@ -92,6 +104,9 @@ class Bilinear(Function):
         if len(self.next_functions) == 3:
             return gx1, gx2, gw
         return gx1, gx2, gw, flat.sum(0) if self.needs_input_grad[3] else None
+
+    def name(self):
+        return "ViewBackward0" if len(self.next_functions) == 3 else "AddBackward0"
 
 
 def bilinear(input1, input2, weight, bias=None):

@@ -1,18 +1,22 @@
 """Loss functions.
 
-Cross-entropy is one fused op (log-softmax and the weighted negative
-log-likelihood in one forward, ``softmax * mass - target`` in backward) because
-it runs on every training step; the other losses are compositions of
-differentiable Tensor ops.
+Where PyTorch has one op for a loss (``MseLossBackward0``, ``NllLossBackward0``,
+``BinaryCrossEntropyBackward0``...) it is one fused op here too, its backward
+written with Tensor ops so that it can be differentiated again. Cross-entropy
+fuses log-softmax and the weighted negative log-likelihood (``softmax * mass -
+target`` in backward) because it runs on every training step; its node takes
+the name of the node PyTorch ends with for the same arguments. l1_loss and
+kl_div are compositions, as in PyTorch.
 """
 import warnings
 
 import numpy as np
 
-from autograd_core.function import Function
-from autograd_core.tensor import Tensor, _new
+from autograd_core import Tensor, as_tensor
+from autograd_core.autograd import Function
 
-from ._activation import log_softmax, softmax, softplus
+from ._activation import log_softmax, logsigmoid, softmax
+from ._seam import array_module
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
@@ -34,6 +38,7 @@ def _reduction(size_average, reduce, reduction, allowed=_REDUCTIONS):
 
 
 def _reduce(loss, reduction):
+    """``loss`` (a Tensor or an array) reduced."""
     if reduction == "none":
         return loss
     return loss.sum() if reduction == "sum" else loss.mean()
@@ -47,8 +52,9 @@ def _reduce_weighted(loss, reduction, weight):
     return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
-def _times(loss, weight):
-    return loss if weight is None else loss * weight
+def _upstream(gy, reduction, size):
+    """The upstream gradient of each element of an elementwise loss reduced with ``reduction`` over ``size``."""
+    return gy / size if reduction == "mean" else gy
 
 
 def _warn_target_size(input, target, op):
@@ -64,13 +70,85 @@ def _check_weight_size(input, weight, op):
                          "must have the same size")
 
 
+class _ElementwiseLoss(Function):
+    """A loss of ``d = input - target`` per element, reduced; ``values(d)`` and ``slopes(d)`` (dloss/dd) say which.
+
+    The slope is written with Tensor ops on the saved operands, so the loss can be differentiated twice.
+    """
+
+    saves = (0, 1)
+
+    def __init__(self, reduction):
+        self.reduction = reduction
+
+    def forward(self, x, t):
+        return _reduce(self.values(x - t), self.reduction)
+
+    def backward(self, gy):
+        x, t = self.saved_tensors
+        d = x - t
+        g = self.slopes(d) * _upstream(gy, self.reduction, d.numel())
+        return g if self.needs_input_grad[0] else None, -g if self.needs_input_grad[1] else None
+
+
+class MseLoss(_ElementwiseLoss):
+    """``d ** 2``."""
+
+    def values(self, d):
+        return d * d
+
+    def slopes(self, d):
+        return d * 2
+
+
+class HuberLoss(_ElementwiseLoss):
+    """``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``."""
+
+    def __init__(self, reduction, delta):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def values(self, d):
+        size, t = abs(d), d.dtype.type
+        return array_module(d).where(size < self.delta, t(0.5) * d * d, t(self.delta) * (size - t(0.5 * self.delta)))
+
+    def slopes(self, d):
+        inside = as_tensor((abs(d.array) < self.delta).astype(d.array.dtype))
+        return inside * d + (1 - inside) * d.sign() * self.delta
+
+
+class SmoothL1Loss(_ElementwiseLoss):
+    """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - beta / 2`` (beta > 0)."""
+
+    def __init__(self, reduction, beta):
+        super().__init__(reduction)
+        self.beta = beta
+
+    def values(self, d):
+        size, t = abs(d), d.dtype.type
+        return array_module(d).where(size < self.beta, t(0.5) * d * d / t(self.beta), size - t(0.5 * self.beta))
+
+    def slopes(self, d):
+        inside = as_tensor((abs(d.array) < self.beta).astype(d.array.dtype))
+        return inside * d / self.beta + (1 - inside) * d.sign()
+
+
+def _operands(input, target):
+    """Both operands as tensors of the input's dtype (a number target becomes a constant)."""
+    if not isinstance(target, Tensor):
+        target = as_tensor(array_module(input.array).asarray(target, dtype=input.array.dtype))
+    return input, target
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(input - target) ** 2``."""
     reduction = _reduction(size_average, reduce, reduction)
     _warn_target_size(input, target, "mse_loss")
     _check_weight_size(input, weight, "mse_loss")
-    diff = input - target
-    return _reduce_weighted(diff * diff, reduction, weight)
+    if weight is not None:
+        diff = input - target
+        return _reduce_weighted(diff * diff, reduction, weight)
+    return MseLoss(reduction)(*_operands(input, target))
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -81,32 +159,27 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce_weighted((input - target).abs(), reduction, weight)
 
 
-def _smooth_l1(diff, beta):
-    """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - beta / 2``."""
-    size = diff.abs()
-    if beta == 0:
-        return size
-    quadratic = _new((size.array < beta).astype(diff.array.dtype))
-    return quadratic * (diff * diff * (0.5 / beta)) + (1 - quadratic) * (size - 0.5 * beta)
-
-
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """Quadratic near zero (``|d| < beta``), linear beyond it."""
+    """Quadratic near zero (``|d| < beta``), linear beyond it; beta 0 is l1_loss."""
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     _warn_target_size(input, target, "smooth_l1_loss")
-    return _reduce(_smooth_l1(input - target, beta), reduction)
+    if beta == 0:
+        return _reduce((input - target).abs(), reduction)
+    return SmoothL1Loss(reduction, beta)(*_operands(input, target))
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - delta / 2)`` (= delta * smooth_l1 with beta=delta)."""
+    """``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``; ``weight`` scales each element."""
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     _warn_target_size(input, target, "huber_loss")
     _check_weight_size(input, weight, "huber_loss")
-    return _reduce(_times(_smooth_l1(input - target, delta) * delta, weight), reduction)
+    if weight is not None:
+        return _reduce(HuberLoss("none", delta)(*_operands(input, target)) * weight, reduction)
+    return HuberLoss(reduction, delta)(*_operands(input, target))
 
 
 # ----- class-probability losses: cross_entropy and nll_loss -----
@@ -131,34 +204,42 @@ def _reduce_losses(losses, reduction, targets, out_shape):
     return total / losses.dtype.type(targets.divisor) if reduction == "mean" else total
 
 
+def _nll_node(ndim, reduction):
+    """The node PyTorch's nll_loss ends with for an ``ndim``-dim input (it views 3-D and 5-D+ inputs as 4-D)."""
+    if ndim <= 2:
+        return "NllLossBackward0"
+    return "ViewBackward0" if ndim != 4 and reduction == "none" else "NllLoss2DBackward0"
+
+
 class _Targets:
     """A target distribution ``q`` over classes for each (sample, position), in the (N, C, D) layout.
 
     Sparse: ``classes`` (N, D) with weights ``mass`` (N, 1, D), None when all are 1.
     Dense: ``dense`` (N, C, D), with ``mass`` its sum over classes.
-    ``divisor`` is what the 'mean' reduction divides by.
+    ``divisor`` is what the 'mean' reduction divides by; ``xp`` is the arrays' module.
     """
 
-    def __init__(self, shape, divisor, classes=None, mass=None, dense=None):
-        self.shape, self.divisor, self.classes, self.mass, self.dense = shape, divisor, classes, mass, dense
+    def __init__(self, xp, shape, divisor, classes=None, mass=None, dense=None):
+        self.xp, self.shape, self.divisor = xp, shape, divisor
+        self.classes, self.mass, self.dense = classes, mass, dense
         if classes is not None:
-            self._where = (np.arange(shape[0])[:, None], classes, np.arange(shape[2]))
+            self.class_index = (self.xp.arange(shape[0])[:, None], classes, self.xp.arange(shape[2]))
 
     def pick(self, values):
         """``values`` (N, C, D) at the target classes, shaped (N, 1, D)."""
-        return values[self._where][:, None, :]
+        return values[self.class_index][:, None, :]
 
     def subtract_at_classes(self, values, amount):
         """``values[n, classes[n, d], d] -= amount`` for ``amount`` of shape (N, 1, D) or a scalar."""
-        values[self._where] -= amount[:, 0, :] if np.ndim(amount) == 3 else amount
+        values[self.class_index] -= amount[:, 0, :] if getattr(amount, "ndim", 0) == 3 else amount
 
     def mass_array(self, dtype):
-        return np.ones((self.shape[0], 1, self.shape[2]), dtype) if self.mass is None else self.mass
+        return self.xp.ones((self.shape[0], 1, self.shape[2]), dtype) if self.mass is None else self.mass
 
     def dense_array(self, dtype):
         if self.dense is not None:
             return self.dense
-        q = np.zeros(self.shape, dtype)
+        q = self.xp.zeros(self.shape, dtype)
         self.subtract_at_classes(q, -self.mass_array(dtype))
         return q
 
@@ -169,30 +250,31 @@ def _class_targets(input, target, weight, ignore_index, label_smoothing, op):
     if target.array.shape != shape[:1] + shape[2:]:
         raise ValueError(f"{op}: expected class-index target of shape {shape[:1] + shape[2:]} for input of shape "
                          f"{shape}, got {tuple(target.shape)}")
+    xp = array_module(input.array)
     layout = _ncd_shape(shape)
     n_classes = layout[1]
     t = target.array.reshape(layout[0], layout[2])
     ignored = t == ignore_index
-    any_ignored = ignored.any()
+    any_ignored = bool(ignored.any())
     if any_ignored:
-        t = np.where(ignored, 0, t)
+        t = xp.where(ignored, 0, t)
     if t.size and (t.min() < 0 or t.max() >= n_classes):
-        bad = t[(t < 0) | (t >= n_classes)][0]
+        bad = int(t[(t < 0) | (t >= n_classes)][0])
         raise IndexError(f"{op}: Target {bad} is out of bounds: expected class indices in [0, {n_classes}) "
                          f"or ignore_index={ignore_index}")
     if weight is None and not any_ignored and not label_smoothing:
-        return _Targets(layout, float(t.size), classes=t)
-    mass = weight[t] if weight is not None else np.ones(t.shape, dtype)
+        return _Targets(xp, layout, float(t.size), classes=t)
+    mass = weight[t] if weight is not None else xp.ones(t.shape, dtype)
     if any_ignored:
         mass[ignored] = 0
     mass = mass[:, None, :]
-    targets = _Targets(layout, float(mass.sum()), classes=t, mass=mass)
+    targets = _Targets(xp, layout, float(mass.sum()), classes=t, mass=mass)
     if not label_smoothing:
         return targets
-    share = (np.ones(n_classes, dtype) if weight is None else weight) * dtype.type(label_smoothing / n_classes)
+    share = (xp.ones(n_classes, dtype) if weight is None else weight) * dtype.type(label_smoothing / n_classes)
     dense = targets.dense_array(dtype) * dtype.type(1 - label_smoothing)
     dense += share[None, :, None] * (mass != 0) if any_ignored else share[None, :, None]
-    return _Targets(layout, targets.divisor, mass=dense.sum(axis=1, keepdims=True), dense=dense)
+    return _Targets(xp, layout, targets.divisor, mass=dense.sum(axis=1, keepdims=True), dense=dense)
 
 
 def _probability_targets(input, target, weight, label_smoothing):
@@ -203,28 +285,31 @@ def _probability_targets(input, target, weight, label_smoothing):
         q = q * dtype.type(1 - label_smoothing) + dtype.type(label_smoothing / layout[1])
     if weight is not None:
         q = q * weight[None, :, None]
-    return _Targets(layout, float(layout[0] * layout[2]), mass=q.sum(axis=1, keepdims=True), dense=q)
+    return _Targets(array_module(q), layout, float(layout[0] * layout[2]), mass=q.sum(axis=1, keepdims=True),
+                    dense=q)
 
 
 class CrossEntropy(Function):
     """``-sum_c q_c log softmax(x)_c`` per sample over dim 1, reduced; fused log-softmax + NLL.
 
-    The gradient for sample i is ``softmax(x_i) * sum_c q_ic - q_i`` (times the upstream gradient).
+    The gradient for sample i is ``softmax(x_i) * sum_c q_ic - q_i`` (times the
+    upstream gradient). The output has ``out_shape`` for the 'none' reduction;
+    the node is named ``label``.
     """
 
     saves = (0,)
 
-    def __init__(self, targets, reduction):
-        self.targets, self.reduction = targets, reduction
+    def __init__(self, targets, reduction, out_shape, label):
+        self.targets, self.reduction, self.out_shape, self.label = targets, reduction, out_shape, label
 
     def forward(self, x):
-        q = self.targets
+        q, xp = self.targets, self.targets.xp
         x3 = x.reshape(q.shape)
         shifted = x3 - x3.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
+        exp = xp.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
         self.save_for_backward(exp, total)
-        log_total = np.log(total)
+        log_total = xp.log(total)
         if q.classes is not None:
             losses = log_total - q.pick(shifted)
             if q.mass is not None:
@@ -232,14 +317,14 @@ class CrossEntropy(Function):
         else:
             shifted -= log_total  # log-probabilities
             losses = -(shifted * q.dense).sum(axis=1, keepdims=True)
-        return _reduce_losses(losses, self.reduction, q, x.shape[:1] + x.shape[2:])
+        return _reduce_losses(losses, self.reduction, q, self.out_shape)
 
     def backward(self, gy):
         x, exp, total = self.saved_tensors
-        return CrossEntropyBackward(self.targets, self.reduction)(x, gy, _new(exp / total))
+        return CrossEntropyBackward(self.targets, self.reduction)(x, gy, as_tensor(exp / total))
 
     def name(self):
-        return "NllLossBackward0"
+        return self.label
 
 
 class CrossEntropyBackward(Function):
@@ -271,37 +356,44 @@ class CrossEntropyBackward(Function):
         dtype = x.array.dtype
         p = softmax(x, 1).reshape(q.shape)
         ggx = ggx.reshape(q.shape)
-        mass = _new(q.mass_array(dtype))
+        mass = as_tensor(q.mass_array(dtype))
         gx = ggy = None
         if self.needs_input_grad[0]:
             upstream = _per_sample(gy, reduction, q)
-            gx = (upstream * mass * p * (ggx - (p * ggx).sum(1, keepdim=True))).reshape(x.array.shape)
+            gx = (upstream * mass * p * (ggx - (p * ggx).sum(1, keepdim=True))).reshape(x.shape)
         if self.needs_input_grad[1]:
-            per_sample = ((p * mass - _new(q.dense_array(dtype))) * ggx).sum(1)
+            per_sample = ((p * mass - as_tensor(q.dense_array(dtype))) * ggx).sum(1)
             if reduction == "none":
-                ggy = per_sample.reshape(gy.array.shape)
+                ggy = per_sample.reshape(gy.shape)
             else:
                 ggy = per_sample.sum() / q.divisor if reduction == "mean" else per_sample.sum()
         return gx, ggy, None
 
 
 class NllLoss(Function):
-    """``-weight[t] * input[t]`` per sample (input holds log-probabilities over dim 1), reduced."""
+    """``-weight[t] * input[t]`` per sample (input holds log-probabilities over dim 1), reduced.
 
-    def __init__(self, targets, reduction):
-        self.targets, self.reduction = targets, reduction
+    ``x_shape`` and ``dtype`` are the (batched) input's; the output has
+    ``out_shape`` for the 'none' reduction; the node is named ``label``.
+    """
+
+    def __init__(self, targets, reduction, x_shape, dtype, out_shape, label):
+        self.targets, self.reduction, self.label = targets, reduction, label
+        self.x_shape, self.dtype, self.out_shape = x_shape, dtype, out_shape
 
     def forward(self, x):
-        self.x_shape, self.dtype = x.shape, x.dtype
         q = self.targets
         losses = -q.pick(x.reshape(q.shape))
         if q.mass is not None:
             losses *= q.mass
-        return _reduce_losses(losses, self.reduction, q, x.shape[:1] + x.shape[2:])
+        return _reduce_losses(losses, self.reduction, q, self.out_shape)
 
     def backward(self, gy):
         q = self.targets
-        return (_per_sample(gy, self.reduction, q) * _new(-q.dense_array(self.dtype))).reshape(self.x_shape)
+        return (_per_sample(gy, self.reduction, q) * as_tensor(-q.dense_array(self.dtype))).reshape(self.x_shape)
+
+    def name(self):
+        return self.label
 
 
 def _batched(input, target, class_targets):
@@ -322,8 +414,10 @@ def _class_weight(weight, input, op):
     return weight.array.astype(input.array.dtype, copy=False)
 
 
-def _unbatched_result(result, unbatched, reduction):
-    return result.reshape(()) if unbatched and reduction == "none" else result
+def _loss_shape(input):
+    """The shape of the 'none' reduction's losses: the input's without the class dim (dim 1, or 0 unbatched)."""
+    shape = input.array.shape
+    return () if len(shape) == 1 else shape[:1] + shape[2:]
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -344,28 +438,31 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise ValueError(f"cross_entropy: target of shape {tuple(target.shape)} and dtype {target.dtype} is neither "
                          f"class indices (an integer tensor of shape (N, d1...)) nor probabilities of the input's "
                          f"shape {tuple(input.shape)}")
-    unbatched = input.array.ndim == 1
+    ndim, out_shape = input.array.ndim, _loss_shape(input)
     input, target = _batched(input, target, class_targets)
     weight = _class_weight(weight, input, "cross_entropy")
     if class_targets:
         targets = _class_targets(input, target, weight, ignore_index, label_smoothing, "cross_entropy")
+        label = "AddBackward0" if label_smoothing else _nll_node(ndim, reduction)
     elif target.requires_grad:
-        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing, unbatched)
+        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing, out_shape)
     else:
         targets = _probability_targets(input, target, weight, label_smoothing)
-    return _unbatched_result(CrossEntropy(targets, reduction)(input), unbatched, reduction)
+        label = "DivBackward1" if reduction == "mean" else "NegBackward0"
+    return CrossEntropy(targets, reduction, out_shape, label)(input)
 
 
-def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, unbatched):
-    """Cross-entropy with probability targets that require grad, composed of differentiable ops."""
+def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, out_shape):
+    """Cross-entropy with probability targets that require grad, composed of differentiable ops (as PyTorch's)."""
     n_classes = input.array.shape[1]
     q = target * (1 - label_smoothing) + label_smoothing / n_classes if label_smoothing else target
     if weight is not None:
-        q = q * _new(weight.reshape((1, n_classes) + (1,) * (input.array.ndim - 2)))
-    losses = -(log_softmax(input, 1) * q).sum(1)
+        q = q * as_tensor(weight.reshape((1, n_classes) + (1,) * (input.array.ndim - 2)))
+    weighted = log_softmax(input, 1) * q
     if reduction == "none":
-        return _unbatched_result(losses, unbatched, reduction)
-    return losses.sum() if reduction == "sum" else losses.mean()
+        return -weighted.sum(1).reshape(out_shape)
+    total = -weighted.sum()
+    return total / (input.numel() // n_classes) if reduction == "mean" else total
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -375,36 +472,49 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError(f"nll_loss: expected log-probabilities of shape (C,) or (N, C, d1...) and integer class "
                            f"indices, got input {tuple(input.shape)} and target {target.dtype} "
                            f"{tuple(target.shape)}")
-    unbatched = input.array.ndim == 1
+    ndim, out_shape = input.array.ndim, _loss_shape(input)
     input, target = _batched(input, target, True)
     weight = _class_weight(weight, input, "nll_loss")
     targets = _class_targets(input, target, weight, ignore_index, 0.0, "nll_loss")
-    return _unbatched_result(NllLoss(targets, reduction)(input), unbatched, reduction)
+    op = NllLoss(targets, reduction, input.array.shape, input.array.dtype, out_shape, _nll_node(ndim, reduction))
+    return op(input)
 
 
 # ----- binary and distribution losses -----
 class BinaryCrossEntropy(Function):
-    """``-(t log x + (1 - t) log(1 - x))`` with each log clamped to >= -100, as in PyTorch."""
+    """``-(t log x + (1 - t) log(1 - x))`` with each log clamped to >= -100, as in PyTorch, times the optional
+    ``weight`` (a constant third input), reduced."""
 
     saves = (0, 1)
 
-    def forward(self, x, t):
+    def __init__(self, reduction, weighted):
+        self.reduction, self.weighted = reduction, weighted
+        if weighted:
+            self.saves = (0, 1, 2)
+
+    def forward(self, x, t, weight=None):
         if x.size and (x.min() < 0 or x.max() > 1):
             raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped
-            log_x = np.maximum(np.log(x), -100)
-            log_not_x = np.maximum(np.log1p(-x), -100)
-        return -(t * log_x + (1 - t) * log_not_x)
+        xp = array_module(x)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped (numpy's flag; other backends ignore it)
+            log_x = xp.log(x).clip(min=-100)
+            log_not_x = xp.log1p(-x).clip(min=-100)
+        losses = -(t * log_x + (1 - t) * log_not_x)
+        if weight is not None:
+            losses *= weight
+        return _reduce(losses, self.reduction)
 
     def backward(self, gy):
-        x, t = self.saved_tensors
+        x, t, *weight = self.saved_tensors
+        g = _upstream(gy, self.reduction, x.numel())
+        if weight:
+            g = g * weight[0]
         gx = gt = None
         if self.needs_input_grad[0]:
-            gx = gy * (x - t) / (x * (1 - x)).clamp_min(1e-12)
+            gx = g * (x - t) / (x * (1 - x)).clamp_min(1e-12)
         if self.needs_input_grad[1]:
-            with np.errstate(divide="ignore"):
-                gt = gy * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
-        return gx, gt
+            gt = g * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
+        return (gx, gt, None) if self.weighted else (gx, gt)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -413,7 +523,49 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.array.shape != input.array.shape:
         raise ValueError(f"binary_cross_entropy: Using a target size ({target.shape}) that is different to the "
                          f"input size ({input.shape}) is deprecated. Please ensure they have the same size.")
-    return _reduce(_times(BinaryCrossEntropy()(input, target.to(input.dtype)), weight), reduction)
+    operands = (input, target.to(input.dtype)) + (() if weight is None else (weight.to(input.dtype),))
+    return BinaryCrossEntropy(reduction, weight is not None)(*operands)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """Sigmoid + binary cross-entropy, stably: ``(1 - t) x + w_t softplus(-x)`` with ``w_t = 1 + (pos_weight - 1) t``.
+
+    The optional ``weight`` and ``pos_weight`` (constants, after x and t) scale
+    each element and the positive term; the result is reduced.
+    """
+
+    def __init__(self, reduction, weighted, pos_weighted):
+        self.reduction, self.weighted, self.pos_weighted = reduction, weighted, pos_weighted
+        self.saves = tuple(range(2 + weighted + pos_weighted))
+
+    def forward(self, x, t, *constants):
+        weight = constants[0] if self.weighted else None
+        pos_weight = constants[-1] if self.pos_weighted else None
+        softplus_neg_x = array_module(x).logaddexp(x.dtype.type(0), -x)
+        if pos_weight is not None:
+            softplus_neg_x *= (pos_weight - 1) * t + 1
+        losses = (1 - t) * x + softplus_neg_x
+        if weight is not None:
+            losses *= weight
+        return _reduce(losses, self.reduction)
+
+    def backward(self, gy):
+        x, t, *constants = self.saved_tensors
+        g = _upstream(gy, self.reduction, x.numel())
+        if self.weighted:
+            g = g * constants[0]
+        gx = gt = None
+        if self.pos_weighted:
+            pos_weight = constants[-1]
+            positive = pos_weight * t
+            if self.needs_input_grad[0]:
+                gx = g * ((positive + 1 - t) * x.sigmoid() - positive)
+            if self.needs_input_grad[1]:
+                gt = g * (logsigmoid(-x) - logsigmoid(x) * pos_weight)
+        else:
+            gx = g * (x.sigmoid() - t) if self.needs_input_grad[0] else None
+            gt = -g * x if self.needs_input_grad[1] else None
+        return (gx, gt) + (None,) * len(constants)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -426,9 +578,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.array.shape != input.array.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: Target size ({target.shape}) must be the same as "
                          f"input size ({input.shape})")
-    target = target.to(input.dtype)
-    log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
-    return _reduce(_times((1 - target) * input + log_weight * softplus(-input), weight), reduction)
+    constants = tuple(c.to(input.dtype) for c in (weight, pos_weight) if c is not None)
+    op = BinaryCrossEntropyWithLogits(reduction, weight is not None, pos_weight is not None)
+    return op(input, target.to(input.dtype), *constants)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -444,10 +596,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       stacklevel=2)
     if log_target:
         loss = target.exp() * (target - input)
-    else:
-        positive = target.array > 0
-        safe = target.masked_fill(_new(~positive), 1)  # log(1) = 0 where target is 0: 0 log 0 = 0
-        loss = target * (safe.log() - input)
+    else:  # PyTorch's xlogy(target, target) - target * input: 0 log 0 = 0
+        safe = target.masked_fill(as_tensor(~(target.array > 0)), 1)
+        loss = target * safe.log() - target * input
     if reduction == "batchmean":
         return loss.sum() / input.array.shape[0] if input.array.ndim else loss.sum()
     return _reduce(loss, reduction)

@@ -3,8 +3,11 @@ import math
 
 import numpy as np
 
-from autograd_core.function import Function
-from autograd_core.tensor import _new, _check_dim
+from autograd_core import as_tensor
+from autograd_core.autograd import Function
+
+from ._activation import checked_dim
+from ._seam import array_module
 
 __all__ = ["one_hot", "pad", "normalize"]
 
@@ -23,11 +26,11 @@ def one_hot(tensor, num_classes=-1):
     if labels.size and labels.max() >= num_classes:
         raise RuntimeError(f"one_hot: Class values must be smaller than num_classes ({num_classes}), "
                            f"got {int(labels.max())}.")
-    return _new((labels[..., None] == np.arange(num_classes)).astype(np.int64))
+    return as_tensor((labels[..., None] == array_module(labels).arange(num_classes)).astype(np.int64))
 
 
 # ----- pad -----
-class ConstantPad(Function):
+class ConstantPadNd(Function):
     """Pad each axis by ``(before, after)`` with ``value``; negative widths crop.
 
     Its adjoint is the same op with negated widths and value 0, which is its backward.
@@ -43,48 +46,53 @@ class ConstantPad(Function):
         grow = [(max(before, 0), max(after, 0)) for before, after in self.widths]
         if not any(b or a for b, a in grow):
             return x.copy()
-        return np.pad(x, grow, mode="constant", constant_values=np.asarray(self.value, dtype=x.dtype))
+        return array_module(x).pad(x, grow, mode="constant", constant_values=x.dtype.type(self.value))
 
     def backward(self, gy):
-        return ConstantPad([(-before, -after) for before, after in self.widths], 0)(gy)
+        return ConstantPadNd([(-before, -after) for before, after in self.widths], 0)(gy)
 
 
 class GatherPad(Function):
-    """Padding that copies input elements (reflect, replicate, circular): one gather per padded axis."""
+    """Padding that copies input elements (reflect, replicate, circular): one gather per padded axis.
 
-    def __init__(self, gathers):
-        self.gathers = gathers  # [(axis, source index for each output position), ...]
+    ``gathers`` are ``(axis, index)`` pairs, ``index`` (an integer tensor) giving
+    the source of each output position along ``axis``. Backward sums the
+    gradient back with ``index_add`` (whose own backward is the gather).
+    """
+
+    def __init__(self, gathers, in_shape, label):
+        self.gathers, self.in_shape, self.label = gathers, in_shape, label
 
     def forward(self, x):
-        self.in_shape = x.shape
         for axis, index in self.gathers:
-            x = np.take(x, index, axis=axis)
+            x = x.take(index.array, axis=axis)
         return x
 
-    def backward(self, gy):
-        return GatherPadAdjoint(self.gathers, self.in_shape)(gy)
-
-
-class GatherPadAdjoint(Function):
-    """Scatter-add back along each padded axis (the transpose of GatherPad)."""
-
-    def __init__(self, gathers, in_shape):
-        self.gathers, self.in_shape = gathers, in_shape
-
-    def forward(self, g):
+    def backward(self, g):
         for axis, index in reversed(self.gathers):
             shape = list(g.shape)
             shape[axis] = self.in_shape[axis]
-            out = np.zeros(shape, g.dtype)
-            np.add.at(np.moveaxis(out, axis, 0), index, np.moveaxis(g, axis, 0))
-            g = out
+            g = g.new_zeros(shape).index_add(axis, index, g)
         return g
 
-    def backward(self, gg):
-        return GatherPad(self.gathers)(gg)
+    def name(self):
+        return self.label
 
 
-_NUMPY_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+# numpy's name for each mode, and PyTorch's node for a padding of k dims
+_GATHER_MODES = {"reflect": ("reflect", "ReflectionPad{}DBackward0"),
+                 "replicate": ("edge", "ReplicationPad{}DBackward0"), "circular": ("wrap", "CopySlices")}
+
+
+def _check_pad_rank(pad, ndim):
+    """PyTorch's rule for the modes that copy elements: k padded dims of a (k + 1)- or (k + 2)-dim input, k <= 3."""
+    k = len(pad) // 2
+    if k not in (1, 2, 3) or ndim not in (k + 1, k + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\n"
+                                  "Supported combinations for non-constant padding:\n"
+                                  "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                                  "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                                  "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
 
 
 def pad(input, pad, mode="constant", value=None):
@@ -103,12 +111,15 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError(f"pad: the padded size of dim {axis} would be negative "
                                f"({input.array.shape[axis]} + {before} + {after})")
     if mode == "constant":
-        return ConstantPad(widths, 0 if value is None else value)(input)
-    if mode not in _NUMPY_MODES:
+        return ConstantPadNd(widths, 0 if value is None else value)(input)
+    if mode not in _GATHER_MODES:
         raise NotImplementedError(f"pad: mode '{mode}' is not supported; expected constant, reflect, replicate "
                                   "or circular")
     if value:
         raise ValueError(f"pad: padding mode '{mode}' doesn't take in value argument")
+    _check_pad_rank(pad, ndim)
+    numpy_mode, node = _GATHER_MODES[mode]
+    xp = array_module(input.array)
     gathers = []
     for axis, (before, after) in enumerate(widths):
         if not (before or after):
@@ -118,8 +129,8 @@ def pad(input, pad, mode="constant", value=None):
         if min(before, after) < 0 or max(before, after) > limit or size == 0:
             raise ValueError(f"pad: {mode} padding ({before}, {after}) of dim {axis} must be non-negative and at "
                              f"most {limit} for an input of size {size}")
-        gathers.append((axis, np.pad(np.arange(size), (before, after), mode=_NUMPY_MODES[mode])))
-    return GatherPad(gathers)(input)
+        gathers.append((axis, as_tensor(xp.pad(xp.arange(size), (before, after), mode=numpy_mode))))
+    return GatherPad(gathers, tuple(input.shape), node.format(len(pad) // 2))(input)
 
 
 # ----- normalize -----
@@ -133,31 +144,30 @@ class VectorNorm(Function):
         self.p, self.dim = p, dim
 
     def forward(self, x):
-        size = np.abs(x)
         if self.p == math.inf:
-            return size.max(axis=self.dim, keepdims=True)
+            return abs(x).max(axis=self.dim, keepdims=True)
         if self.p == 2:
-            return np.sqrt((x * x).sum(axis=self.dim, keepdims=True))
-        return (size ** self.p).sum(axis=self.dim, keepdims=True) ** (1 / self.p)
+            return array_module(x).sqrt((x * x).sum(axis=self.dim, keepdims=True))
+        return (abs(x) ** self.p).sum(axis=self.dim, keepdims=True) ** (1 / self.p)
 
     def backward(self, gy):
         (x,) = self.saved_tensors
         norm = self.saved_output()
-        sign = np.sign(x.array)
-        safe_norm = norm + _new((norm.array == 0).astype(norm.array.dtype))
+        sign = array_module(x.array).sign(x.array)
+        safe_norm = norm + as_tensor((norm.array == 0).astype(norm.array.dtype))
         if self.p == math.inf:
-            peak = (np.abs(x.array) == norm.array).astype(x.array.dtype)
-            peak /= np.maximum(peak.sum(axis=self.dim, keepdims=True), 1)
-            return gy * _new(sign * peak)
+            peak = (abs(x.array) == norm.array).astype(x.array.dtype)
+            peak /= peak.sum(axis=self.dim, keepdims=True).clip(min=1)
+            return gy * as_tensor(sign * peak)
         if self.p == 2:
             return gy * x / safe_norm
-        size = x * _new(sign)
-        return gy * _new(sign) * size ** (self.p - 1) / safe_norm ** (self.p - 1)
+        size = x * as_tensor(sign)
+        return gy * as_tensor(sign) * size ** (self.p - 1) / safe_norm ** (self.p - 1)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):
     """``input / max(||input||_p, eps)`` along ``dim``."""
     if p <= 0:
         raise ValueError(f"normalize: p must be positive, got {p}")
-    dim = _check_dim(dim, input.array.ndim, "normalize")
+    dim = checked_dim(dim, input.array.ndim, "normalize")
     return input / VectorNorm(p, dim)(input).clamp_min(eps)

@@ -1,69 +1,120 @@
 """Normalization ops: batch_norm, layer_norm, group_norm (torch.nn.functional signatures).
 
-All three standardize ``x`` over some axes with one fused op, ``Standardize``
-(mean and biased variance in numpy, closed-form backward), then apply the
-optional per-feature scale and shift with ordinary Tensor ops.
+Each is one fused op, as in PyTorch (its node is ``NativeBatchNormBackward0``,
+``NativeLayerNormBackward0`` or ``NativeGroupNormBackward0``): standardize ``x``
+over some axes (mean and biased variance, or batch norm's running statistics
+in evaluation), then apply the optional per-feature scale and shift. The
+backward is written once for arrays (the usual pass) and for Tensors (under
+``create_graph``, where the statistics are rebuilt from x so that they are
+differentiated too).
 """
+from types import SimpleNamespace
 
-from autograd_core.function import Function
-from autograd_core.grad_mode import GradMode, no_grad
-from autograd_core.tensor import _new
+import autograd_core
+from autograd_core import as_tensor, no_grad, sum_to
+from autograd_core.autograd import Function
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
 
 
-def _standardize(x, eps, mean):
-    """``(x - E[x]) / sqrt(Var[x] + eps)`` with the biased variance; ``mean`` reduces over the normalized axes.
+def _broadcast_axes(ndim, param_shape):
+    """The axes of an ``ndim``-dim array that a ``param_shape`` operand (aligned right) is broadcast over."""
+    lead = ndim - len(param_shape)
+    return tuple(i for i in range(ndim) if i < lead or param_shape[i - lead] == 1)
 
-    Written once for ndarrays (forward) and Tensors (differentiable backward).
-    Returns the standardized values, the mean, the variance and 1/std.
+
+# the reductions the backward needs, on arrays and on Tensors
+_ARRAYS = SimpleNamespace(mean=lambda a, axes: a.mean(axis=axes, keepdims=True),
+                          total=lambda a, param_shape: a.sum(axis=_broadcast_axes(a.ndim, param_shape)))
+_TENSORS = SimpleNamespace(mean=lambda t, axes: t.mean(dim=axes, keepdim=True), total=sum_to)
+
+
+class _Normalization(Function):
+    """``(x - mean) * rstd * weight + bias``, the statistics over ``axes`` of x viewed as ``stats_shape``.
+
+    Inputs: x, then the weight and the bias when given (``affine``: which of
+    the two), then batch norm's running mean and variance where they stand in
+    for the batch statistics (``given_stats``). The weight and bias have
+    ``feature_shape`` and broadcast as ``param_shape``. With ``returns_stats``
+    the op also outputs the batch mean and biased variance (flat), for the
+    running averages. Saved for backward: x, the weight, the mean and 1/std.
     """
-    mu = mean(x)
-    centered = x - mu
-    var = mean(centered * centered)
-    rstd = (var + eps) ** -0.5
-    return centered * rstd, mu, var, rstd
+
+    def __init__(self, stats_shape, axes, feature_shape, param_shape, eps, affine, given_stats=False,
+                 returns_stats=False):
+        self.stats_shape, self.axes, self.eps = stats_shape, axes, eps
+        self.feature_shape, self.param_shape = feature_shape, param_shape
+        self.has_weight, self.has_bias = affine
+        self.given_stats, self.returns_stats = given_stats, returns_stats
+        self.saves = (0, 1) if self.has_weight else (0,)
+
+    def forward(self, x, *rest):
+        xs = x.reshape(self.stats_shape)
+        if self.given_stats:
+            mean, var = (s.astype(x.dtype).reshape(self.param_shape) for s in rest[-2:])  # copies: saved
+            centered = xs - mean
+        else:
+            mean = xs.mean(axis=self.axes, keepdims=True)
+            centered = xs - mean
+            var = (centered * centered).mean(axis=self.axes, keepdims=True)
+        rstd = (var + self.eps) ** -0.5
+        y = (centered * rstd).reshape(x.shape)
+        if self.has_weight:
+            y *= rest[0].reshape(self.param_shape)
+        if self.has_bias:
+            y += rest[self.has_weight].reshape(self.param_shape)
+        self.save_for_backward(mean, rstd)
+        return (y, mean.reshape(-1), var.reshape(-1)) if self.returns_stats else y
+
+    def backward(self, gy, *_):
+        x, *rest = self.saved_tensors
+        weight = rest[0] if self.has_weight else None
+        mean, rstd = rest[-2:]
+        if not autograd_core.is_grad_enabled():
+            grads = self.input_grads(_ARRAYS, gy.array, x.array, None if weight is None else weight.array, mean, rstd)
+            return tuple([None if g is None else as_tensor(g) for g in grads])
+        if self.given_stats:
+            mean, rstd = as_tensor(mean), as_tensor(rstd)
+        else:  # create_graph: the statistics as functions of x
+            xs = x.reshape(self.stats_shape)
+            mean = xs.mean(dim=self.axes, keepdim=True)
+            centered = xs - mean
+            rstd = ((centered * centered).mean(dim=self.axes, keepdim=True) + self.eps) ** -0.5
+        return self.input_grads(_TENSORS, gy, x, weight, mean, rstd)
+
+    def input_grads(self, math, gy, x, weight, mean, rstd):
+        """One gradient (or None) per input, with ``math``'s reductions (on arrays or on Tensors)."""
+        needs = self.needs_input_grad
+        xhat = ((x.reshape(self.stats_shape) - mean) * rstd).reshape(x.shape)
+        grads = [None] * len(needs)
+        if needs[0]:
+            g = gy if weight is None else gy * weight.reshape(self.param_shape)
+            if not self.given_stats:  # through the batch statistics too
+                g, xh = g.reshape(self.stats_shape), xhat.reshape(self.stats_shape)
+                g = g - math.mean(g, self.axes) - xh * math.mean(g * xh, self.axes)
+            grads[0] = (g.reshape(self.stats_shape) * rstd).reshape(x.shape)
+        if self.has_weight and needs[1]:
+            grads[1] = math.total(gy * xhat, self.param_shape).reshape(self.feature_shape)
+        if self.has_bias and needs[1 + self.has_weight]:
+            grads[1 + self.has_weight] = math.total(gy, self.param_shape).reshape(self.feature_shape)
+        return tuple(grads)
 
 
-def _standardize_grad(gy, xhat, rstd, mean):
-    """d/dx of ``_standardize`` applied to ``gy``: ``rstd * (gy - E[gy] - xhat * E[gy * xhat])``."""
-    return rstd * (gy - mean(gy) - xhat * mean(gy * xhat))
+class NativeBatchNorm(_Normalization):
+    """Batch norm: statistics per channel (dim 1) over the batch and spatial dims."""
 
 
-class Standardize(Function):
-    """Zero mean, unit (biased) variance over ``axes``; keeps the batch statistics for running averages."""
-
-    saves = (0,)
-
-    def __init__(self, axes, eps):
-        self.axes, self.eps = axes, eps
-
-    def _array_mean(self, a):
-        return a.mean(axis=self.axes, keepdims=True)
-
-    def _tensor_mean(self, t):
-        return t.mean(dim=self.axes, keepdim=True)
-
-    def forward(self, x):
-        xhat, self.batch_mean, self.batch_var, self.rstd = _standardize(x, self.eps, self._array_mean)
-        return xhat
-
-    def backward(self, gy):
-        x = self.saved(0)
-        if GradMode.enabled:  # create_graph: rebuild the statistics from x so that they are differentiated too
-            xhat, _, _, rstd = _standardize(x, self.eps, self._tensor_mean)
-            return _standardize_grad(gy, xhat, rstd, self._tensor_mean)
-        xhat = (x.array - self.batch_mean) * self.rstd
-        return _new(_standardize_grad(gy.array, xhat, self.rstd, self._array_mean))
+class NativeLayerNorm(_Normalization):
+    """Layer norm: statistics per sample over the trailing ``normalized_shape`` dims."""
 
 
-def _affine(y, weight, bias, feature_shape):
-    """``y * weight + bias`` with both reshaped to ``feature_shape`` for broadcasting; either may be None."""
-    if weight is not None:
-        y = y * weight.reshape(feature_shape)
-    if bias is not None:
-        y = y + bias.reshape(feature_shape)
-    return y
+class NativeGroupNorm(_Normalization):
+    """Group norm: statistics per sample and channel group."""
+
+
+def _affine_inputs(weight, bias):
+    """The optional weight and bias: which are given, and the given ones."""
+    return (weight is not None, bias is not None), tuple(p for p in (weight, bias) if p is not None)
 
 
 def _check_param(op, name, param, expected):
@@ -85,34 +136,27 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
                     ("running_var", running_var)):
         _check_param("batch_norm", name, t, (channels,))
-    feature_shape = (1, channels) + (1,) * (input.dim() - 2)
+    shape = tuple(input.shape)
+    param_shape = (1, channels) + (1,) * (len(shape) - 2)
+    axes = (0,) + tuple(range(2, len(shape)))
+    affine, params = _affine_inputs(weight, bias)
     if not training:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be given when training=False")
-        scale = (running_var.detach() + eps) ** -0.5
-        if weight is not None:
-            scale = scale * weight
-        shift = -running_mean.detach() * scale
-        if bias is not None:
-            shift = shift + bias
-        return input * scale.reshape(feature_shape) + shift.reshape(feature_shape)
+        op = NativeBatchNorm(shape, axes, (channels,), param_shape, eps, affine, given_stats=True)
+        return op(input, *params, running_mean, running_var)
     count = input.numel() // channels
-    if count <= 1:
+    if count == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-    op = Standardize((0,) + tuple(range(2, input.dim())), eps)
-    y = op(input)
-    if running_mean is not None and running_var is not None:
-        _update_running_stats(running_mean, running_var, op, count, momentum)
-    return _affine(y, weight, bias, feature_shape)
-
-
-def _update_running_stats(running_mean, running_var, op, count, momentum):
-    """``running = (1 - momentum) * running + momentum * batch``, with the unbiased batch variance."""
-    batch_mean = _new(op.batch_mean.reshape(-1))
-    batch_var = _new(op.batch_var.reshape(-1) * (count / (count - 1)))
-    with no_grad():
+    tracking = running_mean is not None and running_var is not None
+    op = NativeBatchNorm(shape, axes, (channels,), param_shape, eps, affine, returns_stats=tracking)
+    if not tracking:
+        return op(input, *params)
+    y, batch_mean, batch_var = op(input, *params)
+    with no_grad():  # the running variance moves towards the unbiased batch variance
         running_mean.mul_(1 - momentum).add_(batch_mean * momentum)
-        running_var.mul_(1 - momentum).add_(batch_var * momentum)
+        running_var.mul_(1 - momentum).add_(batch_var * (momentum * count / max(count - 1, 1)))
+    return y
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -124,17 +168,24 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
     _check_param("layer_norm", "weight", weight, normalized_shape)
     _check_param("layer_norm", "bias", bias, normalized_shape)
-    y = Standardize(tuple(range(input.dim() - k, input.dim())), eps)(input)
-    return _affine(y, weight, bias, normalized_shape)
+    shape = tuple(input.shape)
+    affine, params = _affine_inputs(weight, bias)
+    op = NativeLayerNorm(shape, tuple(range(len(shape) - k, len(shape))), normalized_shape, normalized_shape, eps,
+                         affine)
+    return op(input, *params)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Split the channels (dim 1) into ``num_groups`` groups and normalize each group per sample."""
-    if input.dim() < 2 or input.shape[1] % num_groups != 0:
+    if input.dim() < 2:
+        raise RuntimeError(f"group_norm: Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    if input.shape[1] % num_groups != 0:
         raise RuntimeError(f"group_norm: Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape {list(input.shape)} and num_groups={num_groups}")
     n, channels = input.shape[0], input.shape[1]
     _check_param("group_norm", "weight", weight, (channels,))
     _check_param("group_norm", "bias", bias, (channels,))
-    y = Standardize((2,), eps)(input.reshape(n, num_groups, -1)).reshape(input.shape)
-    return _affine(y, weight, bias, (1, channels) + (1,) * (input.dim() - 2))
+    affine, params = _affine_inputs(weight, bias)
+    param_shape = (1, channels) + (1,) * (input.dim() - 2)
+    op = NativeGroupNorm((n, num_groups, -1), (2,), (channels,), param_shape, eps, affine)
+    return op(input, *params)

@@ -4,10 +4,10 @@ import itertools
 
 import numpy as np
 
-from autograd_core import dtypes
+import autograd_core
+from autograd_core import Tensor, dtypes, no_grad
+from autograd_core._backend import is_array
 from autograd_core.device import device as Device
-from autograd_core.grad_mode import no_grad
-from autograd_core.tensor import Tensor
 
 from ..parameter import Parameter
 
@@ -55,6 +55,15 @@ def _indent(text, spaces):
         return text
     pad = " " * spaces
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
+
+
+def _state_tensor(value):
+    """A ``state_dict`` value as a Tensor (arrays of numbers are wrapped), or None when it is neither."""
+    if isinstance(value, Tensor):
+        return value
+    if (is_array(value) or isinstance(value, np.generic)) and value.dtype.kind in "biuf":
+        return autograd_core.as_tensor(value)
+    return None
 
 
 class Module:
@@ -346,35 +355,34 @@ class Module:
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = state_dict[key]
-            array = value.array if isinstance(value, Tensor) else value
-            if not isinstance(array, (np.ndarray, np.generic)) or array.dtype.kind not in "biuf":
+            value = _state_tensor(state_dict[key])
+            if value is None:
                 errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
-                              f"object from checkpoint but received {type(value).__name__}")
-            elif array.shape != target.array.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape torch.Size({list(array.shape)}) "
-                              "from checkpoint, the shape in current model is "
-                              f"torch.Size({list(target.array.shape)}).")
+                              f"object from checkpoint but received {type(state_dict[key]).__name__}")
+            elif value.shape != target.shape:
+                errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} "
+                              f"from checkpoint, the shape in current model is {target.shape}.")
             else:
-                updates.append((key, target, array))
+                updates.append((key, target, value))
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         with no_grad():
-            for key, target, array in updates:
+            for key, target, value in updates:
                 if assign:
-                    self._assign(key, target, array)
+                    self._assign(key, target, value)
                 else:
-                    np.copyto(target.array, array, casting="unsafe")
-                    target._version_counter[0] += 1
+                    target.copy_(value)
         return _IncompatibleKeys(missing, unexpected)
 
-    def _assign(self, key, target, array):
+    def _assign(self, key, target, value):
+        """``load_state_dict(assign=True)``: ``value`` itself takes ``key``'s place (a parameter keeps its
+        ``requires_grad``)."""
         owner_path, _, name = key.rpartition(".")
-        owner = self.get_submodule(owner_path)
         if isinstance(target, Parameter):
-            owner._parameters[name] = Parameter(np.array(array), target.requires_grad)
-        else:
-            owner._buffers[name] = Tensor(np.array(array))
+            if not isinstance(value, Parameter):
+                value = Parameter(value, target.requires_grad)
+            value.requires_grad_(target.requires_grad)
+        setattr(self.get_submodule(owner_path), name, value)
 
     # ----- modes and conversions -----
     def train(self, mode=True):
@@ -396,14 +404,13 @@ class Module:
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters (to None by default, else to zero in place)."""
         for param in self.parameters():
-            if param.grad is None:
+            grad = param.grad
+            if grad is None:
                 continue
             if set_to_none:
                 param.grad = None
-            else:
-                if param.grad.grad_fn is not None:
-                    param.grad = param.grad.detach()
-                param.grad.array[...] = 0
+            else:  # as PyTorch: cut from any graph, then zeroed in place
+                (grad.detach_() if grad.grad_fn is not None else grad.requires_grad_(False)).zero_()
 
     def apply(self, fn):
         """Call ``fn(module)`` on every descendant (children first) and on this module."""

@@ -1,5 +1,5 @@
 """Embedding: a lookup table of learnt vectors indexed by integers."""
-from autograd_core.tensor import Tensor
+from autograd_core import Tensor, no_grad
 
 from .. import functional as F, init
 from ..parameter import Parameter, _empty_parameter
@@ -38,7 +38,8 @@ class Embedding(Module):
     def reset_parameters(self):
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.array[self.padding_idx] = 0
+            with no_grad():
+                self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -62,8 +63,8 @@ class Embedding(Module):
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
                         scale_grad_by_freq=False, sparse=False):
         """An Embedding whose weight is (a copy-free wrap of) the 2-D tensor ``embeddings``."""
-        if not isinstance(embeddings, Tensor) or embeddings.array.ndim != 2:
+        if not isinstance(embeddings, Tensor) or embeddings.dim() != 2:
             raise ValueError("Embedding.from_pretrained: embeddings parameter is expected to be 2-dimensional")
-        rows, dim = embeddings.array.shape
+        rows, dim = embeddings.shape
         return cls(rows, dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
                    _freeze=freeze)

@@ -4,6 +4,7 @@ import collections.abc
 import numpy as np
 
 from ... import dtypes
+from ..._backend import array_module
 from ...creation import from_numpy, tensor
 from ...tensor import Tensor, _new
 
@@ -34,7 +35,7 @@ def _stack_tensors(batch):
     if any(t.requires_grad for t in batch):
         from ... import stack
         return stack(batch)
-    return _new(np.stack([t.array for t in batch]))
+    return _new(array_module(batch[0].array).stack([t.array for t in batch]))
 
 
 def default_collate(batch):
@@ -42,7 +43,8 @@ def default_collate(batch):
 
     Tensors and numpy arrays are stacked along a new first dimension, Python
     floats become a float64 tensor and ints an int64 tensor, strings stay a list,
-    dicts, tuples and lists are collated field by field.
+    dicts, tuples and lists are collated field by field. Batches are tensors of
+    the default backend (numpy data is stacked on the host, then moved).
     """
     elem = batch[0]
     if isinstance(elem, Tensor):

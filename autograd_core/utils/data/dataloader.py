@@ -2,10 +2,12 @@
 
 Batches of a ``TensorDataset`` (or a ``Subset`` of one) are cut with one
 fancy-index per tensor instead of collating sample by sample: that fast path
-is what keeps an MNIST epoch's loading cost negligible.
+is what keeps an MNIST epoch's loading cost negligible. Batch indices are
+worked out on the host and moved to the tensors' backend once per batch.
 """
 import numpy as np
 
+from ..._backend import from_numpy
 from ...tensor import _new
 from .collate import default_collate, default_convert
 from .dataset import Subset, TensorDataset
@@ -100,4 +102,5 @@ def _fast_batches(rows, index_batches):
         index = np.asarray(batch, dtype=np.int64)
         if index_map is not None:
             index = index_map[index]
+        index = from_numpy(index, like=arrays[0]) if arrays else index
         yield [_new(array[index]) for array in arrays]

@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from ..._backend import as_array
 from ...random import default_generator
 from ...tensor import Tensor, _new
 
@@ -25,7 +26,7 @@ def _take(tensor, index):
     """``tensor[index]``; plain data (no autograd) is indexed on its array directly."""
     if tensor.requires_grad:
         return tensor[index]
-    return _new(np.asarray(tensor.array[index]))
+    return _new(as_array(tensor.array[index]))  # numpy gives an element as a scalar
 
 
 class TensorDataset(Dataset):
