@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from . import dtypes
-from ._backend import to_numpy
+from .arrays import to_numpy
 
 PRECISION = 4
 THRESHOLD = 1000

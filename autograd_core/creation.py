@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from . import _backend, dtypes
+from . import arrays, dtypes
 from .device import device as _device
 from .tensor import Tensor, _new, to_array
 from .ops._util import shape_arg, _SCALAR_TYPE_NAMES
@@ -26,7 +26,7 @@ def check_device(device):
 
 def _finish(array, requires_grad):
     """A new leaf holding ``array`` (a host numpy array is moved to the default backend)."""
-    t = _new(_backend.from_numpy(array) if type(array) is np.ndarray else array)
+    t = _new(arrays.from_numpy(array) if type(array) is np.ndarray else array)
     if requires_grad:
         t.requires_grad = True
     return t
@@ -65,7 +65,7 @@ def as_tensor(data, dtype=None, device=None):
     check_device(device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return data
-    if _backend.is_array(data) and (dtype is None or data.dtype == dtypes.to_numpy_dtype(dtype)) \
+    if arrays.is_array(data) and (dtype is None or data.dtype == dtypes.to_numpy_dtype(dtype)) \
             and data.dtype in dtypes._BY_NUMPY:
         return _finish(data, False)
     return tensor(data, dtype=dtype)
@@ -76,7 +76,7 @@ def from_numpy(array):
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy_dtype(array.dtype)
-    return _new(_backend.from_numpy(array))
+    return _new(arrays.from_numpy(array))
 
 
 def _filled(size, value, dtype, default, requires_grad, device, out, op, xp=None):
@@ -84,7 +84,7 @@ def _filled(size, value, dtype, default, requires_grad, device, out, op, xp=None
     shape = shape_arg(size, op)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"{op}: trying to create tensor with negative dimension: {list(shape)}")
-    xp = xp or _backend.default_module()
+    xp = xp or arrays.default_module()
     return factory(op, lambda dt: xp.full(shape, value, dtype=dtypes.to_numpy_dtype(dt or default)),
                    dtype, requires_grad, device, out)
 
@@ -112,7 +112,7 @@ def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=F
 def _like(input, value, dtype, requires_grad, device, op):
     """A tensor shaped as ``input`` and on its backend, filled with ``value``."""
     return _filled(input.array.shape, value, dtype, input.dtype, requires_grad, device, None, op,
-                   _backend.array_module(input.array))
+                   arrays.array_module(input.array))
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
@@ -145,7 +145,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requir
 
     def make(dtype):
         np_dtype = dtypes.to_numpy_dtype(dtype or (dtypes.int64 if integral else dtypes.get_default_dtype()))
-        xp = _backend.default_module()
+        xp = arrays.default_module()
         if np_dtype.kind == "f":  # computed in float64 as start + i * step, as PyTorch does
             return (start + step * xp.arange(count, dtype=np.float64)).astype(np_dtype)
         return xp.arange(start, end, step, dtype=np_dtype)
@@ -155,18 +155,18 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requir
 def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
-    return factory("linspace", lambda dt: _backend.default_module().linspace(start, end, steps, dtype=np.float64)
+    return factory("linspace", lambda dt: arrays.default_module().linspace(start, end, steps, dtype=np.float64)
                    .astype(dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False):
-    return factory("logspace", lambda dt: _backend.default_module().logspace(start, end, steps, base=base,
+    return factory("logspace", lambda dt: arrays.default_module().logspace(start, end, steps, base=base,
                                                                              dtype=np.float64)
                    .astype(dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
 
 
 def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
-    return factory("eye", lambda dt: _backend.default_module().eye(
+    return factory("eye", lambda dt: arrays.default_module().eye(
         n, m, dtype=dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
 
 

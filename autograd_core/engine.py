@@ -14,7 +14,7 @@ import gc
 
 import numpy as np
 
-from ._backend import array_module, as_array, to_numpy
+from .arrays import array_module, as_array, to_numpy
 from .function import AccumulateGrad, edge_of
 from .grad_mode import GradMode
 from .ops.shape import cast, sum_to

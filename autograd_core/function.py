@@ -27,7 +27,7 @@ import weakref
 
 import numpy as np
 
-from ._backend import array_module, as_array
+from .arrays import array_module, as_array
 from .grad_mode import GradMode, no_grad
 from .tensor import Tensor, _new
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from . import dtypes
-from ._backend import from_numpy, to_numpy
+from .arrays import from_numpy, to_numpy
 from .grad_mode import no_grad
 from .tensor import Tensor, _new, to_array
 

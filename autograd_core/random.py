@@ -8,7 +8,7 @@ import ast
 import numpy as np
 
 from . import dtypes
-from ._backend import from_numpy, to_numpy
+from .arrays import from_numpy, to_numpy
 from .creation import factory, check_device, _finish
 from .tensor import Tensor
 from .ops._util import shape_arg

@@ -33,7 +33,7 @@ import zipfile
 import numpy as np
 
 from . import dtypes
-from ._backend import from_numpy, to_numpy
+from .arrays import from_numpy, to_numpy
 from .device import device
 from .tensor import Size, Tensor, _new
 

@@ -6,7 +6,7 @@ each op family in ``ops/`` attaches its methods (``x.exp()``, ``x + y``...).
 import numpy as np
 
 from . import dtypes
-from . import _backend
+from . import arrays
 from .device import device as _device, CPU
 from .grad_mode import GradMode
 
@@ -47,8 +47,8 @@ def to_array(data, dtype=None):
     np_dtype = dtypes.to_numpy_dtype(dtype)
     if isinstance(data, Tensor):
         data = data.array
-    if _backend.is_array(data) and not isinstance(data, np.ndarray):
-        array = _backend.array_module(data).array(data, dtype=np_dtype)  # a copy on the data's own backend
+    if arrays.is_array(data) and not isinstance(data, np.ndarray):
+        array = arrays.array_module(data).array(data, dtype=np_dtype)  # a copy on the data's own backend
     elif isinstance(data, np.ndarray) or isinstance(data, np.generic):
         array = np.array(data, dtype=np_dtype)
     else:
@@ -64,7 +64,7 @@ def to_array(data, dtype=None):
         else:
             raise TypeError(f"tensor(): unsupported element type {array.dtype}; expected numbers or bools "
                             f"({', '.join(d.name for d in dtypes.ALL)})")
-    return _backend.from_numpy(array) if type(array) is np.ndarray else array
+    return arrays.from_numpy(array) if type(array) is np.ndarray else array
 
 
 class Tensor:
@@ -82,14 +82,14 @@ class Tensor:
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data=None, *sizes, requires_grad=False, name=None, dtype=None):
-        xp = _backend.default_module()
+        xp = arrays.default_module()
         if isinstance(data, int) and not isinstance(data, bool):  # torch.Tensor(2, 3): uninitialised
             array = xp.empty((data,) + sizes, dtype=dtypes.to_numpy_dtype(dtype or dtypes.get_default_dtype()))
         elif data is None:
             array = xp.empty((0,), dtype=dtypes.get_default_dtype().numpy)
-        elif _backend.is_array(data) and dtype is None and data.dtype in dtypes._BY_NUMPY:
-            array = _backend.from_numpy(data) if type(data) is np.ndarray else data  # DeZero's Variable(ndarray)
-        elif _backend.is_array(data) or isinstance(data, Tensor):
+        elif arrays.is_array(data) and dtype is None and data.dtype in dtypes._BY_NUMPY:
+            array = arrays.from_numpy(data) if type(data) is np.ndarray else data  # DeZero's Variable(ndarray)
+        elif arrays.is_array(data) or isinstance(data, Tensor):
             array = to_array(data, dtype)
         else:  # torch.Tensor([1, 2]) is float32
             array = to_array(data, dtype or dtypes.get_default_dtype())
@@ -226,7 +226,7 @@ class Tensor:
                                f"output type {self.dtype}")
         if not self.array.flags.writeable:
             raise RuntimeError(f"{func.__name__}_: this tensor is a read-only (expanded) view; clone() it first")
-        _backend.array_module(self.array).copyto(self.array, result.array, casting="same_kind")
+        arrays.array_module(self.array).copyto(self.array, result.array, casting="same_kind")
         self._version_counter[0] += 1
         if recording:
             self.grad_fn, self._output_index, self._requires_grad = result.grad_fn, result._output_index, True
@@ -289,10 +289,10 @@ class Tensor:
         """The values as a numpy array: the same memory on the CPU, as PyTorch's."""
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return _backend.to_numpy(self.array)
+        return arrays.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
-        array = _backend.to_numpy(self.array)
+        array = arrays.to_numpy(self.array)
         return array if dtype is None else array.astype(dtype)
 
     def __len__(self):

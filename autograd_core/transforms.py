@@ -1,7 +1,7 @@
 """Sample transforms in the torchvision style: ToTensor, Normalize, Compose, Lambda, Flatten."""
 import numpy as np
 
-from ._backend import from_numpy
+from .arrays import from_numpy
 from .creation import from_numpy as tensor_from_numpy
 from .tensor import Tensor, _new
 

@@ -8,7 +8,7 @@ import math
 
 import autograd_core
 from autograd_core import no_grad
-from autograd_core._backend import array_module
+from autograd_core.arrays import array_module
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]

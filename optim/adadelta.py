@@ -1,6 +1,6 @@
 """Adadelta (Zeiler): steps sized by the ratio of running RMS of past updates to that of gradients."""
 import autograd_core
-from autograd_core._backend import kernels
+from autograd_core.arrays import kernels
 
 from .optimizer import Optimizer, advance_step, check_non_negative, scalar_state, sign, state_buffer
 

@@ -1,6 +1,6 @@
 """Adam (Kingma & Ba), with PyTorch's options: weight decay (L2 or decoupled), AMSGrad, maximize."""
 import autograd_core
-from autograd_core._backend import kernels
+from autograd_core.arrays import kernels
 
 from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, lerp_weight, scalar_state,
                         sign, state_buffer)

@@ -10,7 +10,7 @@ float32. Options are loop-invariant scalars where that is exact (``grad_sign``
 of +-1, a ``decay`` factor of 1) rather than branches: LLVM vectorises a loop
 with one or two invariant branches, not with many.
 
-Registered with ``autograd_core._backend.add_kernels("optim", ...)`` by
+Registered with ``autograd_core.arrays.add_kernels("optim", ...)`` by
 ``optim.optimizer`` and fetched with ``kernels("optim", array)``. Numba's
 on-disk cache is keyed on this file: after editing it, delete
 ``optim/__pycache__/kernels.*.nbi`` and ``*.nbc``.

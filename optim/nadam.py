@@ -2,7 +2,7 @@
 import numpy as np
 
 import autograd_core
-from autograd_core._backend import kernels
+from autograd_core.arrays import kernels
 from autograd_core.autograd.graph import increment_version
 
 from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, lerp_weight, scalar_state,

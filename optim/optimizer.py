@@ -22,7 +22,7 @@ import numpy as np
 
 import autograd_core
 from autograd_core import Tensor, enable_grad
-from autograd_core._backend import add_kernels, array_module
+from autograd_core.arrays import add_kernels, array_module
 from autograd_core.autograd.graph import increment_version
 
 __all__ = ["Optimizer"]

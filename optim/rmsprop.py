@@ -1,6 +1,6 @@
 """RMSprop (Hinton): steps scaled by a running root-mean-square of the gradients."""
 import autograd_core
-from autograd_core._backend import kernels
+from autograd_core.arrays import kernels
 
 from .optimizer import Optimizer, advance_step, check_non_negative, lerp_weight, scalar_state, sign, state_buffer
 

@@ -1,6 +1,6 @@
 """Stochastic gradient descent, with PyTorch's momentum, dampening, Nesterov, weight decay and maximize."""
 import autograd_core
-from autograd_core._backend import kernels
+from autograd_core.arrays import kernels
 
 from .optimizer import Optimizer, check_non_negative, sign, state_buffer
 

@@ -13,7 +13,7 @@ if os.environ.get("CI"):
 import autograd_core as torch
 
 # AUTOGRAD_CORE_TEST_BACKEND=strict runs the suite on arrays that refuse to mix with numpy's, as CuPy's do:
-# it proves that every op goes through the array seam (autograd_core/_backend.py).
+# it proves that every op goes through the array seam (autograd_core/arrays.py).
 if os.environ.get("AUTOGRAD_CORE_TEST_BACKEND") == "strict":
     from strict_backend import install
     install()

@@ -16,7 +16,7 @@ import types
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from autograd_core import _backend
+from autograd_core import arrays
 
 
 class StrictArray(NDArrayOperatorsMixin):
@@ -201,7 +201,7 @@ class _HostKernels:
         self._family = family
 
     def __getattr__(self, name):
-        value = getattr(_backend.NUMPY.kernels(self._family), name)
+        value = getattr(arrays.NUMPY.kernels(self._family), name)
         return _host_callable(value) if callable(value) else value
 
 
@@ -213,7 +213,7 @@ xp.array = lambda value, dtype=None, copy=True, **kw: StrictArray(np.array(_host
                                                                            **kw))
 
 
-class _StrictBackend(_backend.ArrayBackend):
+class _StrictBackend(arrays.ArrayBackend):
     def kernels(self, family):
         return _HostKernels(family)
 
@@ -223,4 +223,4 @@ BACKEND = _StrictBackend("strict", xp, StrictArray, to_numpy=lambda a: a._host, 
 
 def install():
     """Make the strict backend the default for new CPU arrays."""
-    _backend.register(BACKEND, default=True)
+    arrays.register(BACKEND, default=True)

@@ -7,8 +7,8 @@ is an import, an attribute access, or a string naming an attribute in
 ``getattr``/``setattr``/``hasattr``/``delattr``. A package may define a private
 name of its own that happens to share a spelling (nn's ``Module._apply``): its
 definitions (functions, classes, module-level names, ``self.<name>`` attributes,
-``__slots__``) make the name its own. The one private module the packages are
-meant to import is the array seam, ``autograd_core._backend`` (docs/architecture.md).
+``__slots__``) make the name its own. The array seam, ``autograd_core.arrays``, is
+public (docs/architecture.md).
 """
 import abc
 import ast
@@ -26,7 +26,6 @@ from autograd_core.function import edge_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("nn", "optim", "viz", "examples", "benchmarks")
-ARRAY_SEAM = "_backend"  # autograd_core._backend: the array seam, public to the packages by design
 ATTRIBUTE_CALLS = ("getattr", "setattr", "hasattr", "delattr")
 
 
@@ -115,7 +114,7 @@ def _own_definitions(trees):
 
 def _imported_module_is_private(module):
     parts = module.split(".")
-    return parts[0] == "autograd_core" and any(_is_private(p) and p != ARRAY_SEAM for p in parts[1:])
+    return parts[0] == "autograd_core" and any(_is_private(p) for p in parts[1:])
 
 
 def _uses(tree, private, own):
@@ -125,14 +124,14 @@ def _uses(tree, private, own):
             if _imported_module_is_private(node.module):
                 yield node.lineno, node.module, "import of a private module"
             for alias in node.names:
-                if _is_private(alias.name) and alias.name != ARRAY_SEAM:
+                if _is_private(alias.name):
                     yield node.lineno, alias.name, f"imported from {node.module}"
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if _imported_module_is_private(alias.name):
                     yield node.lineno, alias.name, "import of a private module"
         elif isinstance(node, ast.Attribute):
-            if node.attr in private and node.attr not in own and node.attr != ARRAY_SEAM:
+            if node.attr in private and node.attr not in own:
                 yield node.lineno, node.attr, f"attribute defined by {private[node.attr]}"
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ATTRIBUTE_CALLS:
             for arg in node.args[1:2]:
@@ -170,7 +169,7 @@ def test_the_checker_names_file_and_line(tmp_path, private):
     source.write_text("from autograd_core.tensor import Tensor, _new\n"
                       "from autograd_core.ops._util import write_out\n"
                       "import autograd_core._allocator\n"
-                      "from autograd_core._backend import kernels\n"
+                      "from autograd_core.arrays import kernels\n"
                       "def step(p, t):\n"
                       "    p._version_counter[0] += 1\n"
                       "    return getattr(t, '_output_index'), t.array, t._private_of_mine\n"

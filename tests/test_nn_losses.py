@@ -290,7 +290,7 @@ def _graph_nodes(output):
 
 def test_no_node_keeps_an_array_after_backward():
     """Masks, slopes, indices, columns and statistics are saved through save_for_backward, freed by backward."""
-    from autograd_core._backend import is_array
+    from autograd_core.arrays import is_array
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.LeakyReLU(0.1), nn.MaxPool2d(2),
                           nn.Dropout(0.3), nn.Conv2d(4, 4, 3), nn.ELU(), nn.Dropout2d(0.2), nn.Flatten(),

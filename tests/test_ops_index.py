@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import autograd_core as torch
-from autograd_core._backend import is_array
+from autograd_core.arrays import is_array
 from autograd_core.autograd import gradcheck, gradgradcheck
 
 

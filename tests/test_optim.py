@@ -203,7 +203,7 @@ def test_a_step_invalidates_graphs_that_saved_the_parameter():
 
 
 def test_kernels_are_the_numpy_backends_optim_family_with_keyword_hyper_parameters():
-    from autograd_core._backend import kernels
+    from autograd_core.arrays import kernels
     import optim.kernels
     family = kernels("optim", np.zeros(1, np.float32))
     assert family is optim.kernels

@@ -9,7 +9,7 @@ import graphviz
 import numpy as np
 
 from autograd_core import Tensor
-from autograd_core._backend import to_numpy
+from autograd_core.arrays import to_numpy
 
 from .graph import as_tensors, op_arguments, record_graph, saved_items
 from .layout import Layout

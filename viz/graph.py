@@ -14,7 +14,7 @@ from collections import deque
 import numpy as np
 
 from autograd_core import Tensor
-from autograd_core._backend import is_array, to_numpy
+from autograd_core.arrays import is_array, to_numpy
 from autograd_core.autograd.graph import AccumulateGrad
 from autograd_core.function import edge_of
 

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 
-from .._backend import from_numpy, to_numpy
+from ..arrays import from_numpy, to_numpy
 from ..engine import grad as autograd_grad
 from ..tensor import Tensor, _new
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._backend import to_numpy
+from ..arrays import to_numpy
 from ..creation import from_numpy
 from ..utils.data import Dataset
 from .download import download_verified

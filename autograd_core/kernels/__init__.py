@@ -1,6 +1,6 @@
 """The numpy backend's kernel families: compute kernels (Numba) and the numpy/BLAS drivers built on them.
 
-Ops reach them through the array seam, ``_backend.kernels("conv", array)``
+Ops reach them through the array seam, ``arrays.kernels("conv", array)``
 (another backend brings its own families). This package's ``__init__`` and
 ``geometry`` do not import Numba; the numpy backend imports ``kernels.conv``
 and ``kernels.pool`` on first use, so ``import autograd_core`` stays fast.

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from .._backend import array_module, as_array, from_numpy
+from ..arrays import array_module, as_array, from_numpy
 from ..grad_mode import GradMode
 from ..tensor import Tensor, _new, _check_dim
 

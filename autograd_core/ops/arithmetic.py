@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from .._backend import array_module
+from ..arrays import array_module
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method

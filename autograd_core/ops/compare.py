@@ -10,7 +10,7 @@ import operator
 import numpy as np
 
 from .. import dtypes
-from .._backend import array_module, as_array, from_numpy
+from ..arrays import array_module, as_array, from_numpy
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
 from ._util import broadcast_error, require_input_dtype_out, write_out

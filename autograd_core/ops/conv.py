@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from .._backend import kernels
+from ..arrays import kernels
 from ..function import Function
 from ..grad_mode import GradMode
 from ..kernels.geometry import ConvGeometry

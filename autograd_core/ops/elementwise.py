@@ -7,7 +7,7 @@ import operator
 import numpy as np
 
 from .. import dtypes
-from .._backend import add_kernels, array_module, as_array, kernels
+from ..arrays import add_kernels, array_module, as_array, kernels
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method

@@ -1,7 +1,7 @@
 """Overwriting ops: fill_, zero_, copy_ and the random in-place fills (uniform_, normal_... in random.py)."""
 import numpy as np
 
-from .._backend import array_module, as_array
+from ..arrays import array_module, as_array
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from .._backend import array_module, as_array, from_numpy, is_array
+from ..arrays import array_module, as_array, from_numpy, is_array
 from ..function import Function
 from ..grad_mode import GradMode
 from ..tensor import Tensor, _new, _check_dim, as_view

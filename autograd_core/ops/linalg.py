@@ -4,7 +4,7 @@ from collections import Counter
 
 import numpy as np
 
-from .._backend import array_module
+from ..arrays import array_module
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method

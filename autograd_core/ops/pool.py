@@ -9,7 +9,7 @@ first use); arguments are validated here.
 """
 import numbers
 
-from .._backend import kernels
+from ..arrays import kernels
 from ..function import Function
 from ..kernels.geometry import adaptive_windows, sliding_windows
 from ..tensor import Tensor, _new

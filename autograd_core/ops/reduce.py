@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from .._backend import array_module, as_array
+from ..arrays import array_module, as_array
 from ..function import Function
 from ..tensor import Tensor, _new, _check_dim
 from ._registry import tensor_method

@@ -12,7 +12,7 @@ import autograd_core
 from autograd_core import as_tensor, sigmoid, sum_to, tanh
 from autograd_core.autograd import Function
 
-from ._seam import array_module
+from autograd_core.arrays import array_module
 
 __all__ = ["relu", "relu6", "leaky_relu", "hardtanh", "hardsigmoid", "hardswish", "prelu", "elu", "selu", "celu",
            "gelu", "silu", "mish", "softplus", "softsign", "sigmoid", "tanh", "logsigmoid", "softmax", "softmin",

@@ -3,7 +3,7 @@ from autograd_core import as_tensor
 from autograd_core.autograd import Function
 from autograd_core.autograd.graph import increment_version
 
-from ._seam import array_module
+from autograd_core.arrays import array_module
 
 __all__ = ["embedding"]
 

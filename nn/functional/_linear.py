@@ -5,7 +5,7 @@ ends with (``AddmmBackward0`` for a batch of vectors with a bias...).
 """
 from autograd_core.autograd import Function
 
-from ._seam import array_module
+from autograd_core.arrays import array_module
 
 __all__ = ["linear", "bilinear"]
 

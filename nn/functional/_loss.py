@@ -16,7 +16,7 @@ from autograd_core import Tensor, as_tensor
 from autograd_core.autograd import Function
 
 from ._activation import log_softmax, logsigmoid, softmax
-from ._seam import array_module
+from autograd_core.arrays import array_module
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]

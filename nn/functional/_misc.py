@@ -7,7 +7,7 @@ from autograd_core import as_tensor
 from autograd_core.autograd import Function
 
 from ._activation import checked_dim
-from ._seam import array_module
+from autograd_core.arrays import array_module
 
 __all__ = ["one_hot", "pad", "normalize"]
 

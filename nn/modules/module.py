@@ -6,7 +6,7 @@ import numpy as np
 
 import autograd_core
 from autograd_core import Tensor, dtypes, no_grad
-from autograd_core._backend import is_array
+from autograd_core.arrays import is_array
 from autograd_core.device import device as Device
 
 from ..parameter import Parameter

@@ -4,7 +4,7 @@ import collections.abc
 import numpy as np
 
 from ... import dtypes
-from ..._backend import array_module
+from ...arrays import array_module
 from ...creation import from_numpy, tensor
 from ...tensor import Tensor, _new
 

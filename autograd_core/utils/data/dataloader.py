@@ -7,7 +7,7 @@ worked out on the host and moved to the tensors' backend once per batch.
 """
 import numpy as np
 
-from ..._backend import from_numpy
+from ...arrays import from_numpy
 from ...tensor import _new
 from .collate import default_collate, default_convert
 from .dataset import Subset, TensorDataset

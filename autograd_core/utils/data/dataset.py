@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from ..._backend import as_array
+from ...arrays import as_array
 from ...random import default_generator
 from ...tensor import Tensor, _new
 
