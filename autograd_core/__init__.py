@@ -2,6 +2,7 @@
 
 ``import autograd_core as torch`` gives ``torch.tensor``, ``torch.nn``, ``torch.optim``...
 """
+from . import _aliases
 from ._allocator import keep_freed_memory
 from . import dtypes
 from .dtypes import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,
@@ -34,12 +35,12 @@ __version__ = "0.1.0"
 keep_freed_memory()  # glibc keeps the blocks a training step frees for the next step (see _allocator)
 
 
+_aliases.install()  # autograd_core.nn / autograd_core.optim are the top-level nn / optim packages
+
+
 def __getattr__(name):
-    # nn and optim are sibling packages; resolve them lazily so `torch.nn` works
-    # without a circular import at package load time.
-    if name in ("nn", "optim"):
+    # nn and optim import autograd_core, so they load on first use (``torch.nn``), not with it
+    if name in _aliases.ALIASED:
         import importlib
-        module = importlib.import_module(name)
-        globals()[name] = module
-        return module
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")

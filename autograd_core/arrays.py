@@ -9,7 +9,8 @@ rule for code that touches arrays:
   constants are shared by every backend and stay ``np.float32``, ``np.inf``);
 * arrays made from nothing (``torch.zeros(3)``) come from ``default_module()``;
 * compiled kernels are looked up per backend with ``kernels(family, *arrays)``
-  (numpy's are Numba's, in ``autograd_core.kernels``);
+  (numpy's: Numba's "conv" and "pool" in ``autograd_core.kernels``, optim's "optim",
+  scipy's "special");
 * crossing to the host is explicit: ``to_numpy(array)`` (``Tensor.numpy()``,
   printing, saving), ``from_numpy(ndarray, like)``.
 
@@ -55,6 +56,7 @@ def _module_loader(name):
 NUMPY = ArrayBackend("numpy", np, np.ndarray, lambda a: a, lambda a: a)
 NUMPY.add_kernels("conv", _module_loader("autograd_core.kernels.conv"))
 NUMPY.add_kernels("pool", _module_loader("autograd_core.kernels.pool"))
+NUMPY.add_kernels("special", _module_loader("scipy.special"))  # erf...; scipy is slow to import
 
 _by_type = {np.ndarray: NUMPY}
 _default = NUMPY

@@ -10,9 +10,8 @@ import numpy as np
 from . import arrays, dtypes
 from .device import device as _device
 from .tensor import Tensor, _new, to_array
-from .ops._util import shape_arg, _SCALAR_TYPE_NAMES
+from .ops._util import shape_arg, write_out, _SCALAR_TYPE_NAMES
 from .ops._registry import tensor_method
-from .ops.shape import into
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
            "logspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "is_tensor", "numel"]
@@ -51,7 +50,7 @@ def factory(op, make, dtype, requires_grad, device, out):
         check_device(device)
     if out is None:
         return _finish(make(dtype), requires_grad)
-    return into(op, _finish(make(_dtype_for_out(dtype, out)), False), out)
+    return write_out(op, _finish(make(_dtype_for_out(dtype, out)), False), out)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -62,6 +61,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with an ndarray or tensor of the right dtype."""
+    if type(data) is np.ndarray and dtype is None and device is None and data.dtype in dtypes._BY_NUMPY \
+            and arrays.default_backend() is arrays.NUMPY:
+        return _new(data)  # the common case, kept fast: ops and nn.functional wrap their arrays with it
     check_device(device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return data

@@ -65,7 +65,7 @@ def as_dtype(value):
         return _PYTHON_TYPES[value]
     try:
         return _BY_NUMPY[np.dtype(value)]
-    except (TypeError, KeyError):
+    except (TypeError, KeyError, ValueError):
         raise TypeError(f"unsupported dtype {value!r}; expected one of "
                         + ", ".join(repr(d) for d in ALL)) from None
 

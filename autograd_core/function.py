@@ -59,7 +59,8 @@ class Node:
 
     # _output_meta: ((shape, dtype), ...) per output: what a gradient arriving there must have
 
-    def register_prehook(self, output_index, hook):
+    def _register_tensor_hook(self, output_index, hook):
+        """``hook(grad)`` runs on the gradient of output ``output_index`` before this node (``Tensor.register_hook``)."""
         if self._hooks is None:
             self._hooks = {}
         self._hooks.setdefault(output_index, []).append(hook)
@@ -76,6 +77,9 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self._hooks = None
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
 
     @property
     def _output_meta(self):
@@ -228,6 +232,10 @@ class Function(Node):
                 if o.grad_fn is None and o._requires_grad:
                     raise RuntimeError(f"{self.name()}: a leaf Variable that requires grad is being used in an "
                                        "in-place operation (mark_dirty)")
+                if o._base is not None:
+                    raise RuntimeError(f"{self.name()}: mark_dirty() of a view (a slice, reshape or split piece) "
+                                       "is not supported: the base tensor's gradient history would miss the "
+                                       "change. Return a new tensor, or change the base in place.")
             elif any(o is x for x in inputs) or o.grad_fn is not None:
                 o = _new(o.array)  # an input returned as is (or a tensor of another graph) is aliased, as PyTorch
             o.grad_fn, o._output_index, o._requires_grad = self, i, True

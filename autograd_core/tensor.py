@@ -174,9 +174,9 @@ class Tensor:
         if self.grad_fn is not None:
             ref = __import__("weakref").ref(self)
             if hook is _retain_hook:
-                self.grad_fn.register_prehook(self._output_index, lambda g: _store_retained(ref, g))
+                self.grad_fn._register_tensor_hook(self._output_index, lambda g: _store_retained(ref, g))
             else:
-                self.grad_fn.register_prehook(self._output_index, hook)
+                self.grad_fn._register_tensor_hook(self._output_index, hook)
         return _RemovableHandle(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -366,8 +366,11 @@ class Tensor:
         return cast(self, dtypes.as_dtype(dtype).numpy)
 
     def type(self, dtype=None):
+        """The legacy type name (``torch.FloatTensor``), or a copy converted to a dtype, name or legacy type."""
         if dtype is None:
             return _TYPE_NAMES.get(self.array.dtype, "torch.Tensor")
+        if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), dtypes.dtype):
+            dtype = dtype.dtype  # torch.DoubleTensor
         if isinstance(dtype, str) and dtype in _NAME_TYPES:
             dtype = _NAME_TYPES[dtype]
         return self.to(dtype)
@@ -446,7 +449,7 @@ def _check_dim(dim, ndim, op):
     """Normalise a possibly negative dim, with PyTorch's error when out of range."""
     n = max(ndim, 1)
     if not -n <= dim < n:
-        raise IndexError(f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim % n
 
 

@@ -130,9 +130,9 @@ def test_observer_hears_every_node_in_backward_order():
     loss = (x.exp() * 3).sum()
     with graph.observe(Recorder()) as recorder:
         loss.backward()
-    assert recorder.before_names == ["SumBackward0", "MulBackward0", "ExpBackward0", "AccumulateGrad"]
+    assert recorder.before_names == ["SumBackward0", "MulBackward0", "ExpBackward0", "torch::autograd::AccumulateGrad"]
     assert recorder.after_counts == [("SumBackward0", 1), ("MulBackward0", 2), ("ExpBackward0", 1),
-                                     ("AccumulateGrad", 0)]
+                                     ("torch::autograd::AccumulateGrad", 0)]
     np.testing.assert_allclose(x.grad.numpy(), 3 * np.exp([1.0, 2.0]), rtol=1e-6)
     x.grad = None
     (x * 2).sum().backward()  # outside the block: no longer observed
@@ -140,5 +140,19 @@ def test_observer_hears_every_node_in_backward_order():
 
 
 def test_graph_exports():
-    assert set(graph.__all__) == {"Node", "AccumulateGrad", "increment_version", "observe", "Observer"}
+    assert set(graph.__all__) == {"Node", "AccumulateGrad", "GradientEdge", "get_gradient_edge", "increment_version",
+                                  "observe", "Observer"}
     assert torch.autograd.graph is graph
+
+
+def test_get_gradient_edge_matches_torch():
+    torch_ref = pytest.importorskip("torch")
+    for lib in (torch, torch_ref):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        values, indices = x.max(0)
+        edge = lib.autograd.graph.get_gradient_edge(values)
+        assert edge.node is values.grad_fn and edge.output_nr == 0
+        leaf_edge = lib.autograd.graph.get_gradient_edge(x)
+        assert type(leaf_edge.node).__name__ == "AccumulateGrad" and leaf_edge.output_nr == 0
+        with pytest.raises(RuntimeError, match="does not require gradients"):
+            lib.autograd.graph.get_gradient_edge(lib.tensor([1.0]))

@@ -307,7 +307,7 @@ DIM_OPS = [("sum", lambda x, d: x.sum(d)), ("mean", lambda x, d: x.mean(d)), ("p
 @pytest.mark.parametrize("name, fn", DIM_OPS, ids=[d[0] for d in DIM_OPS])
 @pytest.mark.parametrize("dim", [2, -3])
 def test_bad_dim_raises_index_error_with_range(name, fn, dim):
-    with pytest.raises(IndexError, match=rf"{name}: dimension out of range \(expected to be in range of "
+    with pytest.raises(IndexError, match=rf"{name}: Dimension out of range \(expected to be in range of "
                                          rf"\[-2, 1\], but got {dim}\)"):
         fn(torch.ones(2, 3), dim)
 

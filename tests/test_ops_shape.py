@@ -121,7 +121,7 @@ def test_cat_forward_promotion_and_errors():
         torch.cat([])
     with pytest.raises(TypeError, match="element 1 is ndarray"):
         torch.cat([torch.zeros(2), np.zeros(2)])
-    with pytest.raises(IndexError, match="dimension out of range"):
+    with pytest.raises(IndexError, match="Dimension out of range"):
         torch.cat([torch.zeros(2)], dim=1)
 
 

@@ -39,7 +39,7 @@ def test_attributes():
     with pytest.raises(RuntimeError, match="requires grad"):
         x.numpy()
     assert x.detach().numpy().shape == (2, 3)
-    with pytest.raises(IndexError, match="dimension out of range"):
+    with pytest.raises(IndexError, match="Dimension out of range"):
         x.size(2)
 
 

@@ -317,7 +317,7 @@ class _Order(engine.Observer):
         self.names = []
 
     def before(self, node, grads):
-        self.names.append(node.name())
+        self.names.append(type(node).__name__)
 
 
 def _engine_order(build):

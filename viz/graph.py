@@ -15,8 +15,7 @@ import numpy as np
 
 from autograd_core import Tensor
 from autograd_core.arrays import is_array, to_numpy
-from autograd_core.autograd.graph import AccumulateGrad
-from autograd_core.function import edge_of
+from autograd_core.autograd.graph import AccumulateGrad, get_gradient_edge
 
 __all__ = ["Variable", "Op", "RecordedGraph", "record_graph", "as_tensors", "op_arguments", "saved_items"]
 
@@ -77,7 +76,7 @@ def tensor_key(tensor):
     """The key of the variable ``tensor`` is in any graph."""
     if tensor.grad_fn is None:
         return leaf_key(tensor)
-    return output_key(*edge_of(tensor))
+    return output_key(*get_gradient_edge(tensor))
 
 
 class RecordedGraph:
@@ -134,7 +133,7 @@ class RecordedGraph:
     def _walk(self, outputs):
         pending = deque()
         for t in outputs:
-            var = self._leaf(t) if t.grad_fn is None else self._output_variable(*edge_of(t), pending)
+            var = self._leaf(t) if t.grad_fn is None else self._output_variable(*get_gradient_edge(t), pending)
             var.is_output = True
             if var.tensor is None:
                 var.tensor = t

@@ -57,7 +57,7 @@ class _StepRecorder(Observer):
         else:
             key = op_key(node)
             arrived = {output_key(node, i): g.numpy(force=True).copy() for i, g in enumerate(grads or ()) if g is not None}
-        self.steps.append(_Step(key, node.name(), {k: v for k, v in arrived.items() if k in self.graph.variables}))
+        self.steps.append(_Step(key, type(node).__name__, {k: v for k, v in arrived.items() if k in self.graph.variables}))
 
 
 def _record_backward(graph, output, gradient, retain_graph):

@@ -6,9 +6,21 @@ changed in place by code that writes its array directly (a fused optimizer
 kernel), so saved-tensor checks see the change; ``observe`` / ``Observer`` are
 the engine's hook point: an observer hears of every node a backward pass runs.
 """
+import collections
+
 from ..engine import Observer, observe
-from ..function import AccumulateGrad, Node
+from ..function import AccumulateGrad, Node, edge_of
 from ..tensor import Tensor
+
+GradientEdge = collections.namedtuple("GradientEdge", ["node", "output_nr"])
+GradientEdge.__doc__ = "Where the gradient of a tensor enters the graph: ``node``'s output ``output_nr``."
+
+
+def get_gradient_edge(tensor):
+    """The ``GradientEdge`` of ``tensor``: its ``grad_fn`` and output index, or its leaf's AccumulateGrad."""
+    if not tensor.requires_grad:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require gradients")
+    return GradientEdge(*edge_of(tensor))
 
 
 def increment_version(tensor):
@@ -34,4 +46,4 @@ def _tensors_of(iterable):
     return tensors
 
 
-__all__ = ["Node", "AccumulateGrad", "increment_version", "observe", "Observer"]
+__all__ = ["Node", "AccumulateGrad", "GradientEdge", "get_gradient_edge", "increment_version", "observe", "Observer"]

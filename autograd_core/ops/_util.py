@@ -78,13 +78,19 @@ _SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double"
                       "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
 
 
-def write_out(op, result, out):
-    """Write ``result`` into ``out`` as PyTorch's ``out=`` does, and return ``out``.
+def write_out(op, result, out, dtype_error=None):
+    """``result``, or ``out`` holding it as PyTorch's ``out=`` does (then ``out`` is returned).
 
     ``out`` takes ``result``'s shape (with PyTorch's deprecation warning when it
     had elements and another shape) and keeps its dtype, which must be able to
     hold the result's kind; ``out=`` cannot be used where a gradient is recorded.
+    ``dtype_error(result, out)``, for ops whose ``out`` must have exactly the
+    result's dtype, gives the op's own message.
     """
+    if out is None:
+        return result
+    if dtype_error is not None and isinstance(out, Tensor) and out.array.dtype != result.array.dtype:
+        raise RuntimeError(dtype_error(result, out))
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if GradMode.enabled and (out.requires_grad or result.requires_grad):
@@ -113,11 +119,20 @@ _C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"
                  "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
 
 
+def _exact_dtype_message(dtype, out):
+    return (f"Expected out tensor to have dtype {_C_TYPE_NAMES[np.dtype(dtype).name]}, but got "
+            f"{_C_TYPE_NAMES[out.array.dtype.name]} instead")
+
+
+def exact_dtype_error(result, out):
+    """PyTorch's message for an ``out`` of another dtype where the op needs exactly the result's."""
+    return _exact_dtype_message(result.array.dtype, out)
+
+
 def require_out_dtype(out, dtype):
     """``out``, checked as PyTorch does for ops whose ``out=`` must have the result's ``dtype`` (products, indices)."""
     if isinstance(out, Tensor) and out.array.dtype != dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE_NAMES[np.dtype(dtype).name]}, but got "
-                           f"{_C_TYPE_NAMES[out.array.dtype.name]} instead")
+        raise RuntimeError(_exact_dtype_message(dtype, out))
     return out
 
 

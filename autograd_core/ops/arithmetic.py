@@ -278,7 +278,7 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
     result = _checked(Add(), input, other, "add")
-    return result if out is None else write_out("add", result, out)
+    return write_out("add", result, out)
 
 
 @tensor_method("sub", "subtract", "__sub__")
@@ -286,13 +286,13 @@ def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
     result = _checked(Sub(), input, other, "sub")
-    return result if out is None else write_out("sub", result, out)
+    return write_out("sub", result, out)
 
 
 @tensor_method("mul", "multiply", "__mul__")
 def mul(input, other, *, out=None):
     result = _checked(Mul(), input, other, "mul")
-    return result if out is None else write_out("mul", result, out)
+    return write_out("mul", result, out)
 
 
 @tensor_method("div", "divide", "true_divide", "__truediv__")
@@ -308,7 +308,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     else:
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                          f"'{rounding_mode}'")
-    return result if out is None else write_out("div", result, out)
+    return write_out("div", result, out)
 
 
 def _power(input, exponent):
@@ -340,7 +340,7 @@ def _number_to_power(base, exponent):
 def pow(input, exponent, *, out=None):
     """``input ** exponent``: tensors or numbers on either side (a number base needs a tensor exponent)."""
     result = _power(input, exponent)
-    return result if out is None else write_out("pow", result, out)
+    return write_out("pow", result, out)
 
 
 @tensor_method("neg", "negative", "__neg__")
@@ -349,14 +349,14 @@ def neg(input, *, out=None):
         raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; "
                            "use the `~` or `logical_not()` operator instead")
     result = Neg()(input)
-    return result if out is None else write_out("neg", result, require_input_dtype_out(out, result.array.dtype))
+    return write_out("neg", result, require_input_dtype_out(out, result.array.dtype))
 
 
 @tensor_method("floor_divide", "__floordiv__")
 def floor_divide(input, other, *, out=None):
     """``floor(input / other)`` elementwise; no gradient in PyTorch (``div(rounding_mode="floor")`` has one)."""
     result = _checked(Underivable("floor_divide"), input, other, "floor_divide")
-    return result if out is None else write_out("floor_divide", result, out)
+    return write_out("floor_divide", result, out)
 
 
 @tensor_method("remainder", "__mod__")
@@ -366,14 +366,14 @@ def remainder(input, other, *, out=None):
         result = _checked(Remainder(not isinstance(other, Tensor)), input, other, "remainder")
     else:  # a number divided by a tensor: no derivative in PyTorch
         result = _checked(Underivable("remainder"), input, other, "remainder")
-    return result if out is None else write_out("remainder", result, out)
+    return write_out("remainder", result, out)
 
 
 @tensor_method("fmod")
 def fmod(input, other, *, out=None):
     """``a - trunc(a / b) * b`` (C's sign convention)."""
     result = _checked(Fmod(not isinstance(other, Tensor)), input, other, "fmod")
-    return result if out is None else write_out("fmod", result, out)
+    return write_out("fmod", result, out)
 
 
 def _reflected(func):

@@ -64,7 +64,7 @@ def _binary(compute, name, *aliases, dunder=None):
     """``torch.<name>(input, other, *, out)`` and ``Tensor.<name>``; ``dunder`` gets a form that defers on odd types."""
     def op(input, other, *, out=None):
         result = _computed(compute, *_arrays(input, other, name), name)
-        return result if out is None else write_out(name, result, out)
+        return write_out(name, result, out)
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{compute.__name__}`` with broadcasting; a bool tensor."
     tensor_method(name, *aliases)(op)
@@ -113,7 +113,7 @@ def _unary(compute, name, doc, out_argument=False):
 def logical_not(input, *, out=None):
     """Elementwise logical not; a bool tensor."""
     result = _new(as_array(array_module(input.array).logical_not(input.array)))
-    return result if out is None else write_out("logical_not", result, out)
+    return write_out("logical_not", result, out)
 
 
 isnan = _unary(lambda a: array_module(a).isnan(a), "isnan", "test for NaN")
@@ -172,7 +172,7 @@ def _bitwise(compute, name, dunder, reflected):
         a = a.astype(target, copy=False)
         b = b.astype(target, copy=False) if isinstance(other, Tensor) else as_array(b, target, like=a)
         result = _computed(compute, a, b, name)
-        return result if out is None else write_out(name, result, out)
+        return write_out(name, result, out)
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{compute.__name__}`` of integer or bool tensors, with broadcasting."
 

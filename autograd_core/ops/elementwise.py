@@ -1,5 +1,4 @@
 """Elementwise math: each op's forward on arrays beside its derivative on tensors."""
-import importlib
 import math
 import numbers
 import operator
@@ -7,7 +6,7 @@ import operator
 import numpy as np
 
 from .. import dtypes
-from ..arrays import add_kernels, array_module, as_array, kernels
+from ..arrays import array_module, as_array, kernels
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
@@ -21,10 +20,6 @@ __all__ = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "re
            "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "tanh", "sigmoid", "relu",
            "erf", "abs", "absolute", "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac",
            "nan_to_num", "maximum", "minimum", "clamp", "clip", "clamp_min", "clamp_max"]
-
-
-# special functions (erf) on numpy arrays: scipy's, imported on first use (scipy is slow to load)
-add_kernels("special", lambda: importlib.import_module("scipy.special"))
 
 
 def _float_input(x, op):
@@ -473,14 +468,14 @@ def abs(input, *, out=None):
     if input.array.dtype == np.bool_:
         raise TypeError("abs: not supported for bool tensors; expected a number dtype")
     result = Abs()(input)
-    return result if out is None else write_out("abs", result, require_input_dtype_out(out, result.array.dtype))
+    return write_out("abs", result, require_input_dtype_out(out, result.array.dtype))
 
 
 def _signum(cls, name):
     """``sign`` and ``sgn``: -1, 0 or 1 by the sign of each element (bools unchanged); zero gradient."""
     def op(input, *, out=None):
         result = _new(input.array.copy()) if input.array.dtype == np.bool_ else cls()(input)
-        return result if out is None else write_out(name, result, require_input_dtype_out(out, result.array.dtype))
+        return write_out(name, result, require_input_dtype_out(out, result.array.dtype))
     op.__name__ = name
     op.__doc__ = f"Elementwise {name}: -1, 0 or 1 by the sign of each element (bools unchanged); zero gradient."
     tensor_method(name)(op)
@@ -506,7 +501,7 @@ def round(input, *, decimals=0, out=None):
         result = _new(input.array.copy())
     else:
         result = Round(int(decimals))(input)
-    return result if out is None else write_out("round", result, require_input_dtype_out(out, result.array.dtype))
+    return write_out("round", result, require_input_dtype_out(out, result.array.dtype))
 
 
 @tensor_method()
@@ -515,7 +510,7 @@ def frac(input, *, out=None):
     if input.array.dtype.kind != "f":
         raise TypeError(f"frac: only floating point tensors are supported, got {input.dtype}")
     result = Frac()(input)
-    return result if out is None else write_out("frac", result, require_input_dtype_out(out, result.array.dtype))
+    return write_out("frac", result, require_input_dtype_out(out, result.array.dtype))
 
 
 @tensor_method()
@@ -555,7 +550,7 @@ def atan2(input, other, *, out=None):
     if a.array.dtype.kind != "f":
         a, b = _float_input(a, "atan2"), _float_input(b, "atan2")
     result = _checked(Atan2(), a, b, "atan2")
-    return result if out is None else write_out("atan2", result, out)
+    return write_out("atan2", result, out)
 
 
 arctan2 = atan2
@@ -593,14 +588,14 @@ class Minimum(Maximum):
 def maximum(input, other, *, out=None):
     """Elementwise maximum of two tensors with broadcasting; NaN propagates."""
     result = _checked(Maximum(), input, other, "maximum")
-    return result if out is None else write_out("maximum", result, out)
+    return write_out("maximum", result, out)
 
 
 @tensor_method()
 def minimum(input, other, *, out=None):
     """Elementwise minimum of two tensors with broadcasting; NaN propagates."""
     result = _checked(Minimum(), input, other, "minimum")
-    return result if out is None else write_out("minimum", result, out)
+    return write_out("minimum", result, out)
 
 
 # ----- clamp -----
@@ -712,21 +707,21 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     result = _clamp(input, min, max, ("ClampBackward1", "ClampBackward0"))
-    return result if out is None else write_out("clamp", result, _clamp_out(out, result, (min, max)))
+    return write_out("clamp", result, _clamp_out(out, result, (min, max)))
 
 
 @tensor_method()
 def clamp_min(input, min, *, out=None):
     """``clamp(input, min=min)`` (its own node name in PyTorch)."""
     result = _clamp(input, min, None, ("ClampMinBackward0", "ClampMinBackward1"))
-    return result if out is None else write_out("clamp_min", result, _clamp_out(out, result, (min,)))
+    return write_out("clamp_min", result, _clamp_out(out, result, (min,)))
 
 
 @tensor_method()
 def clamp_max(input, max, *, out=None):
     """``clamp(input, max=max)`` (its own node name in PyTorch)."""
     result = _clamp(input, None, max, ("ClampMaxBackward0", "ClampMaxBackward1"))
-    return result if out is None else write_out("clamp_max", result, _clamp_out(out, result, (max,)))
+    return write_out("clamp_max", result, _clamp_out(out, result, (max,)))
 
 
 clip = clamp

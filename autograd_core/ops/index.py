@@ -16,9 +16,9 @@ from ..function import Function
 from ..grad_mode import GradMode
 from ..tensor import Tensor, _new, _check_dim, as_view
 from ._registry import tensor_method, inplace_method
-from ._util import promote
+from ._util import exact_dtype_error, promote, write_out
 from .fill import fill, copy
-from .shape import sum_to, cast, broadcast_to, reshape, into, scalar_name, structured_dtype_error
+from .shape import sum_to, cast, broadcast_to, reshape, scalar_name
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_put", "masked_fill",
            "masked_select", "where", "nonzero", "argwhere", "take", "narrow", "narrow_copy"]
@@ -401,7 +401,7 @@ def narrow(input, dim, start, length):
 def narrow_copy(input, dim, start, length, *, out=None):
     """``narrow`` as a new tensor."""
     result = NarrowCopy(_narrow_key(input, dim, start, length), BASIC, "NarrowCopyBackward0")(input)
-    return into("narrow_copy", result, out,
+    return write_out("narrow_copy", result, out,
                 lambda result, out: "Expected self.dtype() == output.dtype() to be true, but got false.")
 
 
@@ -459,7 +459,7 @@ def _along_dim(input, dim, index, op, others=()):
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (and likewise for other dims)."""
     result = Index((_along_dim(input, dim, index, "gather"),), ARRAY, "GatherBackward0")(input)
-    return into("gather", result, out, structured_dtype_error)
+    return write_out("gather", result, out, exact_dtype_error)
 
 
 def _scatter(input, dim, index, src, accumulate, op, label, out):
@@ -474,7 +474,7 @@ def _scatter(input, dim, index, src, accumulate, op, label, out):
     else:
         key = _along_dim(input, dim, index, op)
         src = _new(as_array(src, dtype=input.array.dtype, like=input.array))
-    return into(op, IndexPut((key,), ARRAY, accumulate, label)(input, src), out, structured_dtype_error)
+    return write_out(op, IndexPut((key,), ARRAY, accumulate, label)(input, src), out, exact_dtype_error)
 
 
 @tensor_method()
@@ -509,7 +509,7 @@ def _vector_index(input, dim, index, op):
 def index_select(input, dim, index, *, out=None):
     """The entries ``index`` (a vector) along ``dim``."""
     result = Index((_vector_index(input, dim, index, "index_select"),), ARRAY, "IndexSelectBackward0")(input)
-    return into("index_select", result, out,
+    return write_out("index_select", result, out,
                 lambda result, out: "index_select(): self and result must have the same scalar type")
 
 
@@ -529,7 +529,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     if alpha != 1:
         source = source * alpha
     result = IndexPut((key,), ARRAY, True, "IndexAddBackward0")(input, source)
-    return into("index_add", result, out, structured_dtype_error)
+    return write_out("index_add", result, out, exact_dtype_error)
 
 
 @tensor_method()
@@ -541,7 +541,7 @@ def take(input, index, *, out=None):
         result = Index((key,), ARRAY, "TakeBackward0")(flat)
     except IndexError as err:
         raise _index_error(err, "take") from None
-    return into("take", result, out,
+    return write_out("take", result, out,
                 lambda result, out: f"take(): self and out expected to have the same dtype, but got self.dtype = "
                                     f"{scalar_name(result)} and out.dtype = {scalar_name(out)}")
 
@@ -596,7 +596,7 @@ def where(condition, input=None, other=None, *, out=None):
         dtype = dtypes.result_type(input, other)
         input, other = _new(as_array(input, dtype)), _new(as_array(other, dtype))
     condition = _bool_mask(condition, input, "where")
-    return into("where", _where(condition, input, other, "where"), out,
+    return write_out("where", _where(condition, input, other, "where"), out,
                 lambda result, out: f"Expected out type to be {scalar_name(result)} but got {scalar_name(out)}")
 
 
@@ -629,7 +629,7 @@ def masked_select(input, mask, *, out=None):
                            f"{list(mask.array.shape)} (mask) cannot be broadcast together") from None
     key = (array_module(mask.array).broadcast_to(mask.array, shape),)
     source = input if input.array.shape == shape else broadcast_to(input, shape)
-    return into("masked_select", Index((key,), MASK, "MaskedSelectBackward0")(source), out,
+    return write_out("masked_select", Index((key,), MASK, "MaskedSelectBackward0")(source), out,
                 lambda result, out: "masked_select(): self and result must have the same scalar type")
 
 
@@ -641,7 +641,7 @@ def nonzero(input, *, out=None, as_tuple=False):
         if out is not None:
             raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
         return tuple(_new(i.astype(np.int64, copy=False)) for i in xp.nonzero(xp.atleast_1d(input.array)))
-    return into("nonzero", _new(xp.argwhere(input.array).astype(np.int64, copy=False)), out,
+    return write_out("nonzero", _new(xp.argwhere(input.array).astype(np.int64, copy=False)), out,
                 lambda result, out: f"nonzero: Expected out tensor to have scalar type Long but got scalar type"
                                     f"{scalar_name(out)}")
 

@@ -101,7 +101,7 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"matmul: both arguments to matmul need to be at least 1D, but they are "
                            f"{input.array.ndim}D and {other.array.ndim}D")
     result = _product(input, other, "matmul")
-    return result if out is None else write_out("matmul", result, require_out_dtype(out, result.array.dtype))
+    return write_out("matmul", result, require_out_dtype(out, result.array.dtype))
 
 
 Tensor.__rmatmul__ = lambda self, other: matmul(as_operand(other, self, "matmul"), self)
@@ -119,7 +119,7 @@ def mm(input, mat2, *, out=None):
     """Product of two matrices."""
     _require_rank("mm", (("self", input, 2), ("mat2", mat2, 2)))
     result = _product(input, mat2, "mm", "MmBackward0")
-    return result if out is None else write_out("mm", result, require_out_dtype(out, result.array.dtype))
+    return write_out("mm", result, require_out_dtype(out, result.array.dtype))
 
 
 @tensor_method()
@@ -130,7 +130,7 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"bmm: batch1 and batch2 must have the same batch size, but got {input.array.shape[0]} "
                            f"and {mat2.array.shape[0]} (shapes {list(input.array.shape)} and {list(mat2.array.shape)})")
     result = _product(input, mat2, "bmm", "BmmBackward0")
-    return result if out is None else write_out("bmm", result, require_out_dtype(out, result.array.dtype))
+    return write_out("bmm", result, require_out_dtype(out, result.array.dtype))
 
 
 @tensor_method()
@@ -138,7 +138,7 @@ def mv(input, vec, *, out=None):
     """Product of a matrix and a vector."""
     _require_rank("mv", (("self", input, 2), ("vec", vec, 1)))
     result = _product(input, vec, "mv", "MvBackward0")
-    return result if out is None else write_out("mv", result, require_out_dtype(out, result.array.dtype))
+    return write_out("mv", result, require_out_dtype(out, result.array.dtype))
 
 
 @tensor_method()
@@ -146,7 +146,7 @@ def dot(input, other, *, out=None):
     """Inner product of two vectors of the same size."""
     _require_rank("dot", (("self", input, 1), ("other", other, 1)))
     result = _product(input, other, "dot", "DotBackward0")
-    return result if out is None else write_out("dot", result, require_out_dtype(out, result.array.dtype))
+    return write_out("dot", result, require_out_dtype(out, result.array.dtype))
 
 
 @tensor_method("outer", "ger")
@@ -154,7 +154,7 @@ def outer(input, vec2, *, out=None):
     """``input[i] * vec2[j]`` for two vectors."""
     _require_rank("outer", (("self", input, 1), ("vec2", vec2, 1)))
     result = reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
-    return result if out is None else write_out("outer", result, out)
+    return write_out("outer", result, out)
 
 
 ger = outer
@@ -211,7 +211,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         raise RuntimeError(f"addmm: the input of shape {list(input.array.shape)} cannot be broadcast to the "
                            f"product's shape [{n}, {m}]")
     result = Addmm(beta, alpha)(input, mat1, mat2)
-    return result if out is None else write_out("addmm", result, require_out_dtype(out, result.array.dtype))
+    return write_out("addmm", result, require_out_dtype(out, result.array.dtype))
 
 
 _LETTERS = string.ascii_letters

@@ -21,7 +21,8 @@ from .elementwise import maximum, minimum
 from .shape import broadcast_to
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
-           "norm", "cumsum", "cumprod", "all", "any", "count_nonzero", "median", "topk", "sort", "argsort"]
+           "norm", "cumsum", "cumprod", "all", "any", "count_nonzero", "median", "topk", "sort", "argsort",
+           "softmax", "log_softmax"]
 
 
 def _values_indices(name):
@@ -178,7 +179,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         return Sum(_axes(input, None, "sum"), keepdim, dtypes.to_numpy_dtype(dtype), "SumBackward0")(input)
     accumulate = _out_dtype(dtype, out)
     result = Sum(_axes(input, dim, "sum"), keepdim, dtypes.to_numpy_dtype(accumulate), "SumBackward1")(input)
-    return result if out is None else write_out("sum", result, out)
+    return write_out("sum", result, out)
 
 
 @tensor_method()
@@ -192,7 +193,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
                            f"or complex dtype. Got: {input.dtype}")
     node_name = "MeanBackward0" if dim is None else "MeanBackward1"
     result = Mean(_axes(input, dim, "mean"), keepdim, node_name)(input)
-    return result if out is None else write_out("mean", result, out)
+    return write_out("mean", result, out)
 
 
 @tensor_method()
@@ -204,7 +205,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None:
         input = input.to(dtype)
     result = Prod(_axes(input, dim, "prod"), keepdim, dim is None)(input)
-    return result if out is None else write_out("prod", result, out)
+    return write_out("prod", result, out)
 
 
 # ----- extremes -----
@@ -323,7 +324,7 @@ def _extreme(input, dim, keepdim, op, out):
     if dim is None:
         _require_nonempty(input, None, op)
         result = EvenlySplit(reducer, None, False, title + "Backward1")(input)
-        return result if out is None else write_out(op, result, out)
+        return write_out(op, result, out)
     _require_nonempty(input, _axes(input, dim, op), op)
     result = _select(input, dim, keepdim, op, title + "Backward0",
                      lambda x, axis: getattr(x, method)(axis=axis, keepdims=True))
@@ -361,14 +362,14 @@ def _input_dtype_out(input, out):
 def amax(input, dim=(), keepdim=False, *, out=None):
     """The maximum over ``dim`` (default all); ties share the gradient evenly."""
     result = _amax_amin(_amax, input, dim, keepdim, "amax")
-    return result if out is None else write_out("amax", result, _input_dtype_out(input, out))
+    return write_out("amax", result, _input_dtype_out(input, out))
 
 
 @tensor_method()
 def amin(input, dim=(), keepdim=False, *, out=None):
     """The minimum over ``dim`` (default all); ties share the gradient evenly."""
     result = _amax_amin(_amin, input, dim, keepdim, "amin")
-    return result if out is None else write_out("amin", result, _input_dtype_out(input, out))
+    return write_out("amin", result, _input_dtype_out(input, out))
 
 
 def _arg_extreme(method, input, dim, keepdim, op):
@@ -388,14 +389,14 @@ def _arg_extreme(method, input, dim, keepdim, op):
 def argmax(input, dim=None, keepdim=False, *, out=None):
     """Index of the first maximum (of the flattened tensor when ``dim`` is None); NaN counts as largest."""
     result = _arg_extreme("argmax", input, dim, keepdim, "argmax")
-    return result if out is None else write_out("argmax", result, require_out_dtype(out, np.dtype(np.int64)))
+    return write_out("argmax", result, require_out_dtype(out, np.dtype(np.int64)))
 
 
 @tensor_method()
 def argmin(input, dim=None, keepdim=False, *, out=None):
     """Index of the first minimum (of the flattened tensor when ``dim`` is None); NaN counts as smallest."""
     result = _arg_extreme("argmin", input, dim, keepdim, "argmin")
-    return result if out is None else write_out("argmin", result, require_out_dtype(out, np.dtype(np.int64)))
+    return write_out("argmin", result, require_out_dtype(out, np.dtype(np.int64)))
 
 
 # ----- order statistics: median, sort, topk -----
@@ -522,14 +523,14 @@ def _moment(cls, input, dim, unbiased, keepdim, correction, op):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over ``dim``, divided by ``N - correction`` (``unbiased=False`` means correction 0)."""
     result = _moment(Var, input, dim, unbiased, keepdim, correction, "var")
-    return result if out is None else write_out("var", result, out)
+    return write_out("var", result, out)
 
 
 @tensor_method()
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation over ``dim`` (the square root of ``var``)."""
     result = _moment(Std, input, dim, unbiased, keepdim, correction, "std")
-    return result if out is None else write_out("std", result, out)
+    return write_out("std", result, out)
 
 
 # ----- logsumexp and norms -----
@@ -631,7 +632,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
             raise ValueError(f"norm: p={p!r} is not supported; expected a number or 'fro'")
         p = 2
     result = Norm(float(p), _axes(input, dim, "norm"), keepdim)(input)
-    return result if out is None else write_out("norm", result, require_out_dtype(out, result.array.dtype))
+    return write_out("norm", result, require_out_dtype(out, result.array.dtype))
 
 
 # ----- scans -----
@@ -682,7 +683,7 @@ def _scan(cls, input, dim, dtype, out, op):
     if dtype is not None:
         input = input.to(dtype)
     result = cls(_check_dim(dim, input.array.ndim, op))(input)
-    return result if out is None else write_out(op, result, out)
+    return write_out(op, result, out)
 
 
 @tensor_method()
@@ -726,3 +727,59 @@ def count_nonzero(input, dim=None):
     """The number of nonzero elements over ``dim`` (int64)."""
     counted = (input.array != 0).sum(axis=_axes(input, dim, "count_nonzero"), dtype=np.int64)
     return _new(as_array(counted))
+
+
+# ----- softmax and log-softmax: exp(x) normalised along a dim, computed stably -----
+class Softmax(Function):
+    saves_output = True
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        e = array_module(x).exp(x - x.max(axis=self.dim, keepdims=True))
+        e /= e.sum(axis=self.dim, keepdims=True)
+        return e
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return y * (gy - (gy * y).sum(self.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    saves_output = True
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        xp = array_module(x)
+        z = x - x.max(axis=self.dim, keepdims=True)
+        z -= xp.log(xp.exp(z).sum(axis=self.dim, keepdims=True))
+        return z
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return gy - y.exp() * gy.sum(self.dim, keepdim=True)
+
+
+def _softmax_input(input, dim, dtype, op):
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.is_floating_point():
+        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype} (pass dtype=torch.float32)")
+    return input, _check_dim(dim, input.array.ndim, op)
+
+
+@tensor_method()
+def softmax(input, dim, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``."""
+    input, dim = _softmax_input(input, dim, dtype, "softmax")
+    return Softmax(dim)(input)
+
+
+@tensor_method()
+def log_softmax(input, dim, dtype=None):
+    """x - logsumexp(x) along ``dim``."""
+    input, dim = _softmax_input(input, dim, dtype, "log_softmax")
+    return LogSoftmax(dim)(input)

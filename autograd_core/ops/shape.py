@@ -9,38 +9,16 @@ from ..arrays import array_module
 from ..function import Function
 from ..tensor import Tensor, _check_dim, _new, as_view
 from ._registry import tensor_method
-from ._util import shape_arg, normalize_dims, write_out, _SCALAR_TYPE_NAMES
+from ._util import exact_dtype_error, shape_arg, normalize_dims, write_out, _SCALAR_TYPE_NAMES
 
 __all__ = ["reshape", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "moveaxis", "broadcast_to",
            "sum_to", "squeeze", "unsqueeze", "flatten", "unflatten", "clone", "cast", "tile",
            "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "split", "chunk", "unbind",
            "flip", "fliplr", "flipud", "roll", "tril", "triu"]
 
-# PyTorch's C++ names of the dtypes, used in the dtype errors of its structured ops' out=
-_CPP_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
-                   "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
-
-
 def scalar_name(tensor):
     """PyTorch's scalar-type name of ``tensor``'s dtype (Float, Long...)."""
     return _SCALAR_TYPE_NAMES[tensor.array.dtype.name]
-
-
-def structured_dtype_error(result, out):
-    return (f"Expected out tensor to have dtype {_CPP_TYPE_NAMES[result.array.dtype.name]}, but got "
-            f"{_CPP_TYPE_NAMES[out.array.dtype.name]} instead")
-
-
-def into(op, result, out, dtype_error=None):
-    """``result``, or ``out`` holding it when ``out=`` is given (``write_out``).
-
-    ``dtype_error(result, out)``: the message of an op whose ``out`` must have exactly the result's dtype.
-    """
-    if out is None:
-        return result
-    if dtype_error is not None and isinstance(out, Tensor) and out.array.dtype != result.array.dtype:
-        raise RuntimeError(dtype_error(result, out))
-    return write_out(op, result, out)
 
 
 class Cast(Function):
@@ -509,7 +487,7 @@ def cat(tensors, dim=0, *, out=None):
                     raise RuntimeError(f"cat: Sizes of tensors must match except in dimension {d}. Expected size "
                                        f"{want} but got size {got} for tensor number {i} in the list.") from None
         raise
-    return into("cat", result, out)
+    return write_out("cat", result, out)
 
 
 concat = concatenate = cat
@@ -537,7 +515,7 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} at entry 0 and "
                                f"{list(t.array.shape)} at entry {i}")
     _check_join_out(tensors, out)
-    return into("stack", Stack(d)(*tensors), out)
+    return write_out("stack", Stack(d)(*tensors), out)
 
 
 def _at_least(tensor, ndim):
@@ -743,7 +721,7 @@ def _triangle(input, diagonal, upper, out):
     op = "triu" if upper else "tril"
     if input.array.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions (got shape {list(input.array.shape)})")
-    return into(op, Triangle(upper, int(diagonal))(input), out, structured_dtype_error)
+    return write_out(op, Triangle(upper, int(diagonal))(input), out, exact_dtype_error)
 
 
 @tensor_method()

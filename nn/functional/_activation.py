@@ -384,67 +384,27 @@ def logsigmoid(input):
     return LogSigmoid()(input)
 
 
-# ----- softmax family -----
-class Softmax(Function):
-    saves_output = True
-
-    def __init__(self, dim):
-        self.dim = dim
-
-    def forward(self, x):
-        e = array_module(x).exp(x - x.max(axis=self.dim, keepdims=True))
-        e /= e.sum(axis=self.dim, keepdims=True)
-        return e
-
-    def backward(self, gy):
-        y = self.saved_output()
-        return y * (gy - (gy * y).sum(self.dim, keepdim=True))
-
-
-class LogSoftmax(Function):
-    saves_output = True
-
-    def __init__(self, dim):
-        self.dim = dim
-
-    def forward(self, x):
-        xp = array_module(x)
-        z = x - x.max(axis=self.dim, keepdims=True)
-        z -= xp.log(xp.exp(z).sum(axis=self.dim, keepdims=True))
-        return z
-
-    def backward(self, gy):
-        y = self.saved_output()
-        return gy - y.exp() * gy.sum(self.dim, keepdim=True)
-
-
+# ----- softmax family (the ops are torch.softmax / torch.log_softmax; here, the legacy implicit dim) -----
 def _softmax_args(input, dim, dtype, op, stacklevel):
-    """The normalised dim (PyTorch's legacy implicit choice, with its warning, when None) and the input in
-    ``dtype``."""
+    """The dim (PyTorch's legacy implicit choice, with its warning, when None)."""
     if dim is None:
         warnings.warn(f"Implicit dimension choice for {op} has been deprecated. "
                       "Change the call to include dim=X as an argument.", stacklevel=stacklevel)
         dim = 0 if input.dim() in (0, 1, 3) else 1
-    if dtype is not None:
-        input = input.to(dtype)
-    if not input.is_floating_point():
-        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype} (pass dtype=torch.float32)")
-    return input, checked_dim(dim, input.dim(), op)
+    return dim
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed stably."""
-    input, dim = _softmax_args(input, dim, dtype, "softmax", _stacklevel)
-    return Softmax(dim)(input)
+    return autograd_core.softmax(input, _softmax_args(input, dim, dtype, "softmax", _stacklevel), dtype=dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) along ``dim``."""
-    input, dim = _softmax_args(input, dim, dtype, "softmin", _stacklevel)
-    return Softmax(dim)(-input)
+    dim = _softmax_args(input, dim, dtype, "softmin", _stacklevel)
+    return autograd_core.softmax(-(input if dtype is None else input.to(dtype)), dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x - logsumexp(x) along ``dim``, computed stably."""
-    input, dim = _softmax_args(input, dim, dtype, "log_softmax", _stacklevel)
-    return LogSoftmax(dim)(input)
+    return autograd_core.log_softmax(input, _softmax_args(input, dim, dtype, "log_softmax", _stacklevel), dtype=dtype)
