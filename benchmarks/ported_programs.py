@@ -40,9 +40,10 @@ _IMPORT = re.compile(r"^(\s*)import torch((?:\.\w+)*)(\s+as\s+\w+)?(\s*(?:#.*)?)
 _FROM = re.compile(r"^(\s*)from torch((?:\.\w+)*)\s+import\b")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
-# Run before a ported program under --same-random: autograd_core's random entry points draw from torch.
-_SAME_RANDOM = '''
-import numpy, torch as _reference
+# Run before each program under --same-random: torch's generator seeded alike in both runs...
+_SEEDED = "import torch as _reference; _reference.manual_seed(0)"
+# ... and, in the ported run, autograd_core's random entry points drawing from it.
+_SAME_RANDOM = _SEEDED + '''
 import autograd_core
 from autograd_core import random as _ours
 
@@ -105,6 +106,9 @@ def _environment():
     return env
 
 
+NEGLIGIBLE = 1e-5  # numbers this small (a coefficient that should be 0) are compared absolutely
+
+
 def compare(theirs, ours):
     """(same text apart from numbers, largest relative difference of the numbers, count compared)."""
     numbers_theirs, numbers_ours = _NUMBER.findall(theirs), _NUMBER.findall(ours)
@@ -113,7 +117,7 @@ def compare(theirs, ours):
     for a, b in zip(numbers_theirs, numbers_ours):
         a, b = float(a), float(b)
         if a != b:
-            worst = max(worst, abs(a - b) / max(abs(a), abs(b), 1e-30))
+            worst = max(worst, abs(a - b) / max(abs(a), abs(b), NEGLIGIBLE))
     return same_text and len(numbers_theirs) == len(numbers_ours), worst, min(len(numbers_theirs), len(numbers_ours))
 
 
@@ -129,7 +133,7 @@ def main(argv=None):
                         help="draw the ported run's random numbers from torch's generator (needs torch)")
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args(argv)
-    prelude = _SAME_RANDOM if args.same_random else None
+    torch_prelude, ported_prelude = (_SEEDED, _SAME_RANDOM) if args.same_random else (None, None)
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         for name, origin in PROGRAMS.items():
@@ -139,8 +143,8 @@ def main(argv=None):
                 continue
             copy = Path(scratch) / name
             copy.write_text(ported(original.read_text()))
-            status_t, out_t, secs_t = run(original, timeout=args.timeout)
-            status_o, out_o, secs_o = run(copy, prelude, timeout=args.timeout)
+            status_t, out_t, secs_t = run(original, torch_prelude, timeout=args.timeout)
+            status_o, out_o, secs_o = run(copy, ported_prelude, timeout=args.timeout)
             results.append((name, origin, status_t, out_t, secs_t, status_o, out_o, secs_o))
     for name, origin, status_t, out_t, secs_t, status_o, out_o, secs_o in results:
         print(f"== {name}  ({origin})")
