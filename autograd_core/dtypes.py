@@ -116,3 +116,18 @@ def result_type(a, b):
     if da is None:
         return (np.dtype(np.bool_), np.dtype(np.int64), _default[0].numpy)[ca]
     return np.promote_types(da, db)
+
+
+class FloatingConversions:
+    """``float()``, ``double()``, ``half()``: shortcuts for ``self.to(dtype)`` shared by Tensor and nn.Module."""
+
+    __slots__ = ()
+
+    def float(self):
+        return self.to(float32)
+
+    def double(self):
+        return self.to(float64)
+
+    def half(self):
+        return self.to(float16)

@@ -29,7 +29,7 @@ import numpy as np
 
 from .arrays import array_module, as_array
 from .grad_mode import GradMode, no_grad
-from .tensor import Tensor, _new
+from .tensor import Tensor, _new, check_in_place_target
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved "
           "tensors after they have already been freed). Saved intermediate values of the graph "
@@ -229,13 +229,7 @@ class Function(Node):
                 connected.append(o)
                 continue
             if any(o is t for t in self._dirty):
-                if o.grad_fn is None and o._requires_grad:
-                    raise RuntimeError(f"{self.name()}: a leaf Variable that requires grad is being used in an "
-                                       "in-place operation (mark_dirty)")
-                if o._base is not None:
-                    raise RuntimeError(f"{self.name()}: mark_dirty() of a view (a slice, reshape or split piece) "
-                                       "is not supported: the base tensor's gradient history would miss the "
-                                       "change. Return a new tensor, or change the base in place.")
+                check_in_place_target(o, f"{self.name()} (mark_dirty)")
             elif any(o is x for x in inputs) or o.grad_fn is not None:
                 o = _new(o.array)  # an input returned as is (or a tensor of another graph) is aliased, as PyTorch
             o.grad_fn, o._output_index, o._requires_grad = self, i, True

@@ -67,7 +67,7 @@ def to_array(data, dtype=None):
     return arrays.from_numpy(array) if type(array) is np.ndarray else array
 
 
-class Tensor:
+class Tensor(dtypes.FloatingConversions):
     """A multi-dimensional array that records the operations applied to it.
 
     ``array`` is the backing ndarray (DeZero's ``.data``); ``data`` is, as in
@@ -204,14 +204,7 @@ class Tensor:
         recording = GradMode.enabled and (self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
         source = self
         if recording:
-            if self.grad_fn is None and self._requires_grad:
-                raise RuntimeError(f"{func.__name__}_: a leaf Variable that requires grad is being used in an "
-                                   "in-place operation (wrap it in no_grad(), or work on a clone)")
-            if self._base is not None:
-                raise RuntimeError(f"{func.__name__}_: in-place change of a view (a slice, reshape or split piece) "
-                                   "while recording the graph is not supported: the base tensor's gradient history "
-                                   "would miss it. Use an out-of-place op, or assign through the base "
-                                   "(base[index] = value).")
+            check_in_place_target(self, f"{func.__name__}_")
             source = _new(self.array, self.grad_fn, self._output_index)
             source._requires_grad, source._version_counter = self._requires_grad, self._version_counter
         result = func(source, *args, **kwargs)
@@ -381,15 +374,6 @@ class Tensor:
     def cuda(self, device=None):
         _device("cuda").check_available()
 
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def half(self):
-        return self.to(dtypes.float16)
-
     def long(self):
         return self.to(dtypes.int64)
 
@@ -398,6 +382,17 @@ class Tensor:
 
     def bool(self):
         return self.to(dtypes.bool)
+
+
+def check_in_place_target(tensor, op):
+    """Refuse, as PyTorch does, an in-place change to be recorded on a leaf that requires grad or on a view."""
+    if tensor.grad_fn is None and tensor._requires_grad:
+        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
+                           "(wrap it in no_grad(), or work on a clone)")
+    if tensor._base is not None:
+        raise RuntimeError(f"{op}: in-place change of a view (a slice, reshape or split piece) while recording the "
+                           "graph is not supported: the base tensor's gradient history would miss it. Use an "
+                           "out-of-place op, or assign through the base (base[index] = value).")
 
 
 def _saved_by(node, tensor):

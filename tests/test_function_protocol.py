@@ -88,6 +88,23 @@ def test_mark_dirty_of_a_leaf_that_requires_grad_raises():
         InPlace.apply(leaf([1.0]))
 
 
+def test_mark_dirty_of_a_view_raises_instead_of_losing_the_base_history():
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    base = leaf([1.0, 2.0, 3.0]) * 1
+    with pytest.raises(RuntimeError, match=r"DoubleBackward \(mark_dirty\): in-place change of a view"):
+        Double.apply(base[1:])
+
+
 def test_non_differentiable_outputs_and_materialized_zero_gradients():
     def build(lib):
         seen = []

@@ -66,7 +66,7 @@ def _state_tensor(value):
     return None
 
 
-class Module:
+class Module(dtypes.FloatingConversions):
     """Base class for all neural network modules (``torch.nn.Module``).
 
     Assigning a Parameter, a Module or a registered buffer name as an
@@ -455,15 +455,6 @@ class Module:
         if not target.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
         return self._apply(lambda a: a.astype(target.numpy, copy=False) if a.dtype.kind == "f" else a)
-
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def half(self):
-        return self.to(dtypes.float16)
 
     def type(self, dst_type):
         return self._apply(lambda a: a.astype(dtypes.as_dtype(dst_type).numpy, copy=False))
