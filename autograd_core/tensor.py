@@ -344,15 +344,7 @@ class Tensor(dtypes.FloatingConversions):
     # ----- dtype and device conversion -----
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
         """``to(dtype)``, ``to(device)``, ``to(tensor)`` or ``to(device, dtype)``."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, (str, _device)):
-                device = arg
-            else:
-                dtype = arg
-        if device is not None:
-            _device(device).check_available()
+        dtype, device = to_arguments(args, dtype, device)
         if dtype is None or dtypes.as_dtype(dtype).numpy == self.array.dtype:
             return self.clone() if copy else self
         from .ops.shape import cast
@@ -382,6 +374,20 @@ class Tensor(dtypes.FloatingConversions):
 
     def bool(self):
         return self.to(dtypes.bool)
+
+
+def to_arguments(args, dtype=None, device=None):
+    """The ``(dtype, device)`` a ``to(...)`` call asks for (Tensor.to, Module.to); the device must be available."""
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, (str, _device)):
+            device = arg
+        else:
+            dtype = arg
+    if device is not None:
+        _device(device).check_available()
+    return dtype, device
 
 
 def check_in_place_target(tensor, op):

@@ -6,8 +6,8 @@ import numpy as np
 
 import autograd_core
 from autograd_core import Tensor, dtypes, no_grad
+from autograd_core.tensor import to_arguments
 from autograd_core.arrays import is_array
-from autograd_core.device import device as Device
 
 from ..parameter import Parameter
 
@@ -440,15 +440,7 @@ class Module(dtypes.FloatingConversions):
         kwargs.pop("non_blocking", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, (str, Device)):
-                device = arg
-            else:
-                dtype = arg
-        if device is not None:
-            Device(device).check_available()
+        dtype, device = to_arguments(args, dtype, device)
         if dtype is None:
             return self
         target = dtypes.as_dtype(dtype)
