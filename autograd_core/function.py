@@ -60,7 +60,7 @@ class Node:
     # _output_meta: ((shape, dtype), ...) per output: what a gradient arriving there must have
 
     def _register_tensor_hook(self, output_index, hook):
-        """``hook(grad)`` runs on the gradient of output ``output_index`` before this node (``Tensor.register_hook``)."""
+        """``hook(grad)`` runs on output ``output_index``'s gradient before this node (``Tensor.register_hook``)."""
         if self._hooks is None:
             self._hooks = {}
         self._hooks.setdefault(output_index, []).append(hook)

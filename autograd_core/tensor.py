@@ -201,7 +201,8 @@ class Tensor(dtypes.FloatingConversions):
         When the op is recorded, this tensor takes the new node as its ``grad_fn``
         and the node's input is an alias holding the old one, as in PyTorch.
         """
-        recording = GradMode.enabled and (self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+        recording = GradMode.enabled and (self._requires_grad or
+                                          any(isinstance(a, Tensor) and a._requires_grad for a in args))
         source = self
         if recording:
             check_in_place_target(self, f"{func.__name__}_")

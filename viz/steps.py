@@ -56,8 +56,10 @@ class _StepRecorder(Observer):
             arrived = {key: grads[0].numpy(force=True).copy()} if grads and grads[0] is not None else {}
         else:
             key = op_key(node)
-            arrived = {output_key(node, i): g.numpy(force=True).copy() for i, g in enumerate(grads or ()) if g is not None}
-        self.steps.append(_Step(key, type(node).__name__, {k: v for k, v in arrived.items() if k in self.graph.variables}))
+            arrived = {output_key(node, i): g.numpy(force=True).copy()
+                       for i, g in enumerate(grads or ()) if g is not None}
+        drawn = {k: v for k, v in arrived.items() if k in self.graph.variables}
+        self.steps.append(_Step(key, type(node).__name__, drawn))
 
 
 def _record_backward(graph, output, gradient, retain_graph):

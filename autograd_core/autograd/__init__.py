@@ -6,4 +6,4 @@ from . import graph
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["grad", "backward", "Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck",
-           "detect_anomaly", "set_detect_anomaly", "graph"]
+           "no_grad", "enable_grad", "set_grad_enabled", "detect_anomaly", "set_detect_anomaly", "graph"]
