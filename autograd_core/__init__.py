@@ -26,9 +26,16 @@ from .creation import *  # noqa: F401,F403
 from .legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor...)
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
 from .random import rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli
+from .random import poisson, multinomial
+from . import distributions  # noqa: F401
+from .distributions._special import lgamma, digamma, polygamma, erfinv, xlogy
 from . import autograd, utils, datasets, transforms, accelerator, backends  # noqa: F401
 from .serialization import save, load
 from .numerical import numerical_diff, numerical_gradient
+
+from .tensor import check_tensor_arguments as _check_tensor_arguments
+# torch.exp([1.0]): "exp(): argument 'input' (position 1) must be Tensor, not list", as PyTorch's
+_check_tensor_arguments(globals())
 
 __version__ = "0.1.0"
 

@@ -118,6 +118,9 @@ def edge_of(tensor):
     """The ``(node, output_index)`` a gradient for ``tensor`` flows to."""
     fn = tensor.grad_fn
     if fn is not None:
+        if tensor._base is not None and tensor._view_version != tensor._version_counter[0]:
+            from .ops.index import refreshed_view_node  # the view's memory changed in place since it was made
+            fn = refreshed_view_node(tensor)
         return (fn, tensor._output_index)
     if tensor._requires_grad:
         return (_accumulator(tensor), 0)
@@ -228,11 +231,16 @@ class Function(Node):
             if any(o is t for t in self._non_differentiable) or o.array.dtype.kind != "f":
                 connected.append(o)
                 continue
-            if any(o is t for t in self._dirty):
+            dirty = any(o is t for t in self._dirty)
+            if dirty:
                 check_in_place_target(o, f"{self.name()} (mark_dirty)")
             elif any(o is x for x in inputs) or o.grad_fn is not None:
                 o = _new(o.array)  # an input returned as is (or a tensor of another graph) is aliased, as PyTorch
-            o.grad_fn, o._output_index, o._requires_grad = self, i, True
+            if dirty and o._base is not None:
+                from .ops.index import rebase_history  # a view changed in place: its base's history follows
+                rebase_history(o, self, i)
+            else:
+                o.grad_fn, o._output_index, o._requires_grad = self, i, True
             connected.append(o)
         self._output_meta = tuple(meta)
         return tuple(connected)

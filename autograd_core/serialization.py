@@ -15,19 +15,37 @@ any other name is refused before it is imported or called.
 ``weights_only=False`` unpickles everything and so runs whatever code the file
 names: use it only for files you trust.
 
-Arrays are always read with ``allow_pickle=False``. Saving to a path is atomic:
-the archive is written to a temporary file in the same directory, flushed and
-fsynced, then moved over the target with ``os.replace``.
+Saving to a path is atomic: the archive is written to a hidden temporary file
+beside the target, flushed and fsynced, then moved over the target with
+``os.replace``. A symlink stays a link: its target gets the data. The file keeps
+an existing file's mode; a new one gets the umask's, as ``open()`` would give it.
+A temporary file is named after the host and process writing it, so that the next
+save or load of the path deletes those whose process died (``kill -9``).
+
+Loading trusts nothing in the file: members must be stored uncompressed, as
+``save`` writes them (so a zip bomb is refused before anything is inflated),
+each array's declared shape and dtype must match its member's size before its
+data is read, and arrays are never unpickled. Any truncated, corrupt or foreign
+file raises :class:`LoadError` (a ``ValueError``) naming the file and the part
+that is wrong; ``weights_only`` refusals of a pickled object's globals stay
+``pickle.UnpicklingError``.
 """
 from collections import Counter, OrderedDict
 import _compat_pickle
 import codecs
 import contextlib
+import errno
 import io
 import json
+import math
 import os
 import pickle
-import tempfile
+import re
+import secrets
+import socket
+import stat
+import struct
+import tokenize
 import zipfile
 
 import numpy as np
@@ -37,8 +55,8 @@ from .arrays import from_numpy, to_numpy
 from .device import device
 from .tensor import Size, Tensor, _new
 
-__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
-           "DEFAULT_PROTOCOL"]
+__all__ = ["save", "load", "LoadError", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+           "safe_globals", "DEFAULT_PROTOCOL"]
 
 DEFAULT_PROTOCOL = 2
 _FORMAT = "autograd_core.save"
@@ -46,6 +64,10 @@ _VERSION = 1
 _MANIFEST = "manifest.json"
 _PICKLE = "data.pkl"
 _PRIMITIVES = (type(None), bool, int, float, str)
+
+
+class LoadError(ValueError):
+    """``load`` met a file it cannot read: truncated, corrupt, crafted, or not written by ``save``."""
 
 
 class _NotPlainData(Exception):
@@ -122,33 +144,101 @@ def _serialize(obj, protocol):
 
 
 # ----- decoding: (JSON structure, arrays) -> object -----
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError)  # what reading a damaged member raises
+_REFUSED_FLAGS = 0x1 | 0x20 | 0x40  # zip flag bits: encrypted, compressed patched data, strong encryption
+_READ_CHUNK = 1 << 24  # bytes of array data read at once
+
+
+def _npy_header(f):
+    """``(shape, fortran_order, dtype)`` from the .npy header at ``f`` (the versions ``write_array`` writes)."""
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(f)
+    if version == (2, 0):
+        return np.lib.format.read_array_header_2_0(f)
+    raise ValueError(f".npy format version {version[0]}.{version[1]}; save writes 1.0 or 2.0")
+
+
+def _read_into(f, flat):
+    """Fill the 1-d array ``flat`` from ``f``, a chunk at a time (a large array is never held twice)."""
+    view = memoryview(flat).cast("B")
+    for start in range(0, len(view), _READ_CHUNK):
+        chunk = view[start:start + _READ_CHUNK]
+        if f.readinto(chunk) != len(chunk):
+            raise EOFError("the array data ends early")
+    return flat
+
+
 class _Decoder:
-    def __init__(self, archive, name):
-        self.archive, self.name = archive, name
+    def __init__(self, archive, name, end):
+        self.archive, self.name, self.end = archive, name, end  # end: the stream position where the file ends
         self._arrays = {}  # index -> host array
         self._backend_arrays = {}  # index -> the array tensors hold (default backend), shared as saved
         self._tensors = {}
 
     def error(self, what):
-        return ValueError(f"load: {self.name} is corrupt: {what}")
+        return LoadError(f"load: {self.name} is corrupt: {what}")
+
+    def member(self, member):
+        """The zip entry of ``member`` (None when absent), checked to be stored as ``save`` stores it."""
+        info = self.archive.NameToInfo.get(member)
+        if info is None:
+            return None
+        if info.flag_bits & _REFUSED_FLAGS:
+            raise self.error(f"{member} is encrypted or patched (save writes neither)")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise self.error(f"{member} is compressed (zip method {info.compress_type}); save stores members "
+                             "uncompressed, and compressed ones are refused (a zip bomb inflates without bound)")
+        if (info.compress_size != info.file_size or info.header_offset < 0
+                or info.header_offset + info.file_size > self.end):
+            raise self.error(f"{member} declares {info.file_size} bytes, past the end of the file")
+        return info
+
+    def read(self, member):
+        """The bytes of ``member`` (None when absent); reading to the end checks the member's CRC."""
+        info = self.member(member)
+        if info is None:
+            return None
+        try:
+            with self.archive.open(info) as f:
+                return f.read()
+        except _ZIP_ERRORS as exc:
+            raise self.error(f"unreadable {member} ({exc})") from None
 
     def array(self, index):
         if not isinstance(index, int) or isinstance(index, bool):
             raise self.error(f"bad array reference {index!r}")
         if index not in self._arrays:
-            member = f"arrays/{index}.npy"
-            try:
-                with self.archive.open(member) as f:  # reading to the end checks the member's CRC
-                    self._arrays[index] = np.lib.format.read_array(f, allow_pickle=False)
-                    if f.read(1):
-                        raise ValueError("trailing bytes after the array data")
-            except KeyError:
-                raise self.error(f"missing array {member}") from None
-            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-                raise self.error(f"unreadable array {member} ({exc})") from None
-            if self._arrays[index].dtype not in dtypes._BY_NUMPY:
-                raise self.error(f"array {member} has unsupported dtype {self._arrays[index].dtype}")
+            self._arrays[index] = self.read_array(f"arrays/{index}.npy")
         return self._arrays[index]
+
+    def read_array(self, member):
+        """The array in ``member``; its header's shape and dtype must account for the member's size exactly."""
+        info = self.member(member)
+        if info is None:
+            raise self.error(f"missing array {member}")
+        try:
+            with self.archive.open(info) as f:
+                shape, fortran_order, dtype = _npy_header(f)
+                self.check_array_header(member, shape, dtype, info.file_size - f.tell())
+                flat = _read_into(f, np.empty(math.prod(shape), dtype))
+        except LoadError:
+            raise
+        except (*_ZIP_ERRORS, SyntaxError, tokenize.TokenError, RecursionError) as exc:  # a header numpy cannot parse
+            raise self.error(f"unreadable array {member} ({exc})") from None
+        return flat.reshape(shape[::-1]).transpose() if fortran_order else flat.reshape(shape)
+
+    def check_array_header(self, member, shape, dtype, data_bytes):
+        if dtype.hasobject:
+            raise self.error(f"unreadable array {member} (Object arrays are never loaded: they would need pickle)")
+        if dtype not in dtypes._BY_NUMPY:
+            raise self.error(f"array {member} has unsupported dtype {dtype}")
+        if any(size < 0 for size in shape):
+            raise self.error(f"array {member} has a negative size in its shape {shape}")
+        declared = math.prod(shape) * dtype.itemsize
+        if declared != data_bytes:
+            raise self.error(f"array {member} declares shape {shape} of {dtype} ({declared} bytes) but holds "
+                             f"{data_bytes} bytes of data")
 
     def decode(self, node):
         if node is None or type(node) in (bool, int, float, str):
@@ -166,12 +256,15 @@ class _Decoder:
         if kind == "ndarray":
             return self.array(node.get("array"))
         if kind == "numpy_scalar":
-            return self.array(node.get("array"))[()]
+            scalar = self.array(node.get("array"))
+            if scalar.ndim:
+                raise self.error(f"numpy scalar of shape {scalar.shape}")
+            return scalar[()]
         if kind == "dtype":
-            try:
-                return dtypes.as_dtype(node.get("name"))
-            except TypeError:
-                raise self.error(f"unknown dtype {node.get('name')!r}") from None
+            name = node.get("name")
+            if type(name) is not str or name not in dtypes._BY_NAME:
+                raise self.error(f"unknown dtype {name!r}")
+            return dtypes._BY_NAME[name]
         if kind not in ("list", "tuple", "dict", "OrderedDict"):
             raise self.error(f"unknown entry type {kind!r}")
         items = node.get("items")
@@ -184,7 +277,11 @@ class _Decoder:
             raise self.error(f"malformed {kind} items")
         result = {} if kind == "dict" else OrderedDict()
         for k, v in items:
-            result[self.decode(k)] = self.decode(v)
+            key, value = self.decode(k), self.decode(v)
+            try:
+                result[key] = value
+            except TypeError:
+                raise self.error(f"unhashable {kind} key of type {type(key).__name__}") from None
         return result
 
     def backend_array(self, index):
@@ -196,6 +293,8 @@ class _Decoder:
 
     def tensor(self, kind, array, requires_grad):
         t = _new(array)
+        if requires_grad and not t.dtype.is_floating_point:
+            raise self.error(f"a {t.dtype} tensor is marked requires_grad (only floating point tensors can be)")
         if kind == "parameter":
             from nn.parameter import Parameter
             return Parameter(t, requires_grad=requires_grad)
@@ -330,29 +429,38 @@ def _weights_only_refusal(name, reason):
         f"\tWeightsUnpickler error: {reason}")
 
 
-def _unpickle(archive, root, decoder, weights_only, unpickler_args):
+# What a damaged pickle stream makes the unpickler raise. With weights_only the stream can only call plain-data
+# globals, so every error is the file's; without it, errors of the code the file names (imports, constructors,
+# __setstate__) are that code's and pass through unchanged, as with pickle.
+_UNPICKLE_ERRORS = (pickle.UnpicklingError, EOFError, struct.error, UnicodeDecodeError)
+_WEIGHTS_ONLY_ERRORS = _UNPICKLE_ERRORS + (TypeError, LookupError, AttributeError, ValueError, OverflowError,
+                                           MemoryError)  # MemoryError: bytearray(10**15), say
+
+
+def _unpickle(root, decoder, weights_only, unpickler_args):
     """The object pickled in ``data.pkl``, its tensors read from the archive's arrays."""
     records = root.get("tensors")
     if not isinstance(records, list):
         raise decoder.error("pickled entry without its tensor list")
-    try:
-        stream = io.BytesIO(archive.read(_PICKLE))
-    except KeyError:
-        raise decoder.error(f"missing {_PICKLE}") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise decoder.error(f"unreadable {_PICKLE} ({exc})") from None
+    data = decoder.read(_PICKLE)
+    if data is None:
+        raise decoder.error(f"missing {_PICKLE}")
 
     def persistent_load(pid):
         return decoder.pickled_tensor(records, pid)
-    if not weights_only:
-        unpickler = pickle.Unpickler(stream, **unpickler_args)
+    if weights_only:
+        unpickler, damaged = _WeightsOnlyUnpickler(io.BytesIO(data), persistent_load, **unpickler_args), \
+            _WEIGHTS_ONLY_ERRORS
+    else:
+        unpickler, damaged = pickle.Unpickler(io.BytesIO(data), **unpickler_args), _UNPICKLE_ERRORS
         unpickler.persistent_load = persistent_load
-        return unpickler.load()
     try:
-        return _WeightsOnlyUnpickler(stream, persistent_load, **unpickler_args).load()
+        return unpickler.load()
+    except LoadError:
+        raise
     except _Refused as refused:
         raise _weights_only_refusal(decoder.name, refused) from None
-    except (pickle.UnpicklingError, EOFError, TypeError, KeyError, AttributeError, IndexError) as exc:
+    except damaged as exc:
         raise decoder.error(f"unreadable {_PICKLE} ({exc})") from None
 
 
@@ -380,13 +488,77 @@ def _fsync_directory(directory):
         os.close(fd)
 
 
+def _temp_prefix(path):
+    """How the names of ``path``'s temporary files start: hidden, the file's name and this host (both shortened)."""
+    return f".{os.path.basename(path)[:120]}.{socket.gethostname()[:64]}."
+
+
+def _temp_file(path):
+    """A new temporary file beside ``path``, ``(fd, name)``, named after this process.
+
+    It is created as ``open()`` creates a file (mode 0o666 less the umask), unlike mkstemp's 0o600.
+    """
+    prefix = os.path.join(os.path.dirname(path), f"{_temp_prefix(path)}{os.getpid()}.")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        name = f"{prefix}{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+
+
+def _process_exists(pid):
+    """Whether process ``pid`` of this host is alive."""
+    try:
+        os.kill(pid, 0)  # signal 0: only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+_TEMP_SUFFIX = re.compile(r"([1-9][0-9]{0,9})\.[0-9a-f]{8}\.tmp")  # pid, random part
+
+
+def _remove_stale_temps(path):
+    """Delete the temporary files of ``path`` that saves by dead processes of this host left (killed mid-save)."""
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return
+    prefix, directory = _temp_prefix(path), os.path.dirname(path)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        found = name.startswith(prefix) and _TEMP_SUFFIX.fullmatch(name, len(prefix))
+        if found and not _process_exists(int(found.group(1))):
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:  # removed by another process meanwhile, or a read-only directory
+                pass
+
+
+def _existing_mode(path):
+    """The permission bits of the file at ``path`` (None when there is none); refused as open() would refuse it."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    if not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+    return mode
+
+
 def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_new_zipfile_serialization=True):
     """Write ``obj`` to ``f``: a path (written atomically: a crash never leaves a half-written file) or a binary file.
 
     State dicts and other nesting of tensors and plain values are stored
     without pickle; any other object (a Module, an optimizer...) is pickled
     with its tensors stored beside the pickle (see the module docstring).
-    Nothing is written when ``obj`` cannot be stored.
+    Nothing is written when ``obj`` cannot be stored. A path that is a symlink
+    stays one: the file it points to is replaced, keeping its mode.
     """
     if pickle_module is not pickle:
         raise TypeError(f"save: pickle_module must be the standard pickle module (got {pickle_module!r}); objects "
@@ -395,11 +567,14 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
     if hasattr(f, "write"):
         _write_archive(f, manifest, arrays, pickled)
         return
-    path = os.path.abspath(os.fspath(f))
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    path = os.path.realpath(os.fsdecode(f))
+    _remove_stale_temps(path)
+    mode = _existing_mode(path)
+    fd, tmp = _temp_file(path)
     try:
         with os.fdopen(fd, "wb") as stream:
+            if mode is not None:
+                os.chmod(tmp, mode)
             _write_archive(stream, manifest, arrays, pickled)
             stream.flush()
             os.fsync(stream.fileno())
@@ -410,7 +585,7 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
         except FileNotFoundError:
             pass
         raise
-    _fsync_directory(directory)
+    _fsync_directory(os.path.dirname(path))
 
 
 def _check_map_location(map_location):
@@ -427,9 +602,12 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     plain data or allowed by :func:`add_safe_globals`; otherwise
     ``pickle.UnpicklingError`` names the first other global. ``weights_only=False``
     unpickles anything, which can execute code from the file: pass it only for
-    files you trust. ``pickle_load_args`` (``encoding``...) go to the unpickler.
-    Raw pickle, truncated, corrupt or foreign files raise ValueError naming the
-    file and the problem. ``map_location`` may only name the CPU.
+    files you trust (what the code it runs raises passes through unchanged).
+    ``pickle_load_args`` (``encoding``...) go to the unpickler. Raw pickle,
+    truncated, corrupt or foreign files raise :class:`LoadError` (a ValueError)
+    naming the file and the part that is wrong. ``map_location`` may only name
+    the CPU. Loading a path also deletes the temporary files that saves to it
+    left behind when killed mid-write.
     """
     if pickle_module not in (None, pickle):
         raise TypeError(f"load: pickle_module must be the standard pickle module (got {pickle_module!r})")
@@ -439,39 +617,55 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         name = repr(getattr(f, "name", "<file object>"))
         seekable = getattr(f, "seekable", lambda: False)()
         return _load_stream(f if seekable else io.BytesIO(f.read()), name, weights_only, pickle_load_args)
+    _remove_stale_temps(os.path.realpath(os.fsdecode(f)))
     with open(f, "rb") as stream:
         return _load_stream(stream, repr(os.fspath(f)), weights_only, pickle_load_args)
 
 
-def _load_stream(stream, name, weights_only, unpickler_args):
+def _open_archive(stream, name):
+    """``stream`` (at the start of the file) as a zip archive, or LoadError saying what the file is instead."""
     start = stream.tell()
     head = stream.read(1)
     stream.seek(start)
     try:
-        archive = zipfile.ZipFile(stream)
-    except zipfile.BadZipFile:
-        if head == b"\x80":
-            raise ValueError(f"load: {name} holds raw pickle data, which is never loaded because unpickling can "
-                             "execute code; re-save the object with autograd_core.save") from None
-        raise ValueError(f"load: {name} is not an autograd_core checkpoint: not a zip archive (truncated, corrupt "
-                         "or another format)") from None
-    with archive:
-        try:
-            manifest = json.loads(archive.read(_MANIFEST).decode("utf-8"))
-        except KeyError:
-            raise ValueError(f"load: {name} is not an autograd_core checkpoint: it has no {_MANIFEST} "
-                             "(a file written by torch.save or another program?)") from None
-        except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise ValueError(f"load: {name} is corrupt: unreadable {_MANIFEST} ({exc})") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
-            raise ValueError(f"load: {name} is not an autograd_core checkpoint (unknown manifest format)")
-        if manifest.get("version") != _VERSION:
-            raise ValueError(f"load: {name} has format version {manifest.get('version')!r}; this build reads "
-                             f"version {_VERSION}")
-        root, decoder = manifest.get("root"), _Decoder(archive, name)
+        return zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, struct.error) as exc:
+        reason = exc
+    if head == b"\x80":
+        raise LoadError(f"load: {name} holds raw pickle data, which is never loaded because unpickling can execute "
+                        "code; re-save the object with autograd_core.save")
+    raise LoadError(f"load: {name} is not an autograd_core checkpoint: not a zip archive (truncated, corrupt or "
+                    f"another format: {reason})")
+
+
+def _read_manifest(decoder):
+    data = decoder.read(_MANIFEST)
+    if data is None:
+        raise LoadError(f"load: {decoder.name} is not an autograd_core checkpoint: it has no {_MANIFEST} "
+                        "(a file written by torch.save or another program?)")
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, or nested past the recursion limit
+        raise decoder.error(f"unreadable {_MANIFEST} ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
+        raise LoadError(f"load: {decoder.name} is not an autograd_core checkpoint (unknown manifest format)")
+    if manifest.get("version") != _VERSION:
+        raise LoadError(f"load: {decoder.name} has format version {manifest.get('version')!r}; this build reads "
+                        f"version {_VERSION}")
+    return manifest
+
+
+def _load_stream(stream, name, weights_only, unpickler_args):
+    start = stream.tell()
+    stream.seek(0, os.SEEK_END)
+    end = stream.tell()
+    stream.seek(start)
+    with _open_archive(stream, name) as archive:
+        decoder = _Decoder(archive, name, end)
+        root = _read_manifest(decoder).get("root")
         try:
             if isinstance(root, dict) and root.get("type") == "pickle":
-                return _unpickle(archive, root, decoder, weights_only, unpickler_args)
+                return _unpickle(root, decoder, weights_only, unpickler_args)
             return decoder.decode(root)
         except RecursionError:
-            raise ValueError(f"load: {name} is corrupt: structure nested too deeply") from None
+            raise decoder.error("structure nested too deeply") from None

@@ -3,6 +3,13 @@
 This file holds the class, its attributes and the methods that are not ops;
 each op family in ``ops/`` attaches its methods (``x.exp()``, ``x + y``...).
 """
+import functools
+import inspect
+import operator
+import re
+import sys
+import warnings
+
 import numpy as np
 
 from . import dtypes
@@ -31,10 +38,29 @@ def _new(data, grad_fn=None, output_index=0):
     return init_fields(object.__new__(Tensor), data, grad_fn, output_index)
 
 
-def as_view(out, base):
-    """Mark ``out`` as a view of ``base``'s memory: they share the version counter."""
-    out._version_counter = base._version_counter
-    out._base = base if base._base is None else base._base
+# What a view remembers of how it was made (``_view_steps``): a tuple of ``(array method, argument)`` steps that make
+# it again from its root base, or why an in-place change through it cannot be recorded (PyTorch's creation meta).
+NO_GRAD_VIEW = "made in no_grad mode"
+MULTI_OUTPUT_VIEW = "one of several views"  # split, chunk, unbind
+OPAQUE_VIEW = None  # a view the steps cannot express (expand)
+
+
+def as_view(out, base, step=OPAQUE_VIEW):
+    """Mark ``out`` as a view of ``base``'s memory: they share the version counter, and ``out`` keeps ``step``
+    (``(array method, argument)`` that makes it from ``base``, or a reason in-place changes through it are refused)."""
+    counter = base._version_counter
+    out._version_counter = counter
+    out._view_version = counter[0]
+    if base._base is None:
+        out._base, parent = base, ()
+    else:
+        out._base, parent = base._base, base._view_steps
+    if not GradMode.enabled:
+        out._view_steps = NO_GRAD_VIEW
+    elif type(parent) is not tuple:
+        out._view_steps = parent
+    else:
+        out._view_steps = parent + (step,) if type(step) is tuple else step
     return out
 
 
@@ -77,7 +103,7 @@ class Tensor(dtypes.FloatingConversions):
     """
 
     __slots__ = ("array", "grad", "grad_fn", "_output_index", "_requires_grad", "_version_counter",
-                 "_grad_accumulator", "_hooks", "name", "_base", "__weakref__")
+                 "_grad_accumulator", "_hooks", "name", "_base", "_view_steps", "_view_version", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
@@ -199,13 +225,21 @@ class Tensor(dtypes.FloatingConversions):
         """Compute ``func(self, *args)`` out of place, write it into this tensor's array, bump its version.
 
         When the op is recorded, this tensor takes the new node as its ``grad_fn``
-        and the node's input is an alias holding the old one, as in PyTorch.
+        and the node's input is an alias holding the old one, as in PyTorch; a
+        view's base is rebased instead (``CopySlices``), and the view reads its
+        part back from it.
         """
+        op = f"{func.__name__}_"
+        check_writable(self, op)
         recording = GradMode.enabled and (self._requires_grad or
-                                          any(isinstance(a, Tensor) and a._requires_grad for a in args))
+                                          any(isinstance(a, Tensor) and a._requires_grad for a in args) or
+                                          (self._base is not None and self._base._requires_grad))
         source = self
         if recording:
-            check_in_place_target(self, f"{func.__name__}_")
+            check_in_place_target(self, op)
+            if self._base is not None and self._view_version != self._version_counter[0]:
+                from .ops.index import refreshed_view_node
+                refreshed_view_node(self)
             source = _new(self.array, self.grad_fn, self._output_index)
             source._requires_grad, source._version_counter = self._requires_grad, self._version_counter
         result = func(source, *args, **kwargs)
@@ -213,17 +247,20 @@ class Tensor(dtypes.FloatingConversions):
             # the new node needs the old values: keep them in a snapshot of their own
             source.array, source._version_counter = source.array.copy(), [source._version_counter[0]]
         if result.array.shape != self.array.shape:
-            raise RuntimeError(f"{func.__name__}_: output with shape {list(self.array.shape)} doesn't match the "
+            raise RuntimeError(f"{op}: output with shape {list(self.array.shape)} doesn't match the "
                                f"broadcast shape {list(result.array.shape)}")
         if not np.can_cast(result.array.dtype, self.array.dtype, "same_kind"):  # dtypes: numpy's for every backend
-            raise RuntimeError(f"{func.__name__}_: result type {result.dtype} can't be cast to the desired "
+            raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired "
                                f"output type {self.dtype}")
-        if not self.array.flags.writeable:
-            raise RuntimeError(f"{func.__name__}_: this tensor is a read-only (expanded) view; clone() it first")
         arrays.array_module(self.array).copyto(self.array, result.array, casting="same_kind")
         self._version_counter[0] += 1
-        if recording:
+        if not recording:
+            return self
+        if self._base is None:
             self.grad_fn, self._output_index, self._requires_grad = result.grad_fn, result._output_index, True
+        else:
+            from .ops.index import rebase_history
+            rebase_history(self, result.grad_fn, result._output_index)
         return self
 
     # ----- array attributes -----
@@ -391,21 +428,140 @@ def to_arguments(args, dtype=None, device=None):
     return dtype, device
 
 
+def check_writable(tensor, op):
+    """Refuse, as PyTorch does, to write into a tensor whose memory is read-only (an expanded view)."""
+    if not tensor.array.flags.writeable:
+        raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation. (Its "
+                           "memory is read-only: an expanded view.)")
+
+
 def check_in_place_target(tensor, op):
-    """Refuse, as PyTorch does, an in-place change to be recorded on a leaf that requires grad or on a view."""
-    if tensor.grad_fn is None and tensor._requires_grad:
-        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
-                           "(wrap it in no_grad(), or work on a clone)")
-    if tensor._base is not None:
-        raise RuntimeError(f"{op}: in-place change of a view (a slice, reshape or split piece) while recording the "
-                           "graph is not supported: the base tensor's gradient history would miss it. Use an "
-                           "out-of-place op, or assign through the base (base[index] = value).")
+    """Refuse, as PyTorch does, an in-place change to be recorded where the history cannot follow it: on a leaf
+    that requires grad or a view of one, or on a view that cannot be made again from its base."""
+    base = tensor._base
+    if base is None:
+        if tensor.grad_fn is None and tensor._requires_grad:
+            raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
+                               "(wrap it in no_grad(), or work on a clone)")
+        return
+    if base.grad_fn is None and base._requires_grad:
+        raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    steps = tensor._view_steps
+    if type(steps) is not tuple:
+        raise RuntimeError(f"{op}: {_view_refusal(tensor, steps)}")
+
+
+_MULTIPLE_VIEWS = ("This view is the output of a function that returns multiple views. Such functions do not allow "
+                   "the output views to be modified inplace. You should replace the inplace operation by an "
+                   "out-of-place one.")
+
+
+def _view_refusal(view, steps):
+    """PyTorch's reason for refusing a recorded in-place change through ``view``."""
+    if steps == NO_GRAD_VIEW:
+        return ("A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
+                "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
+                "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
+                "tracked) or both outside (if you want the inplace to be tracked).")
+    if steps == MULTI_OUTPUT_VIEW:
+        if view.grad_fn is None:
+            return ("A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+                    + _MULTIPLE_VIEWS)
+        op = re.sub(r"Backward\d*$", "", view.grad_fn.name())
+        return f"Output {view._output_index} of {op} is a view and is being modified inplace. {_MULTIPLE_VIEWS}"
+    return ("in-place change of a view that cannot be replayed from its base (an expanded view) while recording "
+            "the graph; clone() it first")
 
 
 def _saved_by(node, tensor):
     """Whether ``node`` saved ``tensor`` itself for its backward."""
     saved = getattr(node, "_saved", None) if node is not None else None
     return bool(saved) and any(t is tensor for t in saved)
+
+
+# ----- the public-op boundary -----
+def argument_type_error(message, culprit, expected):
+    """A TypeError for an argument of the wrong type that keeps the argument (``culprit``) and what was
+    ``expected`` ("Tensor", "int"), so that the public function the user called (maybe through nested ops) can
+    name itself and the argument, as PyTorch's parser does."""
+    error = TypeError(message)
+    error.culprit, error.expected = culprit, expected
+    return error
+
+
+def check_tensor_arguments(namespace):
+    """Make the public functions of a package's ``namespace`` (its ``globals()``) that its submodules define raise
+    PyTorch's TypeError, naming the function and the argument, for an argument of the wrong type: one an argument
+    check refused (``argument_type_error``), or a non-Tensor where a Tensor attribute is read.
+
+    The wrapper costs one call on the way in; the argument is looked for only
+    when the op has already failed. It belongs to the package's module, so a
+    second pass (or another package importing it) leaves it as it is.
+    """
+    package = namespace["__name__"]
+    for name, value in list(namespace.items()):
+        if inspect.isfunction(value) and not name.startswith("_") and value.__module__.startswith(package + "."):
+            namespace[name] = _checked(value, name, package)
+
+
+def _checked(func, name, module):
+    @functools.wraps(func)
+    def op(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (AttributeError, TypeError) as err:
+            error = _argument_error(func, name, args, kwargs, err)
+            if error is None:
+                raise
+            raise error from None
+    op.__module__, op.__qualname__ = module, name  # found again under this name (pickling, introspection)
+    return op
+
+
+def warn_caller(message, category=UserWarning):
+    """``warnings.warn`` pointing at the user's line: the first frame outside autograd_core and the package that
+    warns (a public op may be entered through its argument-checking wrapper, one frame more)."""
+    frame, level = sys._getframe(1), 2  # stacklevel 2: warn_caller's caller
+    packages = ("autograd_core", frame.f_globals.get("__name__", "").partition(".")[0])
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").partition(".")[0] in packages:
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _argument_error(func, name, args, kwargs, err):
+    """``err`` reworded for the argument of ``func`` (called as ``name``) it is about, or None when it is about none
+    (None is not blamed where it is the argument's default: an op failing on it is a bug, not bad input)."""
+    if isinstance(err, TypeError):
+        if not hasattr(err, "culprit"):
+            return None
+        culprit, expected = err.culprit, err.expected
+    elif isinstance(err.name, str) and hasattr(Tensor, err.name) and not isinstance(err.obj, Tensor):
+        culprit, expected = err.obj, "Tensor"
+    else:
+        return None
+    try:
+        signature = inspect.signature(func)
+        bound = signature.bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    kind = type(culprit).__name__
+    for position, (param, value) in enumerate(bound.arguments.items(), 1):
+        parameter = signature.parameters[param]
+        where = f" (position {position})" if position <= len(args) else ""
+        if value is culprit and parameter.kind is not inspect.Parameter.VAR_POSITIONAL:
+            if value is None and parameter.default is None:
+                continue
+            message = f"{name}(): argument '{param}'{where} must be {expected}, not {kind}"
+        elif isinstance(value, (tuple, list)) and any(v is culprit for v in value):
+            at = next(i for i, v in enumerate(value) if v is culprit)
+            message = (f"{name}(): argument '{param}'{where} must be tuple of {expected}s, but found element of "
+                       f"type {kind} at pos {at}")
+        else:
+            continue
+        return argument_type_error(message, culprit, expected)
+    return None
 
 
 class Size(tuple):
@@ -448,11 +604,22 @@ def _store_retained(ref, grad):
 
 
 def _check_dim(dim, ndim, op):
-    """Normalise a possibly negative dim, with PyTorch's error when out of range."""
+    """Normalise a possibly negative dim, with PyTorch's errors when it is no int or out of range."""
     n = max(ndim, 1)
+    if type(dim) is not int:
+        dim = int_arg(dim, op, "dim")
     if not -n <= dim < n:
         raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim % n
+
+
+def int_arg(value, op, name):
+    """``value`` (an int, a numpy integer or an integer 0-d tensor) as an int; PyTorch's TypeError otherwise."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise argument_type_error(f"{op}(): argument '{name}' must be int, not {type(value).__name__}", value,
+                                  "int") from None
 
 
 _TYPE_NAMES = {np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64): "torch.DoubleTensor",

@@ -88,21 +88,29 @@ def test_mark_dirty_of_a_leaf_that_requires_grad_raises():
         InPlace.apply(leaf([1.0]))
 
 
-def test_mark_dirty_of_a_view_raises_instead_of_losing_the_base_history():
-    class Double(Function):
-        @staticmethod
-        def forward(ctx, x):
-            x.mul_(2)
-            ctx.mark_dirty(x)
-            return x
+def test_mark_dirty_of_a_view_rebases_the_base_as_pytorch_does():
+    def grad_of_base(lib):
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
 
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
 
-    base = leaf([1.0, 2.0, 3.0]) * 1
-    with pytest.raises(RuntimeError, match=r"DoubleBackward \(mark_dirty\): in-place change of a view"):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        base = x * 1
         Double.apply(base[1:])
+        (base * lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)).sum().backward()
+        return base.detach().numpy(), x.grad.numpy(), type(base.grad_fn).__name__
+
+    ours, theirs = _both(grad_of_base)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    np.testing.assert_array_equal(ours[1], theirs[1])
+    assert ours[2] == theirs[2] == "CopySlices"
 
 
 def test_non_differentiable_outputs_and_materialized_zero_gradients():

@@ -7,7 +7,8 @@ and ``kernels.pool`` on first use, so ``import autograd_core`` stays fast.
 Every kernel is compiled lazily for the dtypes it meets, with ``cache=True``
 (the cache lives in ``__pycache__`` next to this source); calls on large
 arrays run on ``NUMBA_NUM_THREADS`` threads (all cores by default), small ones
-serially (see ``twin``).
+serially (see ``twin``). Kernels may be called from several Python threads: one
+parallel loop runs at a time, and a call meeting another thread's runs serially.
 
 Threading layer: Numba prefers OpenMP when libgomp is present, and OpenMP
 keeps idle threads spinning after each parallel loop; on a small machine they

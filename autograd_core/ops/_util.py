@@ -1,13 +1,13 @@
 """Helpers shared by the op families: operand coercion, argument normalisation and ``out=``."""
 import numbers
-import warnings
+from operator import index
 
 import numpy as np
 
 from .. import dtypes
 from ..arrays import array_module, as_array, from_numpy
 from ..grad_mode import GradMode
-from ..tensor import Tensor, _new, _check_dim
+from ..tensor import argument_type_error, Tensor, _new, _check_dim, warn_caller
 
 
 def as_operand(value, like, op):
@@ -24,7 +24,8 @@ def as_operand(value, like, op):
         return _new(as_array(value, dtypes.result_type(array, value), like=array))
     if isinstance(value, np.ndarray):
         return _new(from_numpy(value, like=array))
-    raise TypeError(f"{op}: unsupported operand type {type(value).__name__}; expected a Tensor or a number")
+    raise argument_type_error(f"{op}: unsupported operand type {type(value).__name__}; expected a Tensor or a "
+                              "number", value, "Tensor")
 
 
 def constant_like(array, like):
@@ -47,25 +48,38 @@ def promote(a, b, op):
 
 
 def normalize_dims(dim, ndim, op):
-    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes, or None for all."""
+    """``dim`` (None, an int or a sequence of ints) as a sorted tuple of non-negative axes, or None for all."""
     if dim is None:
         return None
-    if isinstance(dim, (int, np.integer)):
-        return (_check_dim(int(dim), ndim, op),)
-    dims = tuple(sorted(_check_dim(int(d), ndim, op) for d in dim))
+    if not isinstance(dim, (tuple, list)):
+        return (_check_dim(dim, ndim, op),)
+    dims = tuple(sorted([_check_dim(d, ndim, op) for d in dim]))
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
     return dims or None
 
 
-def shape_arg(shape, op):
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` forms of a shape argument."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    try:
-        return tuple(int(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"{op}: shape must be ints, got {shape!r}") from None
+def int_args(values, op, name):
+    """The ints of argument ``name`` given as ``f(2, 3)`` or ``f((2, 3))``; PyTorch's TypeError for anything else."""
+    if len(values) == 1 and isinstance(values[0], (tuple, list)):
+        values = values[0]
+    ints = []
+    for at, value in enumerate(values):
+        try:
+            ints.append(index(value))
+        except TypeError:
+            raise argument_type_error(f"{op}(): argument '{name}' must be tuple of ints, but found element of "
+                                      f"type {type(value).__name__} at pos {at}", value, "int") from None
+    return tuple(ints)
+
+
+def shape_arg(size, op):
+    """A new tensor's size given as ``f(2, 3)`` or ``f((2, 3))``: ints, none negative (PyTorch's errors)."""
+    shape = int_args(size, op, "size")
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"{op}: Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
 
 
 def broadcast_error(op, a, b):
@@ -102,12 +116,11 @@ def write_out(op, result, out, dtype_error=None):
     xp = array_module(out.array)
     if out.array.shape != result.array.shape:
         if out.array.size:
-            warnings.warn(f"An output with one or more elements was resized since it had shape "
-                          f"{list(out.array.shape)}, which does not match the required output shape "
-                          f"{list(result.array.shape)}. This behavior is deprecated, and in a future PyTorch "
-                          "release outputs will not be resized unless they have zero elements. You can explicitly "
-                          "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
-                          UserWarning, stacklevel=3)
+            warn_caller(f"An output with one or more elements was resized since it had shape "
+                        f"{list(out.array.shape)}, which does not match the required output shape "
+                        f"{list(result.array.shape)}. This behavior is deprecated, and in a future PyTorch "
+                        "release outputs will not be resized unless they have zero elements. You can explicitly "
+                        "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).")
         out.array = xp.empty(result.array.shape, dtype=out.array.dtype)
     xp.copyto(out.array, result.array, casting="same_kind")
     out._version_counter[0] += 1

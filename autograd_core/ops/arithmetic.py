@@ -1,4 +1,9 @@
-"""Arithmetic: + - * / ** // % and unary minus, with broadcasting and PyTorch's type promotion."""
+"""Arithmetic: + - * / ** // % and unary minus, with broadcasting and PyTorch's type promotion.
+
+Float division by zero and powers out of their domain give inf and nan silently, as in
+PyTorch: those forwards run under ``np.errstate`` (numpy's warning switch; other backends
+don't warn). Integer division by zero raises PyTorch's error.
+"""
 import math
 import numbers
 
@@ -33,6 +38,12 @@ class _Binary(Function):
         if gb is not None and gb.array.shape != sb:
             gb = sum_to(gb, sb) if self.needs_input_grad[1] else None
         return ga, gb
+
+
+def _check_integer_divisor(b):
+    """PyTorch's error for integers divided by zero (floats give inf and nan)."""
+    if b.dtype.kind in "iu" and not b.all():
+        raise RuntimeError("ZeroDivisionError")
 
 
 class Add(_Binary):
@@ -85,14 +96,15 @@ class Div(_Binary):
 
     saves = (0, 1)
 
+    @np.errstate(all="ignore")
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
         return a / b
 
     def backward(self, gy):
-        b = self.saved(1)
-        ga = gy / b
-        return self.reduce(ga, -ga * self.saved(0) / b if self.needs_input_grad[1] else None)
+        a, b = self.saved_tensors
+        ga = gy / b if self.needs_input_grad[0] else None
+        return self.reduce(ga, -gy * (a / b / b) if self.needs_input_grad[1] else None)
 
 
 class DivRounded(_Binary):
@@ -103,8 +115,10 @@ class DivRounded(_Binary):
     def __init__(self, mode):
         self.mode = mode
 
+    @np.errstate(all="ignore")
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
+        _check_integer_divisor(b)
         xp = array_module(a, b)
         if self.mode == "floor":
             return xp.floor_divide(a, b)
@@ -131,8 +145,10 @@ class Underivable(_Binary):
     def __init__(self, function):
         self.function = function  # the array module's function, also the aten op's name
 
+    @np.errstate(all="ignore")
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
+        _check_integer_divisor(b)
         return getattr(array_module(a, b), self.function)(a, b)
 
     def backward(self, gy):
@@ -152,8 +168,10 @@ class _Remainder(_Binary):
     def __init__(self, scalar_other):
         self.scalar_other = scalar_other  # PyTorch's node for a number divisor is the ...Backward0 overload
 
+    @np.errstate(all="ignore")
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
+        _check_integer_divisor(b)
         return getattr(array_module(a, b), self.function)(a, b)
 
     def backward(self, gy):
@@ -185,45 +203,57 @@ class Fmod(_Remainder):
         return array_module(a, b).trunc(a / b)
 
 
+def _scalar_power(x, exponent):
+    """``x ** exponent`` as PyTorch computes it: ±1/2 through the square root (so ``-0.0 ** -0.5`` is -inf)."""
+    if exponent == 0.5:
+        return array_module(x).sqrt(x)
+    if exponent == -0.5:
+        return 1 / array_module(x).sqrt(x)
+    return x ** exponent
+
+
 class Pow(Function):
-    """``x ** c`` with a number exponent."""
+    """``x ** c`` with a number exponent: d/dx = c x^(c-1) (0 for c = 0)."""
 
     saves = (0,)
 
     def __init__(self, exponent):
         self.exponent = exponent
 
+    @np.errstate(all="ignore")
     def forward(self, x):
-        return x ** self.exponent
+        return _scalar_power(x, self.exponent)
 
     def backward(self, gy):
         (x,) = self.saved_tensors
         c = self.exponent
         if c == 0:
-            return gy * 0
-        return gy * c * x ** (c - 1) if c != 2 else gy * 2 * x
+            return _new(array_module(gy.array).zeros_like(gy.array))
+        return gy * (x ** (c - 1) * c) if c != 2 else gy * (x * 2)
 
 
 class PowTensor(_Binary):
-    """``a ** b`` for two tensors: d/da = b a^(b-1), d/db = a^b log a."""
+    """``a ** b`` for two tensors: d/da = b a^(b-1) (0 where b = 0), d/db = a^b log a (0 where a = 0 <= b)."""
 
     __slots__ = ()
 
     saves = (0, 1)
     saves_output = True
 
+    @np.errstate(all="ignore")
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
         return a ** b
 
+    @np.errstate(all="ignore")  # b a^(b-1) is 0 * inf at a = b = 0 before the mask
     def backward(self, gy):
         a, b = self.saved_tensors
-        ga = gy * b * a ** (b - 1) if self.needs_input_grad[0] else None
-        gb = None
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = (gy * (b * a ** (b - 1))).masked_fill(b == 0, 0)
         if self.needs_input_grad[1]:
-            # 0 ** b has gradient 0 for b, where log(0) would give nan
-            safe_log = a.masked_fill(a == 0, 1).log()
-            gb = gy * self.saved_output() * safe_log
+            log_a = a.where((a != 0) | (b < 0), 1).log()  # 0 ** b (b >= 0) is flat in b, where log(0) gives nan
+            gb = gy * (self.saved_output() * log_a)
         return self.reduce(ga, gb)
 
     def name(self):
@@ -231,20 +261,24 @@ class PowTensor(_Binary):
 
 
 class PowScalarBase(Function):
-    """``c ** x`` with a number base: d/dx = c^x log c (0 for a zero base, like ``PowTensor``)."""
+    """``c ** x`` with a number base: d/dx = c^x log c (a zero base: 0 where x >= 0, inf * log 0 = -inf below)."""
 
+    saves = (0,)
     saves_output = True
 
     def __init__(self, base):
         self.base = base
 
+    @np.errstate(all="ignore")
     def forward(self, x):
         return self.base ** x
 
+    @np.errstate(all="ignore")  # a zero base: 0 * -inf where x > 0, before the mask
     def backward(self, gy):
-        base = self.base
-        log_base = math.log(base) if base > 0 else (0.0 if base == 0 else math.nan)
-        return gy * self.saved_output() * log_base
+        base, y = self.base, self.saved_output()
+        if base == 0:
+            return gy * (y * -math.inf).masked_fill(self.saved(0) >= 0, 0)
+        return gy * (y * (math.log(base) if base > 0 else math.nan))
 
     def name(self):
         return "PowBackward2"

@@ -14,7 +14,7 @@ from .. import dtypes
 from ..arrays import array_module, as_array, from_numpy, is_array
 from ..function import Function
 from ..grad_mode import GradMode
-from ..tensor import Tensor, _new, _check_dim, as_view
+from ..tensor import argument_type_error, check_writable, int_arg, Tensor, _new, _check_dim, as_view
 from ._registry import tensor_method, inplace_method
 from ._util import exact_dtype_error, promote, write_out
 from .fill import fill, copy
@@ -313,7 +313,7 @@ def getitem(input, key):
         out = Index(stages, kind)(input)
     except IndexError as err:
         raise _index_error(err, "__getitem__") from None
-    return as_view(out, input) if kind == BASIC else out
+    return as_view(out, input, ("__getitem__", stages[0])) if kind == BASIC else out
 
 
 def _as_values(values, like):
@@ -337,6 +337,13 @@ def _put(input, stages, kind, values, accumulate, label, op):
 def index_put(input, indices, values, accumulate=False):
     """``input`` with ``values`` (cast to its dtype) written, or added with ``accumulate``, at ``input[indices]``."""
     key = indices if type(indices) is tuple else tuple(indices)
+    for at, entry in enumerate(key):
+        if not isinstance(entry, Tensor):
+            raise argument_type_error(f"index_put(): expected Tensor as element {at} in argument 'indices', but "
+                                      f"got {type(entry).__name__}", entry, "Tensor")
+    if not isinstance(values, Tensor):
+        raise argument_type_error(f"index_put(): argument 'values' must be Tensor, not {type(values).__name__}",
+                                  values, "Tensor")
     stages, kind = index_key(key, input.array, "index_put")
     return _put(input, stages, kind, values, accumulate, None, "index_put")
 
@@ -364,8 +371,7 @@ def setitem(self, key, value):
         return
     # nothing to record: write straight into the array (cost of the written region, not of the tensor)
     stages, _ = index_key(key, self.array, "__setitem__")
-    if not self.array.flags.writeable:
-        raise RuntimeError("__setitem__: this tensor is a read-only (expanded) view; clone() it first")
+    check_writable(self, "__setitem__")
     if isinstance(value, Tensor):
         values = value.array
     else:
@@ -379,35 +385,140 @@ def setitem(self, key, value):
     self._version_counter[0] += 1
 
 
-def _narrow_key(input, dim, start, length):
+# ----- in-place changes through a view: the base's history follows -----
+def _replayed(array, steps):
+    """``array`` (shaped as a view's base) seen through the view's ``steps``: ``(array method, argument)`` pairs."""
+    for method, argument in steps:
+        array = getattr(array, method)(argument)
+    return array
+
+
+def _write_region(out, steps, src):
+    """Write ``src`` into the elements of ``out`` (a new C-contiguous array shaped as the base) that ``steps`` view."""
+    region = _replayed(out, steps)
+    xp = array_module(out)
+    if xp.may_share_memory(region, out):
+        region[...] = src
+    else:  # a reshape of the base's layout had to copy here: write through the elements' flat positions
+        out.reshape(-1)[_replayed(xp.arange(out.size).reshape(out.shape), steps)] = src
+
+
+class AsStrided(Function):
+    """The view ``steps`` of a base of shape ``base_shape``: a view's history made again from its base after an
+    in-place change (PyTorch's ``AsStridedBackward0``)."""
+
+    def __init__(self, steps, base_shape):
+        self.steps, self.base_shape = steps, base_shape
+
+    def forward(self, x):
+        return _replayed(x, self.steps)
+
+    def backward(self, gy):
+        zero = _new(array_module(gy.array).zeros((), gy.array.dtype))
+        return AsStridedScatter(self.steps, self.base_shape)(zero, gy)
+
+
+class AsStridedScatter(Function):
+    """``input`` (broadcast to ``base_shape``) with the view ``steps`` replaced by ``src``.
+
+    Recorded as ``CopySlices`` (``label``) when it stands for an in-place change
+    through a view: the rest of the base keeps its gradient, the view's part
+    goes to the values written there.
+    """
+
+    def __init__(self, steps, base_shape, label=None):
+        self.steps, self.base_shape, self.label = steps, base_shape, label
+
+    def forward(self, input, src):
+        out = array_module(input).empty(self.base_shape, input.dtype)
+        out[...] = input
+        _write_region(out, self.steps, src)
+        return out
+
+    def backward(self, gy):
+        gx = gsrc = None
+        if self.needs_input_grad[0]:
+            zero = _new(array_module(gy.array).zeros((), gy.array.dtype))
+            gx = AsStridedScatter(self.steps, self.base_shape)(gy, zero)
+        if self.needs_input_grad[1]:
+            gsrc = AsStrided(self.steps, self.base_shape)(gy)
+        return gx, gsrc
+
+    def name(self):
+        return self.label or "AsStridedScatterBackward0"
+
+
+def _read_back(view):
+    """Give ``view`` the node that reads it from its base's current history."""
+    base = view._base
+    node = AsStrided(view._view_steps, base.array.shape)
+    node._record((base,), view.array)
+    view.grad_fn, view._output_index, view._requires_grad = node, 0, True
+    view._view_version = view._version_counter[0]
+    return node
+
+
+def rebase_history(view, node, index):
+    """``view``'s elements were replaced in place by output ``index`` of ``node``: its base takes a ``CopySlices``
+    node over its old history and those values, and the view reads its part back from the base, as in PyTorch."""
+    base = view._base
+    old = _new(base.array, base.grad_fn, base._output_index)
+    old._requires_grad = base._requires_grad
+    values = _new(view.array, node, index)
+    copy_slices = AsStridedScatter(view._view_steps, base.array.shape, "CopySlices")
+    copy_slices._record((old, values), base.array)
+    base.grad_fn, base._output_index, base._requires_grad = copy_slices, 0, True
+    _read_back(view)
+
+
+def refreshed_view_node(view):
+    """The node of ``view`` (a recorded view whose memory changed in place since), made again from its base."""
+    if type(view._view_steps) is tuple and view._base._requires_grad:
+        return _read_back(view)
+    view._view_version = view._version_counter[0]  # nothing to replay: its node stays
+    return view.grad_fn
+
+
+def _narrow_key(input, dim, start, length, op):
     """The basic key of ``narrow``: ``start:start+length`` along ``dim`` (checked as PyTorch does)."""
-    d = _check_dim(dim, input.array.ndim, "narrow")
+    d = _check_dim(dim, input.array.ndim, op)
+    start, length = int_arg(start, op, "start"), int_arg(length, op, "length")
     size = input.array.shape[d]
     if not -size <= start <= size:
-        raise IndexError(f"narrow: start ({start}) is out of bounds for dimension {d} with size {size}")
+        raise IndexError(f"{op}: start ({start}) is out of bounds for dimension {d} with size {size}")
     start %= max(size, 1)
     if length < 0 or start + length > size:
-        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}).")
+        raise RuntimeError(f"{op}: start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return ((slice(None),) * d + (slice(start, start + length), Ellipsis),)
 
 
 @tensor_method()
 def narrow(input, dim, start, length):
     """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
-    return as_view(Index(_narrow_key(input, dim, start, length), BASIC, "SliceBackward0")(input), input)
+    key = _narrow_key(input, dim, start, length, "narrow")
+    return as_view(Index(key, BASIC, "SliceBackward0")(input), input, ("__getitem__", key[0]))
 
 
 @tensor_method()
 def narrow_copy(input, dim, start, length, *, out=None):
     """``narrow`` as a new tensor."""
-    result = NarrowCopy(_narrow_key(input, dim, start, length), BASIC, "NarrowCopyBackward0")(input)
+    result = NarrowCopy(_narrow_key(input, dim, start, length, "narrow_copy"), BASIC, "NarrowCopyBackward0")(input)
     return write_out("narrow_copy", result, out,
                 lambda result, out: "Expected self.dtype() == output.dtype() to be true, but got false.")
 
 
+def _tensor_argument(value, like, op, name):
+    """``value`` (a tensor, or an array of some backend) as an array of ``like``'s backend; PyTorch's TypeError
+    for anything else."""
+    if not (isinstance(value, Tensor) or is_array(value)):
+        raise argument_type_error(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}", value,
+                                  "Tensor")
+    return _array_like(value, like)
+
+
 def _int_index(index, like, op):
-    """``index`` (a tensor or Python data) as an integer array of ``like``'s backend."""
-    array = _array_like(index, like)
+    """``index`` (a tensor or an array) as an integer array of ``like``'s backend."""
+    array = _tensor_argument(index, like, op, "index")
     if array.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index, but got {array.dtype}")
     return array
@@ -471,9 +582,12 @@ def _scatter(input, dim, index, src, accumulate, op, label, out):
         shape = np.broadcast_shapes(*[k.shape for k in key])  # the index's
         if src.array.shape != shape:  # only the leading block of src is scattered
             src = src[tuple(slice(0, n) for n in shape)]
-    else:
+    elif isinstance(src, numbers.Number):
         key = _along_dim(input, dim, index, op)
         src = _new(as_array(src, dtype=input.array.dtype, like=input.array))
+    else:
+        raise argument_type_error(f"{op}(): argument 'src' must be Tensor, not {type(src).__name__}", src,
+                                  "Tensor")
     return write_out(op, IndexPut((key,), ARRAY, accumulate, label)(input, src), out, exact_dtype_error)
 
 
@@ -546,9 +660,9 @@ def take(input, index, *, out=None):
                                     f"{scalar_name(result)} and out.dtype = {scalar_name(out)}")
 
 
-def _bool_mask(mask, like, op):
+def _bool_mask(mask, like, op, name="mask"):
     if not isinstance(mask, Tensor):
-        mask = _new(_array_like(mask, like.array))
+        mask = _new(_tensor_argument(mask, like.array, op, name))
     if mask.array.dtype != np.bool_:
         raise RuntimeError(f"{op}: expected a boolean mask, but got mask with dtype {mask.dtype}")
     return mask
@@ -595,7 +709,7 @@ def where(condition, input=None, other=None, *, out=None):
     else:
         dtype = dtypes.result_type(input, other)
         input, other = _new(as_array(input, dtype)), _new(as_array(other, dtype))
-    condition = _bool_mask(condition, input, "where")
+    condition = _bool_mask(condition, input, "where", "condition")
     return write_out("where", _where(condition, input, other, "where"), out,
                 lambda result, out: f"Expected out type to be {scalar_name(result)} but got {scalar_name(out)}")
 

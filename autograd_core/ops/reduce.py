@@ -3,6 +3,9 @@
 Gradients follow PyTorch: ``amax``/``amin`` and the global ``max()``/``min()``/``median()``
 share the gradient evenly among tied extremes; the ``dim`` forms of ``max``/``min``/
 ``median`` and ``sort``/``topk`` send it to the returned indices.
+
+Reductions that can overflow or meet inf - inf (prod, norm, softmax...) give inf and nan
+silently, as in PyTorch (``np.errstate``: numpy's warning switch; other backends don't warn).
 """
 import builtins
 import collections
@@ -17,7 +20,7 @@ from ..function import Function
 from ..tensor import Tensor, _new, _check_dim
 from ._registry import tensor_method
 from ._util import _SCALAR_TYPE_NAMES, constant_like, normalize_dims, require_out_dtype, write_out
-from .elementwise import maximum, minimum
+from .elementwise import _sign, maximum, minimum
 from .shape import broadcast_to
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
@@ -40,6 +43,11 @@ def _axes(input, dim, op):
     """Reduced axes (sorted tuple, None for all); a 0-d tensor accepts dim 0 or -1 and reduces to itself."""
     axes = normalize_dims(dim, input.array.ndim, op)
     return None if input.array.ndim == 0 else axes
+
+
+def _reduced_count(shape, axes):
+    """How many elements a reduction over ``axes`` (None for all) of an array of ``shape`` combines."""
+    return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
 
 def _kept_shape(in_shape, axes):
@@ -120,7 +128,7 @@ class Mean(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        self.count = x.size if self.axes is None else math.prod(x.shape[a] for a in self.axes)
+        self.count = _reduced_count(x.shape, self.axes)
         return x.mean(axis=self.axes, keepdims=self.keepdim)
 
     def backward(self, gy):
@@ -139,6 +147,7 @@ class Prod(Function):
     def __init__(self, axes, keepdim, whole):
         self.axes, self.keepdim, self.whole = axes, keepdim, whole
 
+    @np.errstate(all="ignore")
     def forward(self, x):
         self.in_shape = x.shape
         return x.prod(axis=self.axes, keepdims=self.keepdim, dtype=_accumulator_dtype(x, None))
@@ -156,8 +165,8 @@ class Prod(Function):
 
 def _leave_one_out(x):
     """``(..., n)`` -> ``(..., n, n)``: row ``i`` is ``x`` along its last axis with element ``i`` set to 1."""
-    eye = array_module(x.array).eye(x.array.shape[-1], dtype=x.array.dtype)
-    return x.unsqueeze(-2) * _new(1 - eye) + _new(eye)
+    off_diagonal = ~array_module(x.array).eye(x.array.shape[-1], dtype=np.bool_)
+    return x.unsqueeze(-2).where(_new(off_diagonal), 1)
 
 
 def _product_of_others(x, axes):
@@ -190,7 +199,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         input = input.to(dtype)
     if input.array.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
-                           f"or complex dtype. Got: {input.dtype}")
+                           f"or complex dtype. Got: {_SCALAR_TYPE_NAMES[input.array.dtype.name]}")
     node_name = "MeanBackward0" if dim is None else "MeanBackward1"
     result = Mean(_axes(input, dim, "mean"), keepdim, node_name)(input)
     return write_out("mean", result, out)
@@ -266,25 +275,34 @@ def _amin(x, axis, keepdims):
 
 
 class EvenlySplit(Function):
-    """An extreme value (``reducer``: _amax, _amin, _lower_median); tied elements share the gradient."""
+    """An extreme value (``reducer``: _amax, _amin, _lower_median); tied elements share the gradient.
+
+    As in PyTorch, the global ``max()``/``min()``/``median()`` count NaN elements as hits of a NaN
+    result (``nan_hits``); ``amax``/``amin`` do not, so a slice whose result is NaN gets NaN gradients.
+    """
 
     saves = (0,)
     saves_output = True
 
-    def __init__(self, reducer, axes, keepdim, node_name):
+    def __init__(self, reducer, axes, keepdim, node_name, nan_hits=True):
         self.reducer, self.axes, self.keepdim, self.node_name = reducer, axes, keepdim, node_name
+        self.nan_hits = nan_hits
 
     def forward(self, x):
         self.in_shape = x.shape
         return self.reducer(x, axis=self.axes, keepdims=self.keepdim)
 
+    @np.errstate(all="ignore")  # a NaN slice of amax/amin shares 0 / 0
     def backward(self, gy):
         x = self.saved(0).array
         y = self.saved_output().array.reshape(_kept_shape(x.shape, self.axes))
         xp = array_module(x)
-        hit = (x == y) | (xp.isnan(x) & xp.isnan(y))
-        share = constant_like(hit / hit.sum(axis=self.axes, keepdims=True), gy)
-        return expand_reduced(gy, self.in_shape, self.axes, self.keepdim) * share
+        g = expand_reduced(gy, self.in_shape, self.axes, self.keepdim)
+        if self.nan_hits:  # PyTorch writes gy / count at the hits, 0 elsewhere
+            hit = (x == y) | (xp.isnan(x) & xp.isnan(y))
+            return (g / constant_like(hit.sum(axis=self.axes, keepdims=True), gy)).masked_fill(_new(~hit), 0)
+        hit = x == y  # PyTorch multiplies gy / count by the hits
+        return g * constant_like(hit / hit.sum(axis=self.axes, keepdims=True), gy)
 
     def name(self):
         return self.node_name
@@ -346,7 +364,7 @@ def min(input, dim=None, keepdim=False, *, out=None):
 def _amax_amin(reducer, input, dim, keepdim, op):
     axes = _axes(input, dim, op)
     _require_nonempty(input, axes, op)
-    return EvenlySplit(reducer, axes, keepdim, op.capitalize() + "Backward0")(input)
+    return EvenlySplit(reducer, axes, keepdim, op.capitalize() + "Backward0", nan_hits=False)(input)
 
 
 def _input_dtype_out(input, out):
@@ -470,28 +488,38 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 
 # ----- moments -----
 class Var(Function):
-    """Variance with ``correction`` (Bessel's for 1): ``sum((x - mean)^2) / (N - correction)``."""
+    """Variance with ``correction`` (Bessel's for 1): ``sum((x - mean)^2) / max(N - correction, 0)``.
+
+    Float32 and float16 accumulate in float64, as PyTorch's CPU kernel does (no overflow of the squares).
+    With ``N - correction <= 0`` the result is inf or nan and so is the gradient, as in PyTorch.
+    """
 
     saves = (0,)
 
     def __init__(self, axes, correction, keepdim):
         self.axes, self.correction, self.keepdim = axes, correction, keepdim
 
+    @np.errstate(all="ignore")
     def forward(self, x):
-        self.in_shape = x.shape
-        count = x.size if self.axes is None else math.prod(x.shape[a] for a in self.axes)
-        self.dof = builtins.max(count - self.correction, 0)
-        if self.dof == 0:
-            warnings.warn(f"{type(self).__name__.lower()}(): degrees of freedom is <= 0 (correction "
-                          f"{self.correction} for {count} elements); the result is inf or nan", stacklevel=5)
-        with np.errstate(divide="ignore", invalid="ignore"):  # numpy's warning switch; other backends don't warn
-            centered = x - x.mean(axis=self.axes, keepdims=True)
-            return (centered * centered).sum(axis=self.axes, keepdims=self.keepdim) / self.dof
+        return self.wide_variance(x).astype(x.dtype, copy=False)
 
+    def wide_variance(self, x):
+        """The variance of array ``x`` in float64 (or ``x``'s wider dtype); notes the shape and dof for backward."""
+        self.in_shape = x.shape
+        self.dof = _reduced_count(x.shape, self.axes) - self.correction
+        wide = x if x.dtype.itemsize >= 8 else x.astype(np.float64)
+        centered = wide - wide.mean(axis=self.axes, keepdims=True)
+        return (centered * centered).sum(axis=self.axes, keepdims=self.keepdim) / builtins.max(self.dof, 0)
+
+    @np.errstate(all="ignore")  # 0 * inf where dof <= 0
     def backward(self, gy):
         x = self.saved(0)
-        centered = x - mean(x, self.axes, keepdim=True)
-        return expand_reduced(gy, self.in_shape, self.axes, self.keepdim) * centered * (2 / self.dof)
+        g = expand_reduced(gy, self.in_shape, self.axes, self.keepdim)
+        average = mean(x, self.axes, keepdim=True)
+        if self.axes is None and self.dof <= 0:  # PyTorch: 2 / dof is inf; times x - mean, nan where that is 0
+            xp = array_module(x.array)
+            return g * constant_like(xp.where(x.array == average.array, np.nan, np.inf), x)
+        return g * (x - average) * (2 / self.dof if self.dof else math.inf)
 
 
 class Std(Var):
@@ -499,12 +527,13 @@ class Std(Var):
 
     saves_output = True
 
+    @np.errstate(all="ignore")
     def forward(self, x):
-        return array_module(x).sqrt(super().forward(x))
+        return array_module(x).sqrt(self.wide_variance(x)).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         y = self.saved_output()
-        return super().backward(gy / (2 * (y + constant_like(y.array == 0, y))))
+        return super().backward((gy / (y * 2)).masked_fill(y == 0, 0))
 
 
 def _moment(cls, input, dim, unbiased, keepdim, correction, op):
@@ -516,7 +545,11 @@ def _moment(cls, input, dim, unbiased, keepdim, correction, op):
         correction = 0 if unbiased is False else 1
     if input.array.dtype.kind != "f":
         raise RuntimeError(f"{op}(): std and var only support floating point dtypes, got {input.dtype}")
-    return cls(_axes(input, dim, op), correction, keepdim)(input)
+    axes = _axes(input, dim, op)
+    if _reduced_count(input.array.shape, axes) - correction <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+    return cls(axes, correction, keepdim)(input)
 
 
 @tensor_method()
@@ -543,6 +576,7 @@ class Logsumexp(Function):
     def __init__(self, axes, keepdim):
         self.axes, self.keepdim = axes, keepdim
 
+    @np.errstate(all="ignore")
     def forward(self, x):
         self.in_shape = x.shape
         xp = array_module(x)
@@ -551,8 +585,7 @@ class Logsumexp(Function):
             shift = xp.where(xp.isinf(shift), 0, shift)  # an infinite max would give inf - inf
         else:  # nothing to sum: log(0) = -inf
             shift = xp.zeros(_kept_shape(x.shape, self.axes), dtype=x.dtype)
-        with np.errstate(divide="ignore"):  # numpy's warning switch; other backends don't warn
-            y = xp.log(xp.exp(x - shift).sum(axis=self.axes, keepdims=True)) + shift
+        y = xp.log(xp.exp(x - shift).sum(axis=self.axes, keepdims=True)) + shift
         return y if self.keepdim else y.squeeze(axis=self.axes)
 
     def backward(self, gy):
@@ -584,6 +617,7 @@ class Norm(Function):
     def __init__(self, p, axes, keepdim):
         self.p, self.axes, self.keepdim = p, axes, keepdim
 
+    @np.errstate(all="ignore")
     def forward(self, x):
         self.in_shape = x.shape
         p, reduce, xp = self.p, dict(axis=self.axes, keepdims=self.keepdim), array_module(x)
@@ -604,12 +638,13 @@ class Norm(Function):
         if p == 0:
             return expand_reduced(gy * 0, *expand)
         xp = array_module(x.array)
-        sign = constant_like(xp.sign(x.array), x)
+        sign = constant_like(_sign(x.array), x)
         if p == 1:
             return expand_reduced(gy, *expand) * sign
         y = self.saved_output()
-        if math.isinf(p):  # like amax/amin of |x|: ties share the gradient
-            hit = xp.abs(x.array) == y.array.reshape(_kept_shape(x.array.shape, self.axes))
+        if math.isinf(p):  # like amax/amin of |x|: ties share the gradient, NaN elements are hits (PyTorch's rule)
+            size = xp.abs(x.array)
+            hit = (size == y.array.reshape(_kept_shape(x.array.shape, self.axes))) | xp.isnan(size)
             return expand_reduced(gy, *expand) * sign * constant_like(hit / hit.sum(axis=self.axes, keepdims=True), x)
         safe_y = y + constant_like(y.array == 0, y)  # a zero norm means a zero slice: gradient 0, not nan
         if p == 2:
@@ -660,6 +695,7 @@ class Cumprod(Function):
     def __init__(self, axis):
         self.axis = axis
 
+    @np.errstate(all="ignore")
     def forward(self, x):
         row = x.reshape(x.shape or (1,))  # a 0-d tensor scans as one element
         return row.cumprod(axis=self.axis, dtype=_accumulator_dtype(x, None)).reshape(x.shape)
@@ -736,6 +772,7 @@ class Softmax(Function):
     def __init__(self, dim):
         self.dim = dim
 
+    @np.errstate(all="ignore")
     def forward(self, x):
         e = array_module(x).exp(x - x.max(axis=self.dim, keepdims=True))
         e /= e.sum(axis=self.dim, keepdims=True)
@@ -752,6 +789,7 @@ class LogSoftmax(Function):
     def __init__(self, dim):
         self.dim = dim
 
+    @np.errstate(all="ignore")
     def forward(self, x):
         xp = array_module(x)
         z = x - x.max(axis=self.dim, keepdims=True)

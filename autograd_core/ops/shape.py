@@ -7,9 +7,9 @@ import numpy as np
 from .. import dtypes
 from ..arrays import array_module
 from ..function import Function
-from ..tensor import Tensor, _check_dim, _new, as_view
+from ..tensor import MULTI_OUTPUT_VIEW, argument_type_error, int_arg, Tensor, _check_dim, _new, as_view
 from ._registry import tensor_method
-from ._util import exact_dtype_error, shape_arg, normalize_dims, write_out, _SCALAR_TYPE_NAMES
+from ._util import exact_dtype_error, int_args, normalize_dims, write_out, _SCALAR_TYPE_NAMES
 
 __all__ = ["reshape", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "moveaxis", "broadcast_to",
            "sum_to", "squeeze", "unsqueeze", "flatten", "unflatten", "clone", "cast", "tile",
@@ -135,11 +135,11 @@ def _viewable(shape, strides, new_shape):
 def reshape(input, *shape):
     """``input`` with ``shape`` (one entry may be -1): a view when the strides allow it, else a copy."""
     array = input.array
-    shape = _inferred_shape(shape_arg(shape, "reshape"), array.size, "reshape")
+    shape = _inferred_shape(int_args(shape, "reshape", "shape"), array.size, "reshape")
     if array.flags.c_contiguous:
-        return as_view(View(shape)(input), input)
+        return as_view(View(shape)(input), input, ("reshape", shape))
     if _viewable(array.shape, array.strides, shape):
-        return as_view(ReshapeAlias(shape)(input), input)
+        return as_view(ReshapeAlias(shape)(input), input, ("reshape", shape))
     return UnsafeView(shape)(input)
 
 
@@ -147,11 +147,11 @@ def reshape(input, *shape):
 def view(input, *shape):
     """``input`` seen with ``shape`` (one entry may be -1), sharing its memory; raises where only a copy could."""
     array = input.array
-    shape = _inferred_shape(shape_arg(shape, "view"), array.size, "view")
+    shape = _inferred_shape(int_args(shape, "view", "size"), array.size, "view")
     if not (array.flags.c_contiguous or _viewable(array.shape, array.strides, shape)):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
                            "spans across two contiguous subspaces). Use .reshape(...) instead.")
-    return as_view(View(shape)(input), input)
+    return as_view(View(shape)(input), input, ("reshape", shape))
 
 
 @tensor_method()
@@ -188,7 +188,7 @@ class MatrixTranspose(Permute):
 
 @tensor_method()
 def permute(input, *dims):
-    dims = shape_arg(dims, "permute")
+    dims = int_args(dims, "permute", "dims")
     nd = input.array.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute: number of dims don't match in permute (got {len(dims)} dims for a "
@@ -196,7 +196,7 @@ def permute(input, *dims):
     axes = tuple(_check_dim(d, nd, "permute") for d in dims)
     if sorted(axes) != list(range(nd)):
         raise RuntimeError(f"permute: repeated dim in {dims}")
-    return as_view(Permute(axes)(input), input)
+    return as_view(Permute(axes)(input), input, ("transpose", axes))
 
 
 def _swapped(input, dim0, dim1, op):
@@ -211,7 +211,8 @@ def _swapped(input, dim0, dim1, op):
 
 @tensor_method("transpose", "swapaxes", "swapdims")
 def transpose(input, dim0, dim1):
-    return as_view(Transpose(_swapped(input, dim0, dim1, "transpose"))(input), input)
+    axes = _swapped(input, dim0, dim1, "transpose")
+    return as_view(Transpose(axes)(input), input, ("transpose", axes))
 
 
 swapaxes = swapdims = transpose
@@ -221,7 +222,8 @@ swapaxes = swapdims = transpose
 def t(input):
     if input.array.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.array.ndim}D")
-    return as_view(MatrixTranspose(tuple(range(input.array.ndim))[::-1])(input), input)
+    axes = tuple(range(input.array.ndim))[::-1]
+    return as_view(MatrixTranspose(axes)(input), input, ("transpose", axes))
 
 
 Tensor.T = property(lambda self: self.permute(tuple(range(self.array.ndim))[::-1]))
@@ -269,30 +271,35 @@ def sum_to(x, shape):
     return SumTo(tuple(shape))(x)
 
 
-@tensor_method()
-def broadcast_to(input, *shape):
-    shape = shape_arg(shape, "broadcast_to")
+def _expanded(input, shape, op):
+    """``input`` broadcast to ``shape`` (a read-only view), with PyTorch's error naming ``op``."""
     try:
         return as_view(Expand(shape)(input), input)
     except ValueError:
-        raise RuntimeError(f"expand: the expanded size of the tensor must match the existing size at every "
-                           f"non-singleton dimension (target {list(shape)}, tensor {list(input.array.shape)})") from None
+        raise RuntimeError(f"{op}: the expanded size of the tensor must match the existing size at every "
+                           f"non-singleton dimension (target {list(shape)}, tensor {list(input.array.shape)})"
+                           ) from None
+
+
+@tensor_method()
+def broadcast_to(input, *shape):
+    return _expanded(input, int_args(shape, "broadcast_to", "size"), "broadcast_to")
 
 
 @tensor_method()
 def expand(input, *sizes):
-    sizes = shape_arg(sizes, "expand")
+    sizes = int_args(sizes, "expand", "size")
     lead = len(sizes) - input.array.ndim
     if lead < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
                            f"number of dimensions in the tensor ({input.array.ndim})")
-    shape = tuple(input.array.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return broadcast_to(input, shape)
+    return _expanded(input, tuple(input.array.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes)),
+                     "expand")
 
 
 @tensor_method()
 def expand_as(input, other):
-    return broadcast_to(input, other.array.shape)
+    return _expanded(input, other.array.shape, "expand_as")
 
 
 @tensor_method()
@@ -302,18 +309,18 @@ def squeeze(input, dim=None):
     if dim is None:
         new, overload = tuple(s for s in shape if s != 1), 0
     else:
-        single = isinstance(dim, (int, np.integer))
+        single = not isinstance(dim, (tuple, list))
         dims = {_check_dim(d, input.array.ndim, "squeeze") for d in ((dim,) if single else dim)}
         new, overload = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)), (1 if single else 2)
-    return as_view(Squeeze(new, overload)(input), input)
+    return as_view(Squeeze(new, overload)(input), input, ("reshape", new))
 
 
 @tensor_method()
 def unsqueeze(input, dim):
     nd = input.array.ndim + 1
     d = _check_dim(dim, nd, "unsqueeze")
-    shape = input.array.shape
-    return as_view(Unsqueeze(shape[:d] + (1,) + shape[d:])(input), input)
+    shape = input.array.shape[:d] + (1,) + input.array.shape[d:]
+    return as_view(Unsqueeze(shape)(input), input, ("reshape", shape))
 
 
 @tensor_method()
@@ -357,7 +364,7 @@ def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (one entry may be -1)."""
     shape = input.array.shape
     d = _check_dim(dim, len(shape), "unflatten")
-    sizes = tuple(int(s) for s in sizes)
+    sizes = int_args((sizes,), "unflatten", "sizes")
     known = math.prod([s for s in sizes if s != -1])
     if sizes.count(-1) > 1 or (sizes.count(-1) == 0 and known != shape[d]) or (known and shape[d] % known):
         raise RuntimeError(f"unflatten: provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
@@ -369,8 +376,8 @@ def unflatten(input, dim, sizes):
 def movedim(input, source, destination):
     """Move dims ``source`` to positions ``destination``; the others keep their order."""
     nd = input.array.ndim
-    src = (source,) if isinstance(source, int) else tuple(source)
-    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+    dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
                            f"contain the same number of dims as destination ({list(dst)} dims)")
@@ -403,23 +410,28 @@ class Repeat(Function):
         return g.reshape(self.in_shape)
 
 
+def _repeated(input, sizes, op):
+    if len(sizes) < input.array.ndim:
+        raise RuntimeError(f"{op}: number of dimensions of repeat dims ({len(sizes)}) can not be smaller than "
+                           f"number of dimensions of tensor ({input.array.ndim})")
+    if any(s < 0 for s in sizes):
+        shape = (1,) * (len(sizes) - input.array.ndim) + input.array.shape
+        out = [n * s for n, s in zip(shape, sizes)]
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension {min(out)}: {out}")
+    return Repeat(sizes)(input)
+
+
 @tensor_method()
 def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along each dim (new leading dims when ``sizes`` is longer)."""
-    sizes = shape_arg(sizes, "repeat")
-    if len(sizes) < input.array.ndim:
-        raise RuntimeError(f"repeat: number of dimensions of repeat dims ({len(sizes)}) can not be smaller than "
-                           f"number of dimensions of tensor ({input.array.ndim})")
-    if any(s < 0 for s in sizes):
-        raise RuntimeError(f"repeat: repeats must be non-negative, got {list(sizes)}")
-    return Repeat(sizes)(input)
+    return _repeated(input, int_args(sizes, "repeat", "repeats"), "repeat")
 
 
 @tensor_method()
 def tile(input, dims):
     """``repeat`` that pads ``dims`` with leading ones when it is shorter than the tensor's rank."""
-    dims = shape_arg((dims,), "tile")
-    return repeat(input, (1,) * (input.array.ndim - len(dims)) + dims)
+    dims = int_args((dims,), "tile", "dims")
+    return _repeated(input, (1,) * (input.array.ndim - len(dims)) + dims, "tile")
 
 
 def _common_dtype(tensors):
@@ -433,6 +445,9 @@ def _common_dtype(tensors):
 
 def _tensor_list(tensors, op):
     """A checked, non-empty list of tensors, cast to their common dtype."""
+    if not isinstance(tensors, (tuple, list)):
+        raise argument_type_error(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                                  f"{type(tensors).__name__}", tensors, "tuple of Tensors")
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError(f"{op}: expected a non-empty list of Tensors")
@@ -579,9 +594,10 @@ class Split(Function):
 
 
 def _share_version(outputs, input):
-    """Views share their base's version counter, so in-place changes to either are detected."""
+    """The pieces are views sharing their base's version counter; in-place changes through them are refused while
+    recording, as in PyTorch."""
     for out in outputs:
-        as_view(out, input)
+        as_view(out, input, MULTI_OUTPUT_VIEW)
     return outputs
 
 
@@ -590,15 +606,15 @@ def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size_or_sections`` elements along ``dim`` (an int size or a list of sizes)."""
     d = _check_dim(dim, tensor.array.ndim, "split")
     size = tensor.array.shape[d]
-    with_sizes = not isinstance(split_size_or_sections, (int, np.integer))
+    with_sizes = isinstance(split_size_or_sections, (tuple, list))
     if not with_sizes:
-        step = int(split_size_or_sections)
+        step = int_arg(split_size_or_sections, "split", "split_size")
         if step < 0 or (step == 0 and size):
             raise RuntimeError(f"split: split_size must be positive (or 0 for an empty dimension), got {step} "
                                f"for dimension {d} of size {size}")
         sizes = [step] * (size // step) + ([size % step] if size % step else []) if size else [0]
     else:
-        sizes = [int(s) for s in split_size_or_sections]
+        sizes = list(int_args((split_size_or_sections,), "split", "split_size"))
         if sum(sizes) != size or any(s < 0 for s in sizes):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
                                f"at dimension {d}), but got split_sizes={sizes}")
@@ -608,6 +624,7 @@ def split(tensor, split_size_or_sections, dim=0):
 @tensor_method()
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of ``ceil(size / chunks)`` elements along ``dim``."""
+    chunks = int_arg(chunks, "chunk", "chunks")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = input.array.shape[_check_dim(dim, input.array.ndim, "chunk")]
@@ -655,7 +672,7 @@ class Flip(Function):
 
 @tensor_method()
 def flip(input, *dims):
-    dims = shape_arg(dims, "flip")
+    dims = int_args(dims, "flip", "dims")
     axes = normalize_dims(dims, input.array.ndim, "flip")
     return Flip(axes or ())(input)
 
@@ -688,12 +705,12 @@ class Roll(Function):
 @tensor_method()
 def roll(input, shifts, dims=None):
     """Rotate elements by ``shifts`` along ``dims`` (over the flattened tensor when ``dims`` is None)."""
-    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    shifts = int_args((shifts,) if isinstance(shifts, (tuple, list)) else (shifts,), "roll", "shifts")
     if dims is None:
         if len(shifts) != 1:
             raise RuntimeError(f"roll: shifts {list(shifts)} need matching dims when more than one shift is given")
         return Roll(shifts, None)(input)
-    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     if len(shifts) != len(dims):
         raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     axes = tuple(_check_dim(d, input.array.ndim, "roll") for d in dims)
@@ -721,7 +738,7 @@ def _triangle(input, diagonal, upper, out):
     op = "triu" if upper else "tril"
     if input.array.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions (got shape {list(input.array.shape)})")
-    return write_out(op, Triangle(upper, int(diagonal))(input), out, exact_dtype_error)
+    return write_out(op, Triangle(upper, int_arg(diagonal, op, "diagonal"))(input), out, exact_dtype_error)
 
 
 @tensor_method()

@@ -6,6 +6,7 @@ from benchmarks.workloads.epoch import fashion_mnist_epoch
 from benchmarks.workloads.memory import training_memory
 from benchmarks.workloads.startup import cold_warm_start
 from benchmarks.workloads.training import MODELS, training_workload
+from benchmarks.workloads.transformer import transformer_layer
 
 WORKLOADS = {
     "per-op": per_op,
@@ -13,6 +14,7 @@ WORKLOADS = {
     "matmul": matmul,
     "conv2d": conv2d,
     **{model.workload: training_workload(model) for model in MODELS},
+    "transformer": transformer_layer,
     "adam": adam_step,
     "fashion-mnist": fashion_mnist_epoch,
     "memory": training_memory,

@@ -1,9 +1,12 @@
 """Activation functions and softmax.
 
-Piecewise-linear activations save their slope and multiply the incoming
-gradient by it; smooth ones write their derivative with Tensor ops on the saved
-input or output, so second derivatives work. With ``inplace=True`` the result
-is written into the input, which then hangs from the op's node, as in PyTorch.
+Piecewise-linear activations save their slope (or where they are flat) for
+backward; smooth ones write their derivative with Tensor ops on the saved
+input or output, so second derivatives work. Branches are selected, never
+blended by multiplication, so an infinite input or upstream gradient gets its
+branch's slope as in PyTorch (not 0 * inf = nan). With ``inplace=True`` the
+result is written into the input, which then hangs from the op's node, as in
+PyTorch.
 """
 import math
 import warnings
@@ -99,7 +102,7 @@ class LeakyRelu(_PiecewiseLinear):
 
 
 class Hardtanh(_PiecewiseLinear):
-    """``clip(x * scale + shift, low, high)`` with slope ``scale`` strictly inside."""
+    """``clip(x * scale + shift, low, high)`` with slope ``scale`` strictly inside, flat outside (and at NaN)."""
 
     def __init__(self, low, high, scale=1.0, shift=0.0):
         self.low, self.high, self.scale, self.shift = low, high, scale, shift
@@ -107,7 +110,12 @@ class Hardtanh(_PiecewiseLinear):
     def compute(self, x):
         z = x * x.dtype.type(self.scale) + x.dtype.type(self.shift) if self.scale != 1 or self.shift else x
         inside = (z > self.low) & (z < self.high)
-        return z.clip(self.low, self.high).astype(x.dtype, copy=False), inside * x.dtype.type(self.scale)
+        return z.clip(self.low, self.high).astype(x.dtype, copy=False), inside
+
+    def backward(self, gy):
+        (inside,) = self.saved_tensors
+        g = gy * self.scale if self.scale != 1 else gy
+        return g.masked_fill(as_tensor(~inside), 0)
 
 
 class Hardsigmoid(Hardtanh):
@@ -155,20 +163,18 @@ class Elu(Function):
 
     def forward(self, x):
         xp, t = array_module(x), x.dtype.type
-        positive = x > 0
-        negative = xp.expm1(xp.minimum(x, t(0)) * t(self.input_scale)) * t(self.alpha)
-        y = xp.where(positive, x, negative)
+        exponential = x <= 0  # NaN takes the linear branch, as in PyTorch
+        y = xp.where(exponential, xp.expm1(xp.minimum(x, t(0)) * t(self.input_scale)) * t(self.alpha), x)
         if self.scale != 1:
             y *= t(self.scale)
-        self.save_for_backward(positive)
+        self.save_for_backward(exponential)
         return y
 
     def backward(self, gy):
         y = self.saved_output()
-        (positive,) = self.saved_tensors
-        positive = positive.astype(y.dtype.numpy)
-        negative_slope = (y + self.scale * self.alpha) * self.input_scale
-        return gy * (as_tensor(positive * positive.dtype.type(self.scale)) + as_tensor(1 - positive) * negative_slope)
+        (exponential,) = self.saved_tensors
+        exponential_slope = (y + self.scale * self.alpha) * self.input_scale
+        return gy * exponential_slope.where(as_tensor(exponential), self.scale)
 
 
 class Celu(Elu):
@@ -227,7 +233,7 @@ class Gelu(Function):
     def forward(self, x):
         if self.approximate == "tanh":
             inner = (x + x * x * x * x.dtype.type(0.044715)) * x.dtype.type(_SQRT_2_OVER_PI)
-            return x * (array_module(x).tanh(inner) + 1) * x.dtype.type(0.5)
+            return x * x.dtype.type(0.5) * (array_module(x).tanh(inner) + 1)  # x / 2 first: no overflow at the max
         return x * _ndtr(x)
 
     def backward(self, gy):
@@ -319,6 +325,8 @@ def softsign(input):
 
 
 class Hardswish(Function):
+    """``x * relu6(x + 3) / 6``; the slope is 0 for x <= -3, 1 for x >= 3 (and NaN), x / 3 + 1/2 between."""
+
     saves = (0,)
 
     def forward(self, x):
@@ -328,9 +336,7 @@ class Hardswish(Function):
     def backward(self, gy):
         (x,) = self.saved_tensors
         a = x.array
-        middle = as_tensor(((a >= -3) & (a <= 3)).astype(a.dtype))
-        upper = as_tensor((a > 3).astype(a.dtype))
-        return gy * (middle * (x / 3 + 0.5) + upper)
+        return (gy * (x / 3 + 0.5)).where(as_tensor(a < 3), gy).masked_fill(as_tensor(a <= -3), 0)
 
 
 def hardswish(input, inplace=False):

@@ -70,6 +70,10 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"linear: input of shape {tuple(input.shape)} and weight of shape {tuple(weight.shape)} "
                            f"are incompatible: expected input with last dimension {weight.array.shape[-1]} and a "
                            "2-d weight")
+    out_features = weight.array.shape[0]
+    if bias is not None and bias.array.shape not in ((), (1,), (out_features,)):
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match weight of shape "
+                           f"{tuple(weight.shape)}: expected a bias of shape ({out_features},)")
     _check_same_dtype("linear", input, weight, bias)
     op = Linear(_LINEAR_NODES[min(ndim, 3), bias is not None])
     return op(input, weight) if bias is None else op(input, weight, bias)

@@ -7,12 +7,18 @@ fuses log-softmax and the weighted negative log-likelihood (``softmax * mass -
 target`` in backward) because it runs on every training step; its node takes
 the name of the node PyTorch ends with for the same arguments. l1_loss and
 kl_div are compositions, as in PyTorch.
+
+Arguments are checked as PyTorch checks them, with its errors (dtypes, shapes,
+ranges). Forwards give inf and nan silently for extreme inputs, as PyTorch does
+(``np.errstate``: numpy's warning switch; other backends don't warn), and
+piecewise gradients select their branch, so that an infinite difference gets
+the outer branch's slope rather than nan.
 """
 import warnings
 
 import numpy as np
 
-from autograd_core import Tensor, as_tensor
+from autograd_core import Tensor, as_tensor, dtypes
 from autograd_core.autograd import Function
 
 from ._activation import log_softmax, logsigmoid, softmax
@@ -70,6 +76,35 @@ def _check_weight_size(input, weight, op):
                          "must have the same size")
 
 
+def _type_name(tensor):
+    """PyTorch's scalar-type name of ``tensor``'s dtype (``Float``, ``Long``...), as its errors spell it."""
+    return tensor.type()[len("torch."):-len("Tensor")]
+
+
+def _check_broadcast(a, b, op):
+    """PyTorch's error when tensors ``a`` and ``b`` do not broadcast together."""
+    sa, sb = a.array.shape, b.array.shape
+    n = max(len(sa), len(sb))
+    for i in range(n - 1, -1, -1):
+        da, db = (s[i - n + len(s)] if i - n + len(s) >= 0 else 1 for s in (sa, sb))
+        if da != db and da != 1 and db != 1:
+            raise RuntimeError(f"{op}: The size of tensor a ({da}) must match the size of tensor b ({db}) at "
+                               f"non-singleton dimension {i}")
+
+
+def _floating_operands(input, target, op):
+    """``input`` and ``target`` (a number becomes a constant) in PyTorch's promoted dtype, which must be floating."""
+    if not isinstance(target, Tensor):
+        target = as_tensor(array_module(input.array).asarray(target, dtype=input.array.dtype))
+    _check_broadcast(input, target, op)
+    dtype = dtypes.result_type(input.array, target.array)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"{op}: not implemented for '{_type_name(input)}' input and "
+                                  f"'{_type_name(target)}' target; expected a floating point tensor")
+    return (input if input.array.dtype == dtype else input.to(dtype)), \
+        (target if target.array.dtype == dtype else target.to(dtype))
+
+
 class _ElementwiseLoss(Function):
     """A loss of ``d = input - target`` per element, reduced; ``values(d)`` and ``slopes(d)`` (dloss/dd) say which.
 
@@ -81,6 +116,7 @@ class _ElementwiseLoss(Function):
     def __init__(self, reduction):
         self.reduction = reduction
 
+    @np.errstate(all="ignore")
     def forward(self, x, t):
         return _reduce(self.values(x - t), self.reduction)
 
@@ -102,7 +138,7 @@ class MseLoss(_ElementwiseLoss):
 
 
 class HuberLoss(_ElementwiseLoss):
-    """``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``."""
+    """``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``; the slope is ``d`` clamped to ±delta."""
 
     def __init__(self, reduction, delta):
         super().__init__(reduction)
@@ -113,12 +149,11 @@ class HuberLoss(_ElementwiseLoss):
         return array_module(d).where(size < self.delta, t(0.5) * d * d, t(self.delta) * (size - t(0.5 * self.delta)))
 
     def slopes(self, d):
-        inside = as_tensor((abs(d.array) < self.delta).astype(d.array.dtype))
-        return inside * d + (1 - inside) * d.sign() * self.delta
+        return d.clamp(-self.delta, self.delta)
 
 
 class SmoothL1Loss(_ElementwiseLoss):
-    """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - beta / 2`` (beta > 0)."""
+    """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - beta / 2`` (beta > 0); the slope is d / beta in [-1, 1]."""
 
     def __init__(self, reduction, beta):
         super().__init__(reduction)
@@ -129,15 +164,7 @@ class SmoothL1Loss(_ElementwiseLoss):
         return array_module(d).where(size < self.beta, t(0.5) * d * d / t(self.beta), size - t(0.5 * self.beta))
 
     def slopes(self, d):
-        inside = as_tensor((abs(d.array) < self.beta).astype(d.array.dtype))
-        return inside * d / self.beta + (1 - inside) * d.sign()
-
-
-def _operands(input, target):
-    """Both operands as tensors of the input's dtype (a number target becomes a constant)."""
-    if not isinstance(target, Tensor):
-        target = as_tensor(array_module(input.array).asarray(target, dtype=input.array.dtype))
-    return input, target
+        return (d / self.beta).clamp(-1, 1)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -145,10 +172,11 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     reduction = _reduction(size_average, reduce, reduction)
     _warn_target_size(input, target, "mse_loss")
     _check_weight_size(input, weight, "mse_loss")
+    operands = _floating_operands(input, target, "mse_loss")
     if weight is not None:
-        diff = input - target
+        diff = operands[0] - operands[1]
         return _reduce_weighted(diff * diff, reduction, weight)
-    return MseLoss(reduction)(*_operands(input, target))
+    return MseLoss(reduction)(*operands)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -156,6 +184,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     reduction = _reduction(size_average, reduce, reduction)
     _warn_target_size(input, target, "l1_loss")
     _check_weight_size(input, weight, "l1_loss")
+    if isinstance(target, Tensor):
+        _check_broadcast(input, target, "l1_loss")
     return _reduce_weighted((input - target).abs(), reduction, weight)
 
 
@@ -167,7 +197,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     _warn_target_size(input, target, "smooth_l1_loss")
     if beta == 0:
         return _reduce((input - target).abs(), reduction)
-    return SmoothL1Loss(reduction, beta)(*_operands(input, target))
+    return SmoothL1Loss(reduction, beta)(*_floating_operands(input, target, "smooth_l1_loss"))
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -177,9 +207,10 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     _warn_target_size(input, target, "huber_loss")
     _check_weight_size(input, weight, "huber_loss")
+    operands = _floating_operands(input, target, "huber_loss")
     if weight is not None:
-        return _reduce(HuberLoss("none", delta)(*_operands(input, target)) * weight, reduction)
-    return HuberLoss(reduction, delta)(*_operands(input, target))
+        return _reduce(HuberLoss("none", delta)(*operands) * weight, reduction)
+    return HuberLoss(reduction, delta)(*operands)
 
 
 # ----- class-probability losses: cross_entropy and nll_loss -----
@@ -244,12 +275,43 @@ class _Targets:
         return q
 
 
+def _check_class_target(input, target, op):
+    """PyTorch's checks, in its order and with its errors, of class indices for an input (C,) or (N, C, d1...)."""
+    shape, found = input.array.shape, target.array.shape
+    if not shape:
+        raise ValueError(f"{op}: Expected 1 or more dimensions (got 0)")
+    expected = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    if len(shape) > 1 and (found[0] if found else 0) != shape[0]:
+        raise ValueError(f"{op}: Expected input batch_size ({shape[0]}) to match target batch_size "
+                         f"({found[0] if found else 0}) (expected class-index target of shape {expected} for input "
+                         f"of shape {shape})")
+    if target.array.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"{op}: expected target dtype to be Long or Byte, but got {_type_name(target)}")
+    if len(shape) <= 2:
+        if len(found) > 1:
+            raise RuntimeError(f"{op}: 0D or 1D target tensor expected, multi-target not supported")
+        if len(shape) == 1 and found not in ((), (1,)):
+            raise ValueError(f"{op}: For 1D input, 1D target must have size 1, but got target size: {found[0]}")
+    elif len(shape) == 4:
+        if len(found) != 3:
+            raise RuntimeError(f"{op}: only batches of spatial targets supported (3D tensors) but got targets of "
+                               f"dimension: {len(found)}")
+        if found != expected:
+            raise RuntimeError(f"{op}: size mismatch (got input: {list(shape)} , target: {list(found)}")
+    elif found != expected:
+        raise RuntimeError(f"{op}: Expected target size {list(expected)}, got {list(found)}")
+
+
+def _require_floating(input, op):
+    """PyTorch's error for an op on integer or bool inputs that has only floating point kernels."""
+    if input.array.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: not implemented for '{_type_name(input)}'; expected a floating point "
+                                  "input")
+
+
 def _class_targets(input, target, weight, ignore_index, label_smoothing, op):
     """Parse class-index targets of shape (N, d1...) for an input of shape (N, C, d1...)."""
     shape, dtype = input.array.shape, input.array.dtype
-    if target.array.shape != shape[:1] + shape[2:]:
-        raise ValueError(f"{op}: expected class-index target of shape {shape[:1] + shape[2:]} for input of shape "
-                         f"{shape}, got {tuple(target.shape)}")
     xp = array_module(input.array)
     layout = _ncd_shape(shape)
     n_classes = layout[1]
@@ -302,6 +364,7 @@ class CrossEntropy(Function):
     def __init__(self, targets, reduction, out_shape, label):
         self.targets, self.reduction, self.out_shape, self.label = targets, reduction, out_shape, label
 
+    @np.errstate(all="ignore")  # infinite logits: inf - inf
     def forward(self, x):
         q, xp = self.targets, self.targets.xp
         x3 = x.reshape(q.shape)
@@ -390,7 +453,9 @@ class NllLoss(Function):
 
     def backward(self, gy):
         q = self.targets
-        return (_per_sample(gy, self.reduction, q) * as_tensor(-q.dense_array(self.dtype))).reshape(self.x_shape)
+        dense = q.dense_array(self.dtype)
+        grad = (_per_sample(gy, self.reduction, q) * as_tensor(-dense)).masked_fill(as_tensor(dense == 0), 0)
+        return grad.reshape(self.x_shape)  # 0 off the targets, even for an infinite gy, as PyTorch's scatter
 
     def name(self):
         return self.label
@@ -430,14 +495,18 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if input.array.ndim == 0 or input.array.dtype.kind != "f":
-        raise RuntimeError(f"cross_entropy: expected floating point logits of shape (C,) or (N, C, d1...), got "
-                           f"{input.dtype} of shape {tuple(input.shape)}")
-    class_targets = target.array.dtype.kind in "iu"
-    if not class_targets and target.array.shape != input.array.shape:
-        raise ValueError(f"cross_entropy: target of shape {tuple(target.shape)} and dtype {target.dtype} is neither "
-                         f"class indices (an integer tensor of shape (N, d1...)) nor probabilities of the input's "
-                         f"shape {tuple(input.shape)}")
+    class_targets = target.array.shape != input.array.shape  # PyTorch's rule: the input's shape means probabilities
+    if not class_targets and target.array.dtype.kind != "f":
+        raise RuntimeError(f"cross_entropy: Expected floating point type for target with class probabilities, got "
+                           f"{_type_name(target)}")
+    _require_floating(input, "cross_entropy")
+    if class_targets:
+        _check_class_target(input, target, "cross_entropy")
+    elif input.array.ndim == 0:
+        raise IndexError("cross_entropy: Dimension out of range (expected to be in range of [-1, 0], but got 1): "
+                         "the class dim is 1, or 0 for an unbatched input of shape (C,)")
+    elif target.array.dtype != input.array.dtype:  # probabilities: the promoted dtype, as in PyTorch
+        input = input.to(dtypes.result_type(input.array, target.array))
     ndim, out_shape = input.array.ndim, _loss_shape(input)
     input, target = _batched(input, target, class_targets)
     weight = _class_weight(weight, input, "cross_entropy")
@@ -468,10 +537,8 @@ def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, out_s
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood of class indices ``target`` under log-probabilities ``input`` (N, C, d1...)."""
     reduction = _reduction(size_average, reduce, reduction)
-    if input.array.ndim == 0 or target.array.dtype.kind not in "iu":
-        raise RuntimeError(f"nll_loss: expected log-probabilities of shape (C,) or (N, C, d1...) and integer class "
-                           f"indices, got input {tuple(input.shape)} and target {target.dtype} "
-                           f"{tuple(target.shape)}")
+    _check_class_target(input, target, "nll_loss")
+    _require_floating(input, "nll_loss")
     ndim, out_shape = input.array.ndim, _loss_shape(input)
     input, target = _batched(input, target, True)
     weight = _class_weight(weight, input, "nll_loss")
@@ -492,13 +559,14 @@ class BinaryCrossEntropy(Function):
         if weighted:
             self.saves = (0, 1, 2)
 
+    @np.errstate(all="ignore")  # log(0) = -inf, clamped
     def forward(self, x, t, weight=None):
-        if x.size and (x.min() < 0 or x.max() > 1):
-            raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
+        for values, name in ((x, "input"), (t, "target")):
+            if not ((values >= 0) & (values <= 1)).all():  # NaN fails too, as in PyTorch
+                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 and 1")
         xp = array_module(x)
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped (numpy's flag; other backends ignore it)
-            log_x = xp.log(x).clip(min=-100)
-            log_not_x = xp.log1p(-x).clip(min=-100)
+        log_x = xp.log(x).clip(min=-100)
+        log_not_x = xp.log1p(-x).clip(min=-100)
         losses = -(t * log_x + (1 - t) * log_not_x)
         if weight is not None:
             losses *= weight
@@ -513,17 +581,34 @@ class BinaryCrossEntropy(Function):
         if self.needs_input_grad[0]:
             gx = g * (x - t) / (x * (1 - x)).clamp_min(1e-12)
         if self.needs_input_grad[1]:
-            gt = g * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
+            gt = g * -(x / (1 - x)).log()  # -logit(x), unclamped as in PyTorch
         return (gx, gt, None) if self.weighted else (gx, gt)
 
 
+def _check_weight_broadcasts(weight, input, op):
+    """PyTorch's error for a ``weight`` that does not broadcast to the input's shape."""
+    try:
+        broadcastable = np.broadcast_shapes(weight.array.shape, input.array.shape) == input.array.shape
+    except ValueError:
+        broadcastable = False
+    if not broadcastable:
+        raise RuntimeError(f"{op}: weight of shape {list(weight.shape)} cannot be broadcast to the input's shape "
+                           f"{list(input.shape)}")
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
-    """Binary cross-entropy between probabilities ``input`` and ``target`` of the same shape."""
+    """Binary cross-entropy between probabilities ``input`` and ``target`` of the same shape and dtype."""
     reduction = _reduction(size_average, reduce, reduction)
     if target.array.shape != input.array.shape:
         raise ValueError(f"binary_cross_entropy: Using a target size ({target.shape}) that is different to the "
                          f"input size ({input.shape}) is deprecated. Please ensure they have the same size.")
-    operands = (input, target.to(input.dtype)) + (() if weight is None else (weight.to(input.dtype),))
+    if target.array.dtype != input.array.dtype:
+        raise RuntimeError(f"binary_cross_entropy: Found dtype {_type_name(target)} but expected "
+                           f"{_type_name(input)}")
+    _require_floating(input, "binary_cross_entropy")
+    if weight is not None:
+        _check_weight_broadcasts(weight, input, "binary_cross_entropy")
+    operands = (input, target) + (() if weight is None else (weight.to(input.dtype),))
     return BinaryCrossEntropy(reduction, weight is not None)(*operands)
 
 
@@ -538,6 +623,7 @@ class BinaryCrossEntropyWithLogits(Function):
         self.reduction, self.weighted, self.pos_weighted = reduction, weighted, pos_weighted
         self.saves = tuple(range(2 + weighted + pos_weighted))
 
+    @np.errstate(all="ignore")
     def forward(self, x, t, *constants):
         weight = constants[0] if self.weighted else None
         pos_weight = constants[-1] if self.pos_weighted else None
@@ -574,13 +660,43 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
     ``w_t = 1 + (pos_weight - 1) t`` weighs the positive term; ``pos_weight`` broadcasts over the last dim.
     """
+    op_name = "binary_cross_entropy_with_logits"
     reduction = _reduction(size_average, reduce, reduction)
     if target.array.shape != input.array.shape:
-        raise ValueError(f"binary_cross_entropy_with_logits: Target size ({target.shape}) must be the same as "
-                         f"input size ({input.shape})")
-    constants = tuple(c.to(input.dtype) for c in (weight, pos_weight) if c is not None)
+        raise ValueError(f"{op_name}: Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _require_floating(input, op_name)
+    if target.array.dtype.kind != "f":
+        raise RuntimeError(f"{op_name}: result type {_type_name(input)} can't be cast to the desired output type "
+                           f"{_type_name(target)} (the target must be floating point)")
+    for constant in (weight, pos_weight):
+        if constant is not None:
+            _check_broadcast(input, constant, op_name)
+    dtype = dtypes.result_type(input.array, target.array)
+    constants = tuple(c.to(dtype) for c in (weight, pos_weight) if c is not None)
     op = BinaryCrossEntropyWithLogits(reduction, weight is not None, pos_weight is not None)
-    return op(input, target.to(input.dtype), *constants)
+    loss = op(input.to(dtype), target.to(dtype), *constants)
+    return loss.to(target.dtype)  # PyTorch's loss has the target's dtype
+
+
+class TargetEntropyTerm(Function):
+    """``xlogy(t, t) = t log t`` with 0 at t = 0 (NaN below 0), as PyTorch's kl_div computes it.
+
+    Its gradient is PyTorch's two partials of xlogy summed: ``xlogy(gy, t)`` (0 where t = 0) and ``gy t / t``.
+    """
+
+    saves = (0,)
+
+    @np.errstate(all="ignore")
+    def forward(self, t):
+        return array_module(t).where(t == 0, t.dtype.type(0), t * array_module(t).log(t))
+
+    def backward(self, gy):
+        (t,) = self.saved_tensors
+        by_first = (gy * t.log()).masked_fill(((gy == 0) & ~t.isnan()) | (t == 0), 0)  # xlogy(0, y) = 0
+        return by_first + gy * t / t
+
+    def name(self):
+        return "XlogyBackward0"
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -594,11 +710,12 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                       stacklevel=2)
+    if input.array.dtype.kind != "f" or target.array.dtype.kind != "f":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
-    else:  # PyTorch's xlogy(target, target) - target * input: 0 log 0 = 0
-        safe = target.masked_fill(as_tensor(~(target.array > 0)), 1)
-        loss = target * safe.log() - target * input
+    else:
+        loss = TargetEntropyTerm()(target) - target * input
     if reduction == "batchmean":
         return loss.sum() / input.array.shape[0] if input.array.ndim else loss.sum()
     return _reduce(loss, reduction)

@@ -7,7 +7,7 @@ from autograd_core import as_tensor
 from autograd_core.autograd import Function
 
 from ._activation import checked_dim
-from autograd_core.arrays import array_module
+from autograd_core.arrays import array_module, from_numpy
 
 __all__ = ["one_hot", "pad", "normalize"]
 
@@ -119,18 +119,34 @@ def pad(input, pad, mode="constant", value=None):
         raise ValueError(f"pad: padding mode '{mode}' doesn't take in value argument")
     _check_pad_rank(pad, ndim)
     numpy_mode, node = _GATHER_MODES[mode]
-    xp = array_module(input.array)
     gathers = []
     for axis, (before, after) in enumerate(widths):
-        if not (before or after):
-            continue
-        size = input.array.shape[axis]
-        limit = size - 1 if mode == "reflect" else size
-        if min(before, after) < 0 or max(before, after) > limit or size == 0:
-            raise ValueError(f"pad: {mode} padding ({before}, {after}) of dim {axis} must be non-negative and at "
-                             f"most {limit} for an input of size {size}")
-        gathers.append((axis, as_tensor(xp.pad(xp.arange(size), (before, after), mode=numpy_mode))))
+        if before or after:
+            positions = _source_positions(mode, numpy_mode, input.array.shape[axis], before, after, axis)
+            gathers.append((axis, as_tensor(from_numpy(positions, like=input.array))))
     return GatherPad(gathers, tuple(input.shape), node.format(len(pad) // 2))(input)
+
+
+def _source_positions(mode, numpy_mode, size, before, after, axis):
+    """The input position each output position copies along one padded axis.
+
+    Negative widths crop: reflect and replicate pad the whole input and then
+    crop; circular crops first and wraps what is left, as PyTorch does.
+    """
+    grow = (max(before, 0), max(after, 0))
+    start, stop = max(-before, 0), size - max(-after, 0)
+    if mode == "circular":
+        kept = np.arange(start, stop)
+        if kept.size == 0 or max(grow) > kept.size:
+            raise ValueError(f"pad: circular padding ({before}, {after}) of dim {axis} must leave some of the input "
+                             f"and wrap around at most once (size {size}, {kept.size} left after cropping)")
+        return np.pad(kept, grow, mode="wrap")
+    limit = size - 1 if mode == "reflect" else size
+    if size == 0 or max(grow) > limit:
+        raise ValueError(f"pad: {mode} padding ({before}, {after}) of dim {axis} must be at most {limit} for an "
+                         f"input of size {size}")
+    full = np.pad(np.arange(size), grow, mode=numpy_mode)
+    return full[start:full.size - max(-after, 0)]
 
 
 # ----- normalize -----

@@ -10,9 +10,13 @@ differentiated too).
 """
 from types import SimpleNamespace
 
+import numpy as np
+
 import autograd_core
 from autograd_core import as_tensor, no_grad, sum_to
 from autograd_core.autograd import Function
+
+from ._misc import pad
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
 
@@ -159,13 +163,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return y
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalize over the trailing dims given by ``normalized_shape``."""
+def _trailing_shape(op, input, normalized_shape):
+    """``normalized_shape`` as a tuple, checked to be the input's trailing dims."""
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(normalized_shape)
     if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k:]) != normalized_shape:
-        raise RuntimeError(f"layer_norm: Given normalized_shape={list(normalized_shape)}, expected input with shape "
+        raise RuntimeError(f"{op}: Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
+    return normalized_shape
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalize over the trailing dims given by ``normalized_shape``."""
+    normalized_shape = _trailing_shape("layer_norm", input, normalized_shape)
+    k = len(normalized_shape)
     _check_param("layer_norm", "weight", weight, normalized_shape)
     _check_param("layer_norm", "bias", bias, normalized_shape)
     shape = tuple(input.shape)
@@ -189,3 +200,74 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     param_shape = (1, channels) + (1,) * (input.dim() - 2)
     op = NativeGroupNorm((n, num_groups, -1), (2,), (channels,), param_shape, eps, affine)
     return op(input, *params)
+
+
+__all__ += ["rms_norm"]
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """``x / sqrt(mean(x^2) + eps) * weight``, the mean over the trailing ``normalized_shape`` dims.
+
+    Composed of existing ops, as PyTorch's is; ``eps`` defaults to the dtype's machine epsilon.
+    """
+    normalized_shape = _trailing_shape("rms_norm", input, normalized_shape)
+    _check_param("rms_norm", "weight", weight, normalized_shape)
+    eps = float(np.finfo(input.array.dtype).eps) if eps is None else eps
+    dims = tuple(range(-len(normalized_shape), 0))
+    y = input * (input.pow(2).mean(dim=dims, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
+__all__ += ["instance_norm", "local_response_norm"]
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalize each channel of each sample over its spatial dims, as PyTorch does: batch norm of the
+    (1, N * C, *) view, the per-channel weight, bias and running statistics repeated per sample.
+
+    With ``use_input_stats`` the running statistics (when given) move towards
+    the batch's, averaged over the samples; otherwise they normalize.
+    """
+    if input.dim() < 2:
+        raise ValueError(f"instance_norm: expected an input of at least 2 dims (N, C, ...), but got shape "
+                         f"{list(input.shape)}")
+    spatial = int(np.prod(input.shape[2:]))
+    if use_input_stats and spatial == 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("instance_norm: Expected running_mean and running_var to be defined when use_input_stats "
+                           "is false")
+    n, channels = input.shape[0], input.shape[1]
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
+        _check_param("instance_norm", name, t, (channels,))
+    if input.numel() == 0:
+        return input.clone().view(input.shape)
+    repeated = [None if t is None else t.repeat(n) for t in (running_mean, running_var, weight, bias)]
+    y = batch_norm(input.reshape((1, n * channels) + tuple(input.shape[2:])), *repeated, use_input_stats, momentum,
+                   eps)
+    if use_input_stats:
+        with no_grad():
+            for running, moved in zip((running_mean, running_var), repeated):
+                if running is not None:
+                    running.copy_(moved.view(n, channels).mean(0))
+    return y.view(input.shape)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """``input / (k + alpha * mean of input^2 over size neighbouring channels) ** beta`` (AlexNet's LRN).
+
+    The window over channels (dim 1) runs from ``c - size // 2`` to
+    ``c + (size - 1) // 2``, zero past the ends.
+    """
+    if input.dim() < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {input.dim()} "
+                         "dimensions)")
+    if input.numel() == 0:
+        return input
+    n, channels = input.shape[0], input.shape[1]
+    squares = pad((input * input).reshape(n, channels, -1), (0, 0, size // 2, (size - 1) // 2))
+    window = squares[:, :channels]
+    for offset in range(1, size):
+        window = window + squares[:, offset:offset + channels]
+    return input / ((window.reshape(input.shape) / size) * alpha + k) ** beta

@@ -1,6 +1,8 @@
 """Affine layers: Identity, Linear and Bilinear."""
 import math
 
+from autograd_core import Tensor
+
 from .. import functional as F, init
 from ..parameter import _empty_parameter
 from .module import Module
@@ -39,7 +41,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        if input.array.shape[-1:] != (self.in_features,):
+        if isinstance(input, Tensor) and input.array.shape[-1:] != (self.in_features,):  # F.linear names the rest
             raise RuntimeError(f"Linear(in_features={self.in_features}, out_features={self.out_features}): expected "
                                f"input with last dimension {self.in_features}, got shape {tuple(input.shape)}")
         return F.linear(input, self.weight, self.bias)

@@ -1,6 +1,7 @@
 """Module: the base class of every layer; registers parameters, buffers and submodules by assignment."""
 from collections import OrderedDict, namedtuple
 import itertools
+import warnings
 
 import numpy as np
 
@@ -8,10 +9,12 @@ import autograd_core
 from autograd_core import Tensor, dtypes, no_grad
 from autograd_core.tensor import to_arguments
 from autograd_core.arrays import is_array
+from autograd_core.autograd import Function
 
 from ..parameter import Parameter
 
-__all__ = ["Module", "RemovableHandle"]
+# the register_module_*_hook functions live here only, as in PyTorch
+__all__ = ["Module", "RemovableHandle", "LazyModuleMixin", "UninitializedParameter", "UninitializedBuffer"]
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -26,22 +29,157 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
+    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook.
+
+    ``extra_dict`` holds the dicts (or one dict) that record options of the hook by its id (``with_kwargs``...).
+    """
 
     _next_id = itertools.count()
 
-    def __init__(self, hooks_dict):
+    def __init__(self, hooks_dict, *, extra_dict=None):
         self.id = next(RemovableHandle._next_id)
         self._hooks_dict = hooks_dict
+        self._extra_dicts = [] if extra_dict is None else [extra_dict] if isinstance(extra_dict, dict) \
+            else list(extra_dict)
 
     def remove(self):
-        self._hooks_dict.pop(self.id, None)
+        for hooks in [self._hooks_dict] + self._extra_dicts:
+            hooks.pop(self.id, None)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.remove()
+
+
+# ----- hooks of every module (``register_module_*_hook``) -----
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+_global_forward_hooks_with_kwargs = {}
+_global_forward_hooks_always_called = {}
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+_global_hook_ids = {}  # every global hook's id, whatever its kind: one check on each module call
+
+
+def _add_hook(hooks, hook, prepend=False, **options):
+    """Register ``hook`` in ``hooks``; each option dict in ``options`` whose flag is true records its id."""
+    flagged = [flags for flags, on in options.values() if on]
+    handle = RemovableHandle(hooks, extra_dict=[flags for flags, _ in options.values()])
+    hooks[handle.id] = hook
+    for flags in flagged:
+        flags[handle.id] = True
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+def register_module_forward_pre_hook(hook):
+    """Call ``hook(module, args)`` before every module's ``forward`` (before the module's own pre-hooks)."""
+    return _add_hook(_global_forward_pre_hooks, hook, registered=(_global_hook_ids, True))
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """Call ``hook(module, args, output)`` (or ``hook(module, args, kwargs, output)``) after every module's
+    ``forward``, before the module's own forward hooks."""
+    return _add_hook(_global_forward_hooks, hook, registered=(_global_hook_ids, True),
+                     with_kwargs=(_global_forward_hooks_with_kwargs, with_kwargs),
+                     always_call=(_global_forward_hooks_always_called, always_call))
+
+
+def register_module_full_backward_pre_hook(hook):
+    """Call ``hook(module, grad_output)`` for every module, before its own backward pre-hooks."""
+    return _add_hook(_global_backward_pre_hooks, hook, registered=(_global_hook_ids, True))
+
+
+def register_module_full_backward_hook(hook):
+    """Call ``hook(module, grad_input, grad_output)`` for every module, before its own backward hooks."""
+    return _add_hook(_global_backward_hooks, hook, registered=(_global_hook_ids, True))
+
+
+class BackwardHookFunction(Function):
+    """The identity on a module's tensor inputs (or outputs), whose backward hands their gradients to the call's
+    full backward hooks (``BackwardHookFunctionBackward``, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, call, outputs_side, *tensors):
+        ctx.call, ctx.outputs_side = call, outputs_side
+        ctx.set_materialize_grads(False)
+        ctx.mark_non_differentiable(*[t for t in tensors if not t.requires_grad])
+        return tensors
+
+    @staticmethod
+    def backward(ctx, *grads):
+        run = ctx.call.gradients_of_outputs if ctx.outputs_side else ctx.call.gradients_of_inputs
+        return (None, None) + run(grads)
+
+
+class _BackwardHookCall:
+    """One module call under full backward hooks: the gradient of its outputs goes through the pre-hooks
+    (``hook(module, grad_output)``), that of its tensor inputs through the hooks (``hook(module, grad_input,
+    grad_output)``); a hook's returned tuple replaces the gradients."""
+
+    def __init__(self, module, hooks, pre_hooks):
+        self.module, self.hooks, self.pre_hooks = module, hooks, pre_hooks
+        self.input_count, self.inputs_need_grad, self.grad_output = 0, False, None
+
+    def wrap_inputs(self, args):
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        self.input_count = len(positions)
+        self.inputs_need_grad = autograd_core.is_grad_enabled() and any(args[i].requires_grad for i in positions)
+        if not (self.inputs_need_grad and self.hooks):
+            return args
+        wrapped, args = iter(BackwardHookFunction.apply(self, False, *[args[i] for i in positions])), list(args)
+        for i in positions:
+            args[i] = next(wrapped)
+        return tuple(args)
+
+    def wrap_outputs(self, result):
+        single = isinstance(result, Tensor)
+        outputs = (result,) if single else result
+        if not (isinstance(outputs, (tuple, list)) and all(isinstance(o, Tensor) for o in outputs)
+                and any(o.requires_grad for o in outputs)):
+            return result
+        wrapped = BackwardHookFunction.apply(self, True, *outputs)
+        return wrapped[0] if single else type(result)(wrapped)
+
+    def gradients_of_outputs(self, grads):
+        for hook in self.pre_hooks:
+            replaced = hook(self.module, grads)
+            if replaced is not None:
+                grads = _checked_gradients(replaced, grads, "grad_output", "pre-hook")
+        self.grad_output = grads
+        if not self.inputs_need_grad and self.hooks:  # no gradient will reach the inputs: the hooks see None for each
+            warnings.warn("Full backward hook is firing when gradients are computed with respect to module outputs "
+                          "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+                          "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.",
+                          stacklevel=2)
+            for hook in self.hooks:
+                result = hook(self.module, (None,) * self.input_count, grads)
+                if result is not None and not all(g is None for g in _as_tuple(result)):
+                    raise RuntimeError("Backward hook for Modules where no input requires gradient should always "
+                                       "return None or None for all gradients.")
+        return grads
+
+    def gradients_of_inputs(self, grads):
+        for hook in self.hooks:
+            replaced = hook(self.module, grads, self.grad_output)
+            if replaced is not None:
+                grads = _checked_gradients(replaced, grads, "grad_input", "hook")
+        return grads
+
+
+def _as_tuple(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _checked_gradients(replaced, grads, what, kind):
+    replaced = _as_tuple(replaced)
+    if len(replaced) != len(grads):
+        raise RuntimeError(f"Backward {kind} returned an invalid number of {what}, got {len(replaced)}, but expected "
+                           f"{len(grads)}")
+    return replaced
 
 
 def _type_name(value):
@@ -66,6 +204,13 @@ def _state_tensor(value):
     return None
 
 
+# the hook registries of a module, by attribute (PyTorch's names)
+_HOOK_DICTS = {"_forward_pre_hooks": OrderedDict, "_forward_pre_hooks_with_kwargs": dict,
+               "_forward_hooks": OrderedDict, "_forward_hooks_with_kwargs": dict,
+               "_forward_hooks_always_called": dict, "_backward_pre_hooks": OrderedDict,
+               "_backward_hooks": OrderedDict}
+
+
 class Module(dtypes.FloatingConversions):
     """Base class for all neural network modules (``torch.nn.Module``).
 
@@ -87,42 +232,113 @@ class Module(dtypes.FloatingConversions):
         setattr_(self, "_buffers", {})
         setattr_(self, "_non_persistent_buffers_set", set())
         setattr_(self, "_modules", {})
-        setattr_(self, "_forward_hooks", OrderedDict())
-        setattr_(self, "_forward_pre_hooks", OrderedDict())
+        for name, kind in _HOOK_DICTS.items():
+            setattr_(self, name, kind())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
+    def __setstate__(self, state):
+        """Unpickling: a module pickled before a kind of hook existed gets that kind's empty dict."""
+        self.__dict__.update(state)
+        for name, kind in _HOOK_DICTS.items():
+            if name not in self.__dict__:
+                object.__setattr__(self, name, kind())
+
     # ----- calling -----
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
+                or _global_hook_ids):
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
+        return self._call_with_hooks(args, kwargs)
 
-    def register_forward_pre_hook(self, hook, *, prepend=False):
-        """Call ``hook(module, args)`` before ``forward``; a returned value replaces ``args``."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
+    def _call_with_hooks(self, args, kwargs):
+        """PyTorch's order: forward pre-hooks, forward (its inputs and outputs watched by the full backward hooks
+        when there are any), forward hooks; global hooks before the module's own."""
+        args, kwargs = self._run_forward_pre_hooks(args, kwargs)
+        backward_hooks = list(_global_backward_hooks.values()) + list(self._backward_hooks.values())
+        backward_pre_hooks = list(_global_backward_pre_hooks.values()) + list(self._backward_pre_hooks.values())
+        call = _BackwardHookCall(self, backward_hooks, backward_pre_hooks) if backward_hooks or backward_pre_hooks \
+            else None
+        if call is not None:
+            args = call.wrap_inputs(args)
+        called, result = set(), None
+        try:
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook, with_kwargs in self._forward_hooks_in_order():
+                called.add(hook_id)
+                replaced = hook(self, args, kwargs, result) if with_kwargs else hook(self, args, result)
+                if replaced is not None:
+                    result = replaced
+        except Exception:
+            self._run_always_called_hooks(args, kwargs, result, called)
+            raise
+        return call.wrap_outputs(result) if call is not None else result
 
-    def register_forward_hook(self, hook, *, prepend=False):
-        """Call ``hook(module, args, output)`` after ``forward``; a returned value replaces ``output``."""
-        return self._add_hook(self._forward_hooks, hook, prepend)
+    def _run_forward_pre_hooks(self, args, kwargs):
+        hooks = list(_global_forward_pre_hooks.items()) + list(self._forward_pre_hooks.items())
+        for hook_id, hook in hooks:
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                           f"but got {result}.")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        return args, kwargs
 
-    @staticmethod
-    def _add_hook(hooks, hook, prepend):
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
+    def _forward_hooks_in_order(self):
+        """``(id, hook, with_kwargs)`` for the global forward hooks, then the module's."""
+        for hooks, with_kwargs in ((_global_forward_hooks, _global_forward_hooks_with_kwargs),
+                                   (self._forward_hooks, self._forward_hooks_with_kwargs)):
+            for hook_id, hook in list(hooks.items()):
+                yield hook_id, hook, hook_id in with_kwargs
+
+    def _run_always_called_hooks(self, args, kwargs, result, called):
+        """After ``forward`` raised: the ``always_call`` forward hooks that did not run yet (their own errors
+        become warnings, as in PyTorch)."""
+        always = (_global_forward_hooks_always_called, self._forward_hooks_always_called)
+        for hook_id, hook, with_kwargs in self._forward_hooks_in_order():
+            if hook_id in called or not any(hook_id in flags for flags in always):
+                continue
+            try:
+                replaced = hook(self, args, kwargs, result) if with_kwargs else hook(self, args, result)
+                result = result if replaced is None else replaced
+            except Exception as error:
+                warnings.warn("module forward hook with ``always_call=True`` raised an exception that was silenced "
+                              f"as another error was raised in forward: {error}")
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before ``forward``; a returned value replaces ``args``.
+
+        With ``with_kwargs`` the hook is ``hook(module, args, kwargs)`` and may return ``(args, kwargs)``.
+        """
+        return _add_hook(self._forward_pre_hooks, hook, prepend,
+                         with_kwargs=(self._forward_pre_hooks_with_kwargs, with_kwargs))
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call ``hook(module, args, output)`` after ``forward``; a returned value replaces ``output``.
+
+        With ``with_kwargs`` the hook is ``hook(module, args, kwargs, output)``; with
+        ``always_call`` it also runs when ``forward`` raises.
+        """
+        return _add_hook(self._forward_hooks, hook, prepend,
+                         with_kwargs=(self._forward_hooks_with_kwargs, with_kwargs),
+                         always_call=(self._forward_hooks_always_called, always_call))
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are known; a returned
+        tuple replaces them."""
+        return _add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of the module's tensor inputs are
+        known (None for inputs that need none); a returned tuple replaces ``grad_input``."""
+        return _add_hook(self._backward_hooks, hook, prepend)
 
     # ----- registration -----
     def _check_name(self, name, kind):
@@ -356,6 +572,8 @@ class Module(dtypes.FloatingConversions):
             if key not in state_dict:
                 continue
             value = _state_tensor(state_dict[key])
+            if isinstance(target, _Uninitialized) and value is not None:
+                target.materialize(value.shape, dtype=value.dtype)  # a lazy module takes the checkpoint's shape
             if value is None:
                 errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
                               f"object from checkpoint but received {type(state_dict[key]).__name__}")
@@ -480,3 +698,96 @@ class Module(dtypes.FloatingConversions):
         else:
             body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
+
+
+# ----- lazy modules -----
+class _Uninitialized:
+    """A parameter or buffer whose shape is not known yet: ``materialize(shape)`` makes it a plain one."""
+
+    __slots__ = ()
+    cls_to_become = None
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Give it ``shape`` (uninitialised values) and turn it into ``cls_to_become``, in place."""
+        made = autograd_core.empty(shape, device=device, dtype=dtype if dtype is not None else self.dtype)
+        self.array = made.array
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError("Can't access the shape of an uninitialized parameter or buffer. This error usually "
+                           "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+                           "initialized one. Call `forward` to initialize the parameters before accessing their "
+                           "attributes.")
+
+    def size(self, dim=None):
+        return self.shape
+
+    def numel(self):
+        return self.shape
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """A Parameter of a lazy module before its first call (``torch.nn.UninitializedParameter``)."""
+
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return Parameter.__new__(cls, autograd_core.empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        """Everything is set up by ``__new__``."""
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """A buffer of a lazy module before its first call (``torch.nn.UninitializedBuffer``)."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        buffer = autograd_core.empty(0, device=device, dtype=dtype, requires_grad=requires_grad)
+        buffer.__class__ = cls
+        return buffer
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        """Everything is set up by ``__new__``."""
+
+
+class LazyModuleMixin(Module):
+    """A module whose parameters take their shapes from its first input (``torch.nn.modules.lazy``).
+
+    The subclass creates ``UninitializedParameter``/``UninitializedBuffer`` entries
+    and implements ``initialize_parameters(*args, **kwargs)``, which materializes them
+    and initialises them as the eager module would. On the first call that hook runs
+    before ``forward``, then the module becomes ``cls_to_become`` (``LazyLinear`` ->
+    ``Linear``). ``load_state_dict`` materializes them with the checkpoint's shapes.
+    """
+
+    cls_to_become = None  # (a Module subclass itself, so that the module's layout allows becoming it)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._initialize_hook = self.register_forward_pre_hook(LazyModuleMixin._infer_parameters, with_kwargs=True)
+
+    def has_uninitialized_params(self):
+        """Whether a parameter or buffer of this module still has no shape."""
+        return any(isinstance(t, _Uninitialized) for t in
+                   list(self._parameters.values()) + list(self._buffers.values()))
+
+    def initialize_parameters(self, *args, **kwargs):
+        raise NotImplementedError(f"initialize_parameters is not implemented for {type(self).__name__}")
+
+    def _infer_parameters(self, args, kwargs):
+        """The first call's forward pre-hook: shapes from the input, then the eager class."""
+        self.initialize_parameters(*args, **kwargs)
+        if self.has_uninitialized_params():
+            raise RuntimeError(f"module {self._get_name()} has not been fully initialized")
+        self._initialize_hook.remove()
+        del self._initialize_hook
+        if self.cls_to_become is not None:
+            self.__class__ = self.cls_to_become

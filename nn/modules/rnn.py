@@ -4,7 +4,9 @@ Each layer and direction first projects the whole sequence through
 ``weight_ih`` in one matmul, then loops over time applying the mode's step
 (``h @ weight_hh.T`` plus the gates). Gate order and parameter names follow
 PyTorch: LSTM (i, f, g, o), GRU (r, z, n) with
-``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
+``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``. A PackedSequence input
+runs only each sequence's real steps (the batch shrinks as sequences end)
+and gives a PackedSequence back.
 """
 import math
 import numbers
@@ -16,6 +18,7 @@ from .module import Module
 from ..parameter import Parameter
 from .. import init
 from .. import functional as F
+from ..utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -64,14 +67,31 @@ def _project_input(mode, x, w_ih, b_ih, b_hh):
     return F.linear(x, w_ih, b_ih + b_hh), None
 
 
-def _scan(step, xw, state, w_hh, b_hh, extra, reverse):
-    """Run ``step`` over the time steps of ``xw`` (L, N, G*H); returns the outputs (L, N, H) and the last state."""
-    steps = xw.unbind(0)
+def _scan(step, xw, state, w_hh, b_hh, extra, reverse, batch_sizes=None):
+    """Run ``step`` over the time steps of ``xw``; returns the outputs and the last state of each sequence.
+
+    ``xw`` is padded (L, N, G*H), or packed (sum(batch_sizes), G*H) with
+    ``batch_sizes[t]`` sequences running at step ``t`` (longest first): going
+    forward, a sequence that ends keeps its state as its last; going backward,
+    one that starts takes its initial state from ``state``.
+    """
+    steps = xw.unbind(0) if batch_sizes is None else xw.split(batch_sizes)
+    initial, ended = state, []
+    if reverse and batch_sizes is not None:
+        state = tuple([s[:batch_sizes[-1]] for s in state])
     outputs = [None] * len(steps)
     for t in (range(len(steps) - 1, -1, -1) if reverse else range(len(steps))):
+        rows, running = steps[t].shape[0], state[0].shape[0]
+        if rows < running:
+            ended.append(tuple([s[rows:] for s in state]))
+            state = tuple([s[:rows] for s in state])
+        elif rows > running:
+            state = tuple([autograd_core.cat([s, s0[running:rows]]) for s, s0 in zip(state, initial)])
         state = step(steps[t], state, w_hh, b_hh, *extra)
         outputs[t] = state[0]
-    return autograd_core.stack(outputs), state
+    if ended:
+        state = tuple([autograd_core.cat([s] + [piece[k] for piece in reversed(ended)]) for k, s in enumerate(state)])
+    return (autograd_core.stack(outputs) if batch_sizes is None else autograd_core.cat(outputs)), state
 
 
 class RNNBase(Module):
@@ -149,15 +169,14 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
 
-    def _initial_state(self, input, hx, batched):
+    def _initial_state(self, batch, dtype, hx, batched):
         """The hidden state per (layer, direction) as state tuples, zeros where ``hx`` is None."""
         directions = self._num_directions
-        batch = input.shape[1]
         shapes = [(self.num_layers * directions, batch, self.proj_size or self.hidden_size)]
         if self.mode == "LSTM":
             shapes.append((self.num_layers * directions, batch, self.hidden_size))
         if hx is None:
-            hx = [autograd_core.zeros(shape, dtype=input.dtype) for shape in shapes]
+            hx = [autograd_core.zeros(shape, dtype=dtype) for shape in shapes]
         else:
             hx = list(hx) if self.mode == "LSTM" else [hx]
             for k, h in enumerate(hx):
@@ -172,21 +191,33 @@ class RNNBase(Module):
                 hx[k] = h if batched else h.unsqueeze(1)
         return list(zip(*[h.unbind(0) for h in hx]))
 
+    def _check_input_size(self, input):
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{type(self).__name__}: input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
+
+    def _hidden_result(self, finals, batch_index=None):
+        """The final states stacked per kind (h, and c for LSTM), the batch reordered by ``batch_index``."""
+        final = [autograd_core.stack([state[k] for state in finals]) for k in range(len(finals[0]))]
+        if batch_index is not None:
+            final = [h.index_select(1, batch_index) for h in final]
+        return final
+
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         name = type(self).__name__
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D instead")
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                               f"got {input.shape[-1]}")
+        self._check_input_size(input)
         batched = input.dim() == 3
         if not batched:
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        states = self._initial_state(input, hx, batched)
+        states = self._initial_state(input.shape[1], input.dtype, hx, batched)
         output, finals = self._run_layers(input, states)
-        final = [autograd_core.stack([state[k] for state in finals]) for k in range(len(finals[0]))]
+        final = self._hidden_result(finals)
         if not batched:
             output = output.squeeze(1)
             final = [h.squeeze(1) for h in final]
@@ -194,8 +225,26 @@ class RNNBase(Module):
             output = output.transpose(0, 1)
         return output, (tuple(final) if self.mode == "LSTM" else final[0])
 
-    def _run_layers(self, x, states):
-        """Feed ``x`` (L, N, H_in) through every layer; returns the last layer's output and each final state."""
+    def _forward_packed(self, input, hx):
+        """A PackedSequence through the layers: the output packed alike, ``hx`` and h_n in the batch's own order."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        if data.dim() != 2:
+            raise RuntimeError(f"{type(self).__name__}: packed input data must have 2 dimensions, got {data.dim()}")
+        self._check_input_size(data)
+        if hx is not None and sorted_indices is not None:
+            hx = (tuple(h.index_select(1, sorted_indices) for h in hx) if self.mode == "LSTM"
+                  else hx.index_select(1, sorted_indices))
+        sizes = batch_sizes.tolist()
+        states = self._initial_state(sizes[0], data.dtype, hx, True)
+        output, finals = self._run_layers(data, states, sizes)
+        final = self._hidden_result(finals, unsorted_indices)
+        return input.with_data(output), (tuple(final) if self.mode == "LSTM" else final[0])
+
+    def _run_layers(self, x, states, batch_sizes=None):
+        """Feed ``x`` (L, N, H_in), or packed data with ``batch_sizes``, through every layer.
+
+        Returns the last layer's output and each layer-direction's final state.
+        """
         directions = self._num_directions
         step = _STEPS[self.mode]
         finals = []
@@ -207,10 +256,11 @@ class RNNBase(Module):
                 xw, b_hh = _project_input(self.mode, x, weights["weight_ih"], weights["bias_ih"],
                                           weights["bias_hh"])
                 extra = (weights["weight_hr"],) if self.proj_size else ()
-                output, final = _scan(step, xw, states[k], weights["weight_hh"], b_hh, extra, direction == 1)
+                output, final = _scan(step, xw, states[k], weights["weight_hh"], b_hh, extra, direction == 1,
+                                      batch_sizes)
                 outputs.append(output)
                 finals.append(final)
-            x = outputs[0] if directions == 1 else autograd_core.cat(outputs, 2)
+            x = outputs[0] if directions == 1 else autograd_core.cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
         return x, finals

@@ -1,4 +1,5 @@
-"""Map-style datasets: Dataset, TensorDataset, Subset, ConcatDataset and random_split."""
+"""Datasets: map-style (Dataset, TensorDataset, Subset, ConcatDataset, StackDataset, random_split) and iterable
+(IterableDataset, ChainDataset)."""
 import bisect
 import math
 import numbers
@@ -9,7 +10,8 @@ from ...arrays import as_array
 from ...random import default_generator
 from ...tensor import Tensor, _new
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset", "StackDataset",
+           "random_split"]
 
 
 class Dataset:
@@ -20,6 +22,65 @@ class Dataset:
 
     def __add__(self, other):
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses define ``__iter__``.
+
+    With ``DataLoader(num_workers > 0)`` every worker iterates its own copy; split the
+    stream between them in ``__iter__`` with ``get_worker_info()`` (None in the main process).
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after another (built lazily: each is iterated when its turn comes)."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def _iterables(self):
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got {type(dataset).__name__}")
+            yield dataset
+
+    def __iter__(self):
+        for dataset in self._iterables():
+            yield from dataset
+
+    def __len__(self):
+        return sum(len(dataset) for dataset in self._iterables())
+
+
+class StackDataset(Dataset):
+    """Datasets of one length side by side: ``ds[i]`` is the tuple (positional datasets) or the dict (keyword
+    datasets) of their samples ``i``."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("StackDataset: supported either tuple-like (via args) or dict-like (via kwargs) "
+                             "input/output, but both types are given.")
+        if not (args or kwargs):
+            raise ValueError("StackDataset: at least one dataset should be passed")
+        self.datasets = args or kwargs
+        lengths = [len(d) for d in (args or kwargs.values())]
+        if any(n != lengths[0] for n in lengths):
+            raise ValueError(f"Size mismatch between datasets: lengths {lengths}")
+        self._length = lengths[0]
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {key: dataset[index] for key, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __len__(self):
+        return self._length
 
 
 def _take(tensor, index):
