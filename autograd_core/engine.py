@@ -20,9 +20,6 @@ from .grad_mode import GradMode
 from .ops.shape import cast, sum_to
 from .tensor import Tensor, _new
 
-_observers = []
-
-
 class Observer:
     """Subclass and pass to ``observe`` to watch backward passes (viz.backward_steps does)."""
 
@@ -35,12 +32,13 @@ class Observer:
 
 @contextlib.contextmanager
 def observe(observer):
-    """Tell ``observer`` about every node of the backward passes run inside the block."""
-    _observers.append(observer)
+    """Tell ``observer`` about every node of the backward passes this thread runs inside the block."""
+    previous = GradMode.observers
+    GradMode.observers = previous + (observer,)
     try:
         yield observer
     finally:
-        _observers.remove(observer)
+        GradMode.observers = previous
 
 
 class _AnomalyCheck(Observer):
@@ -105,7 +103,7 @@ def _run_watched(node, grads, retain_graph, capture):
     """A node's backward with its tensor hooks, the observers and ``autograd.grad``'s capture around it."""
     if node._hooks:
         _run_prehooks(node, grads)
-    for observer in _observers:
+    for observer in GradMode.observers:
         observer.before(node, grads)
     if capture is not None:
         for i, g in enumerate(grads):
@@ -116,7 +114,7 @@ def _run_watched(node, grads, retain_graph, capture):
     out = node.run_backward(grads)
     if not retain_graph:
         node.release()
-    for observer in _observers:
+    for observer in GradMode.observers:
         observer.after(node, out)
     return out
 
@@ -135,7 +133,7 @@ def run(edges, grads, retain_graph, create_graph, capture=None):
     deps = _dependencies(list(buffers))
     ready = [node for node in buffers if node not in deps]
     with _grad_mode(create_graph), _collector_paused(), _anomaly_checked():
-        watched = bool(_observers) or capture is not None
+        watched = bool(GradMode.observers) or capture is not None
         while ready:
             node = ready.pop()
             in_grads = buffers.pop(node, None)

@@ -12,6 +12,7 @@ class _ThreadGradMode(threading.local):
 
     enabled = True
     anomaly = False
+    observers = ()  # the engine's observers of this thread's backward passes (engine.observe)
 
 
 GradMode = _ThreadGradMode()

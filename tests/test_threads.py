@@ -204,9 +204,6 @@ class _Nan(torch.autograd.Function):
         return grad * float("nan")
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError, reason="autograd_core/engine.py keeps observers (anomaly mode's "
-                   "check among them) in one process-wide list, so another thread's backward is checked too; "
-                   "remove this mark once the list is per thread")
 def test_anomaly_mode_is_per_thread():
     """A thread in detect_anomaly raises on its nan gradient; a thread outside it, running backward while the
     first one's backward is in progress, gets its nan gradient without an error."""

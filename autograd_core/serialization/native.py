@@ -1,4 +1,4 @@
-"""save and load: plain data without pickle, other objects pickled around their tensors, in one zip format.
+"""The autograd_core format: plain data without pickle, other objects pickled around their tensors, in a zip.
 
 The archive holds a JSON manifest and one .npy entry per array. State dicts,
 optimizer states and other nesting of tensors, arrays, numbers, strings, None,
@@ -15,59 +15,37 @@ any other name is refused before it is imported or called.
 ``weights_only=False`` unpickles everything and so runs whatever code the file
 names: use it only for files you trust.
 
-Saving to a path is atomic: the archive is written to a hidden temporary file
-beside the target, flushed and fsynced, then moved over the target with
-``os.replace``. A symlink stays a link: its target gets the data. The file keeps
-an existing file's mode; a new one gets the umask's, as ``open()`` would give it.
-A temporary file is named after the host and process writing it, so that the next
-save or load of the path deletes those whose process died (``kill -9``).
-
 Loading trusts nothing in the file: members must be stored uncompressed, as
 ``save`` writes them (so a zip bomb is refused before anything is inflated),
 each array's declared shape and dtype must match its member's size before its
-data is read, and arrays are never unpickled. Any truncated, corrupt or foreign
-file raises :class:`LoadError` (a ``ValueError``) naming the file and the part
-that is wrong; ``weights_only`` refusals of a pickled object's globals stay
-``pickle.UnpicklingError``.
+data is read, and arrays are never unpickled.
 """
-from collections import Counter, OrderedDict
 import _compat_pickle
 import codecs
 import contextlib
-import errno
 import io
 import json
 import math
-import os
 import pickle
-import re
-import secrets
-import socket
-import stat
 import struct
 import tokenize
 import zipfile
+from collections import Counter, OrderedDict
 
 import numpy as np
 
-from . import dtypes
-from .arrays import from_numpy, to_numpy
-from .device import device
-from .tensor import Size, Tensor, _new
-
-__all__ = ["save", "load", "LoadError", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
-           "safe_globals", "DEFAULT_PROTOCOL"]
+from .. import dtypes
+from ..arrays import from_numpy, to_numpy
+from ..device import device
+from ..tensor import Size, Tensor
+from ._files import ZIP_ERRORS, CheckedZip, LoadError, loaded_tensor, read_into
 
 DEFAULT_PROTOCOL = 2
 _FORMAT = "autograd_core.save"
 _VERSION = 1
-_MANIFEST = "manifest.json"
+MANIFEST = "manifest.json"
 _PICKLE = "data.pkl"
 _PRIMITIVES = (type(None), bool, int, float, str)
-
-
-class LoadError(ValueError):
-    """``load`` met a file it cannot read: truncated, corrupt, crafted, or not written by ``save``."""
 
 
 class _NotPlainData(Exception):
@@ -144,9 +122,6 @@ def _serialize(obj, protocol):
 
 
 # ----- decoding: (JSON structure, arrays) -> object -----
-_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError)  # what reading a damaged member raises
-_REFUSED_FLAGS = 0x1 | 0x20 | 0x40  # zip flag bits: encrypted, compressed patched data, strong encryption
-_READ_CHUNK = 1 << 24  # bytes of array data read at once
 
 
 def _npy_header(f):
@@ -159,51 +134,14 @@ def _npy_header(f):
     raise ValueError(f".npy format version {version[0]}.{version[1]}; save writes 1.0 or 2.0")
 
 
-def _read_into(f, flat):
-    """Fill the 1-d array ``flat`` from ``f``, a chunk at a time (a large array is never held twice)."""
-    view = memoryview(flat).cast("B")
-    for start in range(0, len(view), _READ_CHUNK):
-        chunk = view[start:start + _READ_CHUNK]
-        if f.readinto(chunk) != len(chunk):
-            raise EOFError("the array data ends early")
-    return flat
+class _Decoder(CheckedZip):
+    """Rebuilds the object a manifest describes from the archive's arrays."""
 
-
-class _Decoder:
     def __init__(self, archive, name, end):
-        self.archive, self.name, self.end = archive, name, end  # end: the stream position where the file ends
+        super().__init__(archive, name, end, writer="save")
         self._arrays = {}  # index -> host array
         self._backend_arrays = {}  # index -> the array tensors hold (default backend), shared as saved
         self._tensors = {}
-
-    def error(self, what):
-        return LoadError(f"load: {self.name} is corrupt: {what}")
-
-    def member(self, member):
-        """The zip entry of ``member`` (None when absent), checked to be stored as ``save`` stores it."""
-        info = self.archive.NameToInfo.get(member)
-        if info is None:
-            return None
-        if info.flag_bits & _REFUSED_FLAGS:
-            raise self.error(f"{member} is encrypted or patched (save writes neither)")
-        if info.compress_type != zipfile.ZIP_STORED:
-            raise self.error(f"{member} is compressed (zip method {info.compress_type}); save stores members "
-                             "uncompressed, and compressed ones are refused (a zip bomb inflates without bound)")
-        if (info.compress_size != info.file_size or info.header_offset < 0
-                or info.header_offset + info.file_size > self.end):
-            raise self.error(f"{member} declares {info.file_size} bytes, past the end of the file")
-        return info
-
-    def read(self, member):
-        """The bytes of ``member`` (None when absent); reading to the end checks the member's CRC."""
-        info = self.member(member)
-        if info is None:
-            return None
-        try:
-            with self.archive.open(info) as f:
-                return f.read()
-        except _ZIP_ERRORS as exc:
-            raise self.error(f"unreadable {member} ({exc})") from None
 
     def array(self, index):
         if not isinstance(index, int) or isinstance(index, bool):
@@ -221,10 +159,10 @@ class _Decoder:
             with self.archive.open(info) as f:
                 shape, fortran_order, dtype = _npy_header(f)
                 self.check_array_header(member, shape, dtype, info.file_size - f.tell())
-                flat = _read_into(f, np.empty(math.prod(shape), dtype))
+                flat = read_into(f, np.empty(math.prod(shape), dtype))
         except LoadError:
             raise
-        except (*_ZIP_ERRORS, SyntaxError, tokenize.TokenError, RecursionError) as exc:  # a header numpy cannot parse
+        except (*ZIP_ERRORS, SyntaxError, tokenize.TokenError, RecursionError) as exc:  # a header numpy cannot parse
             raise self.error(f"unreadable array {member} ({exc})") from None
         return flat.reshape(shape[::-1]).transpose() if fortran_order else flat.reshape(shape)
 
@@ -251,7 +189,7 @@ class _Decoder:
             if type(ref) is not int:
                 raise self.error(f"bad tensor reference {ref!r}")
             if ref not in self._tensors:
-                self._tensors[ref] = self.tensor(kind, array, bool(node.get("requires_grad")))
+                self._tensors[ref] = loaded_tensor(array, kind == "parameter", bool(node.get("requires_grad")), self)
             return self._tensors[ref]
         if kind == "ndarray":
             return self.array(node.get("array"))
@@ -290,17 +228,6 @@ class _Decoder:
         if index not in self._backend_arrays:
             self._backend_arrays[index] = from_numpy(host)
         return self._backend_arrays[index]
-
-    def tensor(self, kind, array, requires_grad):
-        t = _new(array)
-        if requires_grad and not t.dtype.is_floating_point:
-            raise self.error(f"a {t.dtype} tensor is marked requires_grad (only floating point tensors can be)")
-        if kind == "parameter":
-            from nn.parameter import Parameter
-            return Parameter(t, requires_grad=requires_grad)
-        if requires_grad:
-            t.requires_grad = True
-        return t
 
     def pickled_tensor(self, records, pid):
         """The tensor a persistent id of ``data.pkl`` names: a record of the manifest's tensor list."""
@@ -370,27 +297,27 @@ def safe_globals(safe_globals):
         _safe_globals[:] = previous
 
 
-def _allowed_globals():
+def allowed_globals():
     allowed = dict(_DEFAULT_GLOBALS)
     allowed.update((_global_name(entry), _global_object(entry)) for entry in _safe_globals)
     return allowed
 
 
-class _Refused(pickle.UnpicklingError):
+class Refused(pickle.UnpicklingError):
     """What a weights_only load refused (a global, or setting the state of an object)."""
 
 
-class _WeightsOnlyUnpickler(pickle._Unpickler):
+class WeightsOnlyUnpickler(pickle._Unpickler):
     """Unpickles plain data and allowed globals only; nothing else is imported, called or given state.
 
     Built on pickle's pure-Python unpickler, whose BUILD step can be checked too
     (the C unpickler lets a subclass check only ``find_class``).
     """
 
-    def __init__(self, file, persistent_load, **kwargs):
+    def __init__(self, file, persistent_load, allowed, **kwargs):
         super().__init__(file, **kwargs)
         self.persistent_load = persistent_load
-        self._allowed = _allowed_globals()
+        self._allowed = allowed  # "module.name" -> the object it loads as
         self._allowed_types = tuple(g for g in self._allowed.values() if isinstance(g, type))
 
     def find_class(self, module, name):
@@ -401,7 +328,7 @@ class _WeightsOnlyUnpickler(pickle._Unpickler):
         full = f"{module}.{name}"
         found = self._allowed.get(full)
         if found is None:
-            raise _Refused(f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please use "
+            raise Refused(f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please use "
                            f"`autograd_core.serialization.add_safe_globals([{full}])` or the "
                            f"`autograd_core.serialization.safe_globals([{full}])` context manager to allowlist this "
                            "global if you trust this class/function.")
@@ -411,7 +338,7 @@ class _WeightsOnlyUnpickler(pickle._Unpickler):
         """BUILD sets an object's state: only an instance of an allowed class may have it set."""
         target = self.stack[-2]  # below the state
         if type(target) not in self._allowed_types:
-            raise _Refused(f"Can only set the state of instances of allowed classes (allowlisted via "
+            raise Refused(f"Can only set the state of instances of allowed classes (allowlisted via "
                            f"`add_safe_globals`), but got {type(target).__name__}")
         super().load_build()
 
@@ -419,7 +346,7 @@ class _WeightsOnlyUnpickler(pickle._Unpickler):
     dispatch[pickle.BUILD[0]] = load_build
 
 
-def _weights_only_refusal(name, reason):
+def weights_only_refusal(name, reason):
     return pickle.UnpicklingError(
         f"load: weights only load of {name} failed. It can still be loaded, in either of two ways; take them only "
         "if you trust the source of the file:\n"
@@ -433,7 +360,7 @@ def _weights_only_refusal(name, reason):
 # globals, so every error is the file's; without it, errors of the code the file names (imports, constructors,
 # __setstate__) are that code's and pass through unchanged, as with pickle.
 _UNPICKLE_ERRORS = (pickle.UnpicklingError, EOFError, struct.error, UnicodeDecodeError)
-_WEIGHTS_ONLY_ERRORS = _UNPICKLE_ERRORS + (TypeError, LookupError, AttributeError, ValueError, OverflowError,
+WEIGHTS_ONLY_ERRORS = _UNPICKLE_ERRORS + (TypeError, LookupError, AttributeError, ValueError, OverflowError,
                                            MemoryError)  # MemoryError: bytearray(10**15), say
 
 
@@ -449,8 +376,8 @@ def _unpickle(root, decoder, weights_only, unpickler_args):
     def persistent_load(pid):
         return decoder.pickled_tensor(records, pid)
     if weights_only:
-        unpickler, damaged = _WeightsOnlyUnpickler(io.BytesIO(data), persistent_load, **unpickler_args), \
-            _WEIGHTS_ONLY_ERRORS
+        unpickler, damaged = WeightsOnlyUnpickler(io.BytesIO(data), persistent_load, allowed_globals(), **unpickler_args), \
+            WEIGHTS_ONLY_ERRORS
     else:
         unpickler, damaged = pickle.Unpickler(io.BytesIO(data), **unpickler_args), _UNPICKLE_ERRORS
         unpickler.persistent_load = persistent_load
@@ -458,8 +385,8 @@ def _unpickle(root, decoder, weights_only, unpickler_args):
         return unpickler.load()
     except LoadError:
         raise
-    except _Refused as refused:
-        raise _weights_only_refusal(decoder.name, refused) from None
+    except Refused as refused:
+        raise weights_only_refusal(decoder.name, refused) from None
     except damaged as exc:
         raise decoder.error(f"unreadable {_PICKLE} ({exc})") from None
 
@@ -467,7 +394,7 @@ def _unpickle(root, decoder, weights_only, unpickler_args):
 # ----- files -----
 def _write_archive(stream, manifest, arrays, pickled):
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr(_MANIFEST, json.dumps(manifest))
+        archive.writestr(MANIFEST, json.dumps(manifest))
         if pickled is not None:
             archive.writestr(_PICKLE, pickled)
         for i, array in enumerate(arrays):
@@ -475,178 +402,18 @@ def _write_archive(stream, manifest, arrays, pickled):
                 np.lib.format.write_array(f, to_numpy(array), allow_pickle=False)
 
 
-def _fsync_directory(directory):
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # not possible on every platform; the data itself is already synced
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _temp_prefix(path):
-    """How the names of ``path``'s temporary files start: hidden, the file's name and this host (both shortened)."""
-    return f".{os.path.basename(path)[:120]}.{socket.gethostname()[:64]}."
-
-
-def _temp_file(path):
-    """A new temporary file beside ``path``, ``(fd, name)``, named after this process.
-
-    It is created as ``open()`` creates a file (mode 0o666 less the umask), unlike mkstemp's 0o600.
-    """
-    prefix = os.path.join(os.path.dirname(path), f"{_temp_prefix(path)}{os.getpid()}.")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        name = f"{prefix}{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(name, flags, 0o666), name
-        except FileExistsError:
-            continue
-
-
-def _process_exists(pid):
-    """Whether process ``pid`` of this host is alive."""
-    try:
-        os.kill(pid, 0)  # signal 0: only checks that the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
-_TEMP_SUFFIX = re.compile(r"([1-9][0-9]{0,9})\.[0-9a-f]{8}\.tmp")  # pid, random part
-
-
-def _remove_stale_temps(path):
-    """Delete the temporary files of ``path`` that saves by dead processes of this host left (killed mid-save)."""
-    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
-        return
-    prefix, directory = _temp_prefix(path), os.path.dirname(path)
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in names:
-        found = name.startswith(prefix) and _TEMP_SUFFIX.fullmatch(name, len(prefix))
-        if found and not _process_exists(int(found.group(1))):
-            try:
-                os.unlink(os.path.join(directory, name))
-            except OSError:  # removed by another process meanwhile, or a read-only directory
-                pass
-
-
-def _existing_mode(path):
-    """The permission bits of the file at ``path`` (None when there is none); refused as open() would refuse it."""
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return None
-    if not os.access(path, os.W_OK):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
-    return mode
-
-
-def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_new_zipfile_serialization=True):
-    """Write ``obj`` to ``f``: a path (written atomically: a crash never leaves a half-written file) or a binary file.
-
-    State dicts and other nesting of tensors and plain values are stored
-    without pickle; any other object (a Module, an optimizer...) is pickled
-    with its tensors stored beside the pickle (see the module docstring).
-    Nothing is written when ``obj`` cannot be stored. A path that is a symlink
-    stays one: the file it points to is replaced, keeping its mode.
-    """
-    if pickle_module is not pickle:
-        raise TypeError(f"save: pickle_module must be the standard pickle module (got {pickle_module!r}); objects "
-                        "outside plain data are pickled with it around their tensors")
+def writer(obj, pickle_protocol):
+    """A function that writes ``obj`` to a binary stream in this format; raises first if ``obj`` cannot be stored."""
     manifest, arrays, pickled = _serialize(obj, pickle_protocol)
-    if hasattr(f, "write"):
-        _write_archive(f, manifest, arrays, pickled)
-        return
-    path = os.path.realpath(os.fsdecode(f))
-    _remove_stale_temps(path)
-    mode = _existing_mode(path)
-    fd, tmp = _temp_file(path)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            if mode is not None:
-                os.chmod(tmp, mode)
-            _write_archive(stream, manifest, arrays, pickled)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_directory(os.path.dirname(path))
-
-
-def _check_map_location(map_location):
-    if map_location is None or callable(map_location) or isinstance(map_location, dict):
-        return
-    device(map_location).check_available()
-
-
-def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
-    """Read an object written by :func:`save` from a path or a readable binary file object.
-
-    Plain data loads without pickle. A pickled object loads, with the default
-    ``weights_only=True`` (None means True), only if every global it names is
-    plain data or allowed by :func:`add_safe_globals`; otherwise
-    ``pickle.UnpicklingError`` names the first other global. ``weights_only=False``
-    unpickles anything, which can execute code from the file: pass it only for
-    files you trust (what the code it runs raises passes through unchanged).
-    ``pickle_load_args`` (``encoding``...) go to the unpickler. Raw pickle,
-    truncated, corrupt or foreign files raise :class:`LoadError` (a ValueError)
-    naming the file and the part that is wrong. ``map_location`` may only name
-    the CPU. Loading a path also deletes the temporary files that saves to it
-    left behind when killed mid-write.
-    """
-    if pickle_module not in (None, pickle):
-        raise TypeError(f"load: pickle_module must be the standard pickle module (got {pickle_module!r})")
-    _check_map_location(map_location)
-    weights_only = True if weights_only is None else bool(weights_only)
-    if hasattr(f, "read"):
-        name = repr(getattr(f, "name", "<file object>"))
-        seekable = getattr(f, "seekable", lambda: False)()
-        return _load_stream(f if seekable else io.BytesIO(f.read()), name, weights_only, pickle_load_args)
-    _remove_stale_temps(os.path.realpath(os.fsdecode(f)))
-    with open(f, "rb") as stream:
-        return _load_stream(stream, repr(os.fspath(f)), weights_only, pickle_load_args)
-
-
-def _open_archive(stream, name):
-    """``stream`` (at the start of the file) as a zip archive, or LoadError saying what the file is instead."""
-    start = stream.tell()
-    head = stream.read(1)
-    stream.seek(start)
-    try:
-        return zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, struct.error) as exc:
-        reason = exc
-    if head == b"\x80":
-        raise LoadError(f"load: {name} holds raw pickle data, which is never loaded because unpickling can execute "
-                        "code; re-save the object with autograd_core.save")
-    raise LoadError(f"load: {name} is not an autograd_core checkpoint: not a zip archive (truncated, corrupt or "
-                    f"another format: {reason})")
+    return lambda stream: _write_archive(stream, manifest, arrays, pickled)
 
 
 def _read_manifest(decoder):
-    data = decoder.read(_MANIFEST)
-    if data is None:
-        raise LoadError(f"load: {decoder.name} is not an autograd_core checkpoint: it has no {_MANIFEST} "
-                        "(a file written by torch.save or another program?)")
+    data = decoder.read(MANIFEST)
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, or nested past the recursion limit
-        raise decoder.error(f"unreadable {_MANIFEST} ({exc})") from None
+        raise decoder.error(f"unreadable {MANIFEST} ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
         raise LoadError(f"load: {decoder.name} is not an autograd_core checkpoint (unknown manifest format)")
     if manifest.get("version") != _VERSION:
@@ -655,17 +422,13 @@ def _read_manifest(decoder):
     return manifest
 
 
-def _load_stream(stream, name, weights_only, unpickler_args):
-    start = stream.tell()
-    stream.seek(0, os.SEEK_END)
-    end = stream.tell()
-    stream.seek(start)
-    with _open_archive(stream, name) as archive:
-        decoder = _Decoder(archive, name, end)
-        root = _read_manifest(decoder).get("root")
-        try:
-            if isinstance(root, dict) and root.get("type") == "pickle":
-                return _unpickle(root, decoder, weights_only, unpickler_args)
-            return decoder.decode(root)
-        except RecursionError:
-            raise decoder.error("structure nested too deeply") from None
+def load_archive(archive, name, end, weights_only, unpickler_args):
+    """The object in ``archive`` (a zip holding manifest.json), read without trusting anything in it."""
+    decoder = _Decoder(archive, name, end)
+    root = _read_manifest(decoder).get("root")
+    try:
+        if isinstance(root, dict) and root.get("type") == "pickle":
+            return _unpickle(root, decoder, weights_only, unpickler_args)
+        return decoder.decode(root)
+    except RecursionError:
+        raise decoder.error("structure nested too deeply") from None
