@@ -1,23 +1,26 @@
 """Where the examples find MNIST-format data, and how they turn it into fast TensorDatasets.
 
 ``--data-dir`` may name the folder holding the IDX files or a parent holding
-``mnist/`` and ``fashion-mnist/`` folders; by default it is ``../shared/datasets``
-beside the checkout when that exists, else ``./data``.
+``mnist/`` and ``fashion-mnist/`` folders; by default it is the folder named by the
+environment variable ``AUTOGRAD_CORE_DATA``, else ``./data``. Without any files
+the course's digit examples train on the 3,000 MNIST digits embedded in the
+package (``datasets.EmbeddedMNIST``).
 """
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import autograd_core as torch
-from autograd_core.datasets import MNIST, FashionMNIST
+from autograd_core.datasets import MNIST, EmbeddedMNIST, FashionMNIST
 from autograd_core.utils.data import Dataset, Subset, TensorDataset, random_split
 
-SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATA_ENV = "AUTOGRAD_CORE_DATA"
 SOURCES = {"mnist": ("mnist", MNIST), "fashion-mnist": ("fashion-mnist", FashionMNIST)}
 HELD_OUT = 2000  # MNIST test images kept for testing when the test split is all there is
 
 
 def default_data_dir():
-    return SHARED_DATASETS if SHARED_DATASETS.is_dir() else Path("data")
+    return Path(os.environ.get(DATA_ENV, "data"))
 
 
 @dataclass
@@ -77,8 +80,17 @@ def load_images(name, data_dir=None, image_shape=(784,), only_subfolder=False):
                      f"images of its test split and testing on the other {len(test_part)}", False)
 
 
+def embedded_digits(image_shape=(784,)):
+    """The 3,000 real MNIST digits inside the package: 2,500 to train on, 500 to test on."""
+    train, test = EmbeddedMNIST(train=True), EmbeddedMNIST(train=False)
+    return ImageData(_tensors(train, image_shape), _tensors(test, image_shape), "digits",
+                     f"EmbeddedMNIST: {len(train)} training and {len(test)} test digits of MNIST shipped with "
+                     "autograd_core (pass --dataset mnist --data-dir DIR for the full set)", False)
+
+
 def load_digits(data_dir=None, image_shape=(784,)):
-    """Data for the course's MNIST examples: MNIST when complete, else Fashion-MNIST, else the MNIST test split."""
+    """Data for the course's MNIST examples: MNIST when complete, else Fashion-MNIST, else the MNIST test split,
+    else (no files at all) the digits embedded in the package."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     try:
         mnist = load_images("mnist", data_dir, image_shape)
@@ -89,10 +101,7 @@ def load_digits(data_dir=None, image_shape=(784,)):
     try:
         fashion = load_images("fashion-mnist", data_dir, image_shape, only_subfolder=True)
     except FileNotFoundError:
-        if mnist is None:
-            raise FileNotFoundError(f"neither MNIST nor Fashion-MNIST IDX files found under {data_dir}; "
-                                    "pass --data-dir") from None
-        return mnist
+        return embedded_digits(image_shape) if mnist is None else mnist
     if not fashion.full and mnist is not None:
         return mnist
     fashion.note = f"MNIST training images are not available in {data_dir}: using Fashion-MNIST ({fashion.note})"

@@ -43,7 +43,8 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--train-size", type=int, default=None, help="train on the first N images only")
-    parser.add_argument("--data-dir", default=None, help="MNIST-format data (default ../shared/datasets)")
+    parser.add_argument("--data-dir", default=None,
+                        help="MNIST-format data (default $AUTOGRAD_CORE_DATA or ./data, else the embedded digits)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="out", help="folder for the plots (default ./out)")
     args = parser.parse_args(argv)

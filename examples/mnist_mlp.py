@@ -2,7 +2,7 @@
 
 Both use cross-entropy, Adam with its defaults, batches of 100 and 10 epochs;
 the train/test curves of each are plotted. Without MNIST's training images
-(only its test split is in ../shared/datasets) the script trains on
+(only its test split given) the script trains on
 Fashion-MNIST, or on part of the MNIST test split, and says which.
 
     python -m examples.mnist_mlp [--model mynet|mlp|both] [--epochs 10] [--data-dir DIR] [--out DIR]
@@ -40,7 +40,8 @@ def main(argv=None):
     parser.add_argument("--model", choices=[*MODELS, "both"], default="both")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--data-dir", default=None, help="MNIST-format data (default ../shared/datasets)")
+    parser.add_argument("--data-dir", default=None,
+                        help="MNIST-format data (default $AUTOGRAD_CORE_DATA or ./data, else the embedded digits)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="out", help="folder for the plots (default ./out)")
     args = parser.parse_args(argv)

@@ -160,7 +160,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=100, help="epochs of the weight decay and dropout demos")
     parser.add_argument("--bn-epochs", type=int, default=20, help="epochs of the batch norm demo")
     parser.add_argument("--poly-steps", type=int, default=3000, help="Adam steps per polynomial fit")
-    parser.add_argument("--data-dir", default=None, help="MNIST-format data (default ../shared/datasets)")
+    parser.add_argument("--data-dir", default=None,
+                        help="MNIST-format data (default $AUTOGRAD_CORE_DATA or ./data, else the embedded digits)")
     parser.add_argument("--out", default="out", help="folder for the plots (default ./out)")
     args = parser.parse_args(argv)
     demos = [d.strip() for d in args.demos.split(",") if d.strip()]

@@ -73,7 +73,8 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--hidden", type=int, default=50)
-    parser.add_argument("--data-dir", default=None, help="MNIST-format data (default ../shared/datasets)")
+    parser.add_argument("--data-dir", default=None,
+                        help="MNIST-format data (default $AUTOGRAD_CORE_DATA or ./data, else the embedded digits)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="out", help="folder for the plot (default ./out)")
     args = parser.parse_args(argv)

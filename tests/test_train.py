@@ -29,8 +29,17 @@ def write_fake_images(folder, n_train=300, n_test=100, train_split=True, seed=0)
     return folder
 
 
-def test_default_run_on_spiral_learns_and_writes_every_output(tmp_path, capsys):
-    result = train.run(["--out", str(tmp_path)])
+def test_default_run_trains_the_course_mlp_on_the_embedded_digits(tmp_path, capsys):
+    result = train.run(["--out", str(tmp_path), "--epochs", "2"])
+    assert result["test_acc"] > 0.8 and result["history"]["train_loss"][-1] < result["history"]["train_loss"][0]
+    assert set(result["paths"]) == {"graph", "history", "model"}
+    assert "EmbeddedMNIST: 2500 training and 500 test digits" in capsys.readouterr().out
+    state = torch.load(result["paths"]["model"])
+    assert result["paths"]["model"].suffix == ".safetensors" and state["0.weight"].shape == (300, 784)
+
+
+def test_spiral_run_learns_and_writes_every_output(tmp_path, capsys):
+    result = train.run(["--dataset", "spiral", "--out", str(tmp_path)])
     history = result["history"]
     assert len(history["train_acc"]) == train.DEFAULTS["spiral"]["epochs"]
     assert history["train_acc"][-1] > 0.9 and result["test_acc"] > 0.9
@@ -47,8 +56,8 @@ def test_default_run_on_spiral_learns_and_writes_every_output(tmp_path, capsys):
 
 
 def test_saved_state_dict_reloads_into_the_same_predictions(tmp_path):
-    result = train.run(["--out", str(tmp_path), "--epochs", "2"])
-    state = torch.load(tmp_path / "model.pt")
+    result = train.run(["--dataset", "spiral", "--out", str(tmp_path), "--epochs", "2"])
+    state = torch.load(tmp_path / "model.safetensors")
     fresh = train.build_model("mlp", (2,), 3, 100)
     fresh.load_state_dict(state)
     points = torch.randn(16, 2)
@@ -57,15 +66,17 @@ def test_saved_state_dict_reloads_into_the_same_predictions(tmp_path):
 
 
 def test_same_seed_repeats_the_run(tmp_path):
-    first = train.run(["--out", str(tmp_path / "a"), "--epochs", "3", "--seed", "4"])["history"]
-    second = train.run(["--out", str(tmp_path / "b"), "--epochs", "3", "--seed", "4"])["history"]
+    first = train.run(["--dataset", "spiral", "--out", str(tmp_path / "a"), "--epochs", "3", "--seed", "4"])["history"]
+    second = train.run(["--dataset", "spiral", "--out", str(tmp_path / "b"), "--epochs", "3", "--seed", "4"])[
+        "history"]
     assert first == second
 
 
 @pytest.mark.parametrize("name", sorted(train.OPTIMIZERS))
 def test_every_optimizer_trains(tmp_path, name):
     lr = {"sgd": 0.5, "momentum": 0.1, "adagrad": 0.1}.get(name, 0.01)
-    history = train.run(["--out", str(tmp_path), "--epochs", "8", "--optimizer", name, "--lr", str(lr)])["history"]
+    history = train.run(["--dataset", "spiral", "--out", str(tmp_path), "--epochs", "8", "--optimizer", name,
+                         "--lr", str(lr)])["history"]
     assert history["train_loss"][-1] < 0.8 * history["train_loss"][0]
 
 
@@ -92,7 +103,7 @@ def test_missing_data_fails_clearly(tmp_path):
 
 def test_bad_options_are_rejected(capsys):
     with pytest.raises(SystemExit):
-        train.main(["--model", "cnn"])
+        train.main(["--dataset", "spiral", "--model", "cnn"])
     assert "--model cnn needs image data" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         train.run(["--optimizer", "lbfgs"])
@@ -103,4 +114,4 @@ def test_module_entry_point(tmp_path):
     done = subprocess.run([sys.executable, "-m", "examples.train", "--help"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0 and "--dataset" in done.stdout and "--optimizer" in done.stdout
-    assert train.main(["--epochs", "1", "--out", str(tmp_path)]) is None  # sys.exit(main()) exits with 0
+    assert train.main(["--dataset", "spiral", "--epochs", "1", "--out", str(tmp_path)]) is None  # exit status 0

@@ -250,6 +250,19 @@ def test_dot_source_and_jupyter_display(tmp_path):
         drawing.render(tmp_path / "noextension")
 
 
+def test_render_with_a_format_follows_graphvizs_convention(tmp_path):
+    """torchviz users write ``dot.format = "png"; dot.render("graph")``: graph (the DOT source) and graph.png."""
+    drawing = viz.make_dot(apple_graph()[0])
+    drawing.format = "png"
+    path = drawing.render("graph", directory=tmp_path)
+    assert path == tmp_path / "graph.png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "graph").read_text() == drawing.source
+    path = drawing.render(tmp_path / "other", format="svg", cleanup=True)
+    assert path == tmp_path / "other.svg" and "<svg" in path.read_text() and not (tmp_path / "other").exists()
+    with pytest.raises(ValueError, match=r"view=True\) would open a viewer"):
+        drawing.render(tmp_path / "g", view=True)
+
+
 def test_renderer_choice_and_missing_renderer(tmp_path, monkeypatch):
     real = render._find_program
     monkeypatch.setattr(render, "_find_program", lambda name: None if name == "dot" else real(name))

@@ -89,12 +89,15 @@ class Drawing:
     """A ``graphviz.Digraph`` (``.digraph``) with rendering that works with pip alone.
 
     ``render("graph.svg")`` picks the format from the extension (svg, png, pdf,
-    dot); in Jupyter the drawing shows inline as SVG.
+    dot); ``render("graph", format="png")`` or ``.format = "png"`` then
+    ``render("graph")`` follow graphviz's convention: the DOT source goes to
+    ``graph`` and the drawing to ``graph.png``. In Jupyter it shows inline as SVG.
     """
 
     def __init__(self, digraph, renderer=None):
         self.digraph = digraph
         self.renderer = renderer  # None: system dot when installed, else graphviz-pure; set it to choose
+        self.format = None  # graphviz's attribute: the format render() writes when it is given no format
 
     @property
     def source(self):
@@ -110,13 +113,28 @@ class Drawing:
             return self.source.encode("utf-8")
         return render_source(self.source, format, renderer or self.renderer, timeout)
 
-    def render(self, path, format=None, renderer=None, timeout=RENDER_TIMEOUT):
-        """Write the drawing to ``path`` (format from its extension unless given); returns the Path."""
-        path = Path(path)
-        fmt = (format or path.suffix.lstrip(".")).lower()
-        if not fmt:
-            raise ValueError(f"viz: cannot tell the format of {str(path)!r}; give a file name ending in .svg, .png, "
-                             ".pdf or .dot, or pass format=")
+    def render(self, filename, directory=None, view=False, cleanup=False, format=None, renderer=None,
+               timeout=RENDER_TIMEOUT):
+        """Write the drawing and return its Path.
+
+        With a format (``format=`` or ``.format``), as graphviz does: the DOT source
+        to ``filename`` (unless ``cleanup``) and the drawing to ``filename.<format>``.
+        Without one, the drawing goes to ``filename`` in the format of its extension.
+        """
+        if view:
+            raise ValueError("viz: render(view=True) would open a viewer; open the returned path yourself")
+        path = Path(directory or "") / filename
+        fmt = (format or self.format or "").lower()
+        if fmt:
+            if not cleanup:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(self.source, encoding="utf-8")
+            path = path.with_name(f"{path.name}.{fmt}")
+        else:
+            fmt = path.suffix.lstrip(".").lower()
+            if not fmt:
+                raise ValueError(f"viz: cannot tell the format of {str(path)!r}; give a file name ending in .svg, "
+                                 ".png, .pdf or .dot, or pass format=")
         data = self.pipe(fmt, renderer, timeout)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

@@ -15,7 +15,7 @@ from ..utils.data import Dataset
 from .download import download_verified
 from .idx import read_idx, IDXError
 
-__all__ = ["MNIST", "FashionMNIST"]
+__all__ = ["MNIST", "FashionMNIST", "EmbeddedMNIST"]
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds per network operation
 
@@ -128,3 +128,17 @@ class FashionMNIST(MNIST):
                  ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")]
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                "Ankle boot"]
+
+
+EMBEDDED = Path(__file__).resolve().parent / "embedded"
+
+
+class EmbeddedMNIST(MNIST):
+    """3,000 real MNIST digits shipped inside the package, so examples train on real data with no network.
+
+    They are the first 3,000 images of MNIST's test set (LeCun, Cortes and Burges; CC BY-SA 3.0): the first
+    2,500 form the training split (``train=True``), the next 500 the test split.
+    """
+
+    def __init__(self, train=True, transform=None, target_transform=None):
+        super().__init__(EMBEDDED, train=train, transform=transform, target_transform=target_transform)
