@@ -73,6 +73,14 @@ def test_format_is_told_by_content_and_checked_when_given(tmp_path):
         torch.load(path, format="npz")
 
 
+def test_onnx_files_are_pointed_to_the_exporter(tmp_path):
+    with pytest.raises(ValueError, match=r"names an ONNX model, which save does not write; export the model with"):
+        torch.save({"w": torch.ones(1)}, tmp_path / "m.onnx")
+    (tmp_path / "m.onnx").write_bytes(b"\x08\x08\x12\x0cautograd_core")
+    with pytest.raises(LoadError, match="m.onnx' is an ONNX model, not a checkpoint: run it with onnxruntime"):
+        torch.load(tmp_path / "m.onnx")
+
+
 # ----- what each format refuses to write -----
 def test_safetensors_holds_a_flat_dict_of_tensors(tmp_path):
     path = tmp_path / "m.safetensors"

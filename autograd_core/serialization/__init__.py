@@ -66,8 +66,11 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
     if pickle_module is not pickle:
         raise TypeError(f"save: pickle_module must be the standard pickle module (got {pickle_module!r}); objects "
                         "outside plain data are pickled with it around their tensors")
+    path = "" if hasattr(f, "write") else os.fsdecode(f)
+    if format is None and path.endswith(".onnx"):
+        raise ValueError(f"save: {path!r} names an ONNX model, which save does not write; export the model with "
+                         "autograd_core.onnx.export(model, example_input, path)")
     if format is None:
-        path = "" if hasattr(f, "write") else os.fsdecode(f)
         format = "safetensors" if path.endswith(".safetensors") else "autograd_core"
     if metadata is not None and format != "safetensors":
         raise ValueError(f"save: metadata is stored by the safetensors format only (format is {format!r})")
@@ -140,6 +143,9 @@ def _format_of(stream, name):
         if head[:1] == b"\x80":
             raise LoadError(f"load: {name} holds raw pickle data, which is never loaded because unpickling can "
                             "execute code; re-save the object with autograd_core.save") from None
+        if name.endswith(".onnx'"):
+            raise LoadError(f"load: {name} is an ONNX model, not a checkpoint: run it with onnxruntime, or read it "
+                            "with onnx.load") from None
         raise LoadError(f"load: {name} is not a checkpoint: not a zip archive nor a safetensors file (truncated, "
                         f"corrupt or another format: {exc})") from None
     names = archive.namelist()
