@@ -22,6 +22,14 @@ from .ops.index import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.conv import *  # noqa: F401,F403
 from .ops.pool import *  # noqa: F401,F403
+from . import linalg, fft  # noqa: F401
+from .linalg._torch_functions import (det, inverse, logdet, slogdet, cholesky, matrix_exp, matrix_power, pinverse,
+                                      svd, qr)
+from .ops.special import *  # noqa: F401,F403
+from .ops.combine import *  # noqa: F401,F403
+from .ops.statistics import *  # noqa: F401,F403
+from .ops.indexed import *  # noqa: F401,F403
+from .ops.search import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
 from .legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor...)
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator
@@ -29,7 +37,8 @@ from .random import rand, randn, randint, randperm, normal, rand_like, randn_lik
 from .random import poisson, multinomial
 from . import distributions  # noqa: F401
 from .distributions._special import lgamma, digamma, polygamma, erfinv, xlogy
-from . import autograd, utils, datasets, transforms, accelerator, backends  # noqa: F401
+from . import autograd, utils, datasets, transforms, accelerator, backends, distributed  # noqa: F401
+from . import func  # noqa: F401
 from .serialization import save, load
 from .numerical import numerical_diff, numerical_gradient
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import arrays, dtypes
 from .device import device as _device
-from .tensor import Tensor, _new, to_array
+from .tensor import Tensor, _new, argument_type_error, int_arg, to_array
 from .ops._util import shape_arg, write_out, _SCALAR_TYPE_NAMES
 from .ops._registry import tensor_method
 
@@ -137,6 +137,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requir
     """Values from ``start`` to ``end`` (exclusive); integer arguments give int64."""
     if end is None:
         start, end = 0, start
+    start, end, step = (_number(v, "arange", name) for v, name in ((start, "start"), (end, "end"), (step, "step")))
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
@@ -154,22 +155,49 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requir
     return factory("arange", make, dtype, requires_grad, device, out)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
+def _number(value, op, name):
+    """A range bound or step as a Python number (a 0-d tensor gives its value); PyTorch's TypeError otherwise."""
+    if isinstance(value, Tensor) and value.ndim == 0:
+        return value.item()
+    if not isinstance(value, numbers.Number):
+        raise argument_type_error(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}", value,
+                                  "Number")
+    return value
+
+
+def _steps(steps, op):
+    """linspace's and logspace's ``steps``: a non-negative int."""
+    steps = int_arg(steps, op, "steps")
     if steps < 0:
-        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+        raise RuntimeError(f"{op}: number of steps must be non-negative, got {steps}")
+    return steps
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
+    steps = _steps(steps, "linspace")
     return factory("linspace", lambda dt: arrays.default_module().linspace(start, end, steps, dtype=np.float64)
                    .astype(dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False):
+    steps = _steps(steps, "logspace")
     return factory("logspace", lambda dt: arrays.default_module().logspace(start, end, steps, base=base,
                                                                              dtype=np.float64)
                    .astype(dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
 
 
 def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
+    n, m = _eye_size(n, "n"), None if m is None else _eye_size(m, "m")
     return factory("eye", lambda dt: arrays.default_module().eye(
         n, m, dtype=dtypes.to_numpy_dtype(dt or dtypes.get_default_dtype())), dtype, requires_grad, device, out)
+
+
+def _eye_size(value, name):
+    """eye's ``n`` or ``m``: a non-negative int."""
+    size = int_arg(value, "eye", name)
+    if size < 0:
+        raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {size}")
+    return size
 
 
 def is_tensor(obj):

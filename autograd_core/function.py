@@ -27,7 +27,7 @@ import weakref
 
 import numpy as np
 
-from .arrays import array_module, as_array
+from .arrays import array_module, as_array, is_array
 from .grad_mode import GradMode, no_grad
 from .tensor import Tensor, _new, check_in_place_target
 
@@ -99,6 +99,9 @@ class AccumulateGrad(Node):
             var.grad = _new(grad.array.copy())  # own, writable, contiguous
         else:
             var.grad.array += grad.array
+        if var._post_accumulate_grad_hooks:
+            for hook in tuple(var._post_accumulate_grad_hooks):
+                hook(var)
         return ()
 
 
@@ -155,15 +158,25 @@ class Function(Node):
     def __call__(self, *inputs):
         """Run a built-in op on Tensors: ``forward`` sees their arrays; record when a gradient is needed."""
         ys = self.forward(*[x.array for x in inputs])
+        if Hooks.dual_call is not None:  # forward-mode AD is on (autograd/forward_ad.py): tangents too
+            return Hooks.dual_call(self, inputs, ys)
+        return self._outputs(inputs, ys)
+
+    def _outputs(self, inputs, ys):
+        """Tensors of ``forward``'s arrays ``ys``, recorded when an input requires grad."""
         if GradMode.enabled:
             for x in inputs:
                 if x._requires_grad:
                     return self._record(inputs, ys)
         if type(ys) is np.ndarray:
-            return _new(ys)
-        if type(ys) is tuple:
-            return tuple(_new(as_array(y)) for y in ys)
-        return _new(as_array(ys))
+            out = _new(ys)
+        elif type(ys) is tuple:
+            out = tuple(_new(as_array(y)) for y in ys)
+        else:
+            out = _new(as_array(ys))
+        if GradMode.tracer is not None:  # onnx.export is tracing this thread's ops (run without recording)
+            GradMode.tracer.record(self, inputs, out)
+        return out
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -177,6 +190,8 @@ class Function(Node):
             outputs = cls.forward(ctx, *args, **kwargs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
+        if Hooks.dual_apply is not None:  # forward-mode AD is on: the class's jvp gives the tangents
+            Hooks.dual_apply(ctx, args, outs)
         for t in ctx._dirty:
             if not any(t is o for o in outs):
                 raise RuntimeError(f"{cls.__name__}: a tensor marked dirty with mark_dirty() must be returned "
@@ -200,6 +215,8 @@ class Function(Node):
             self._saved_versions = tuple([t._version_counter[0] for t in declared]) + \
                 getattr(self, "_saved_versions", ())
             self._saved = declared + getattr(self, "_saved", ())
+        if Hooks.saved:
+            self._saved = _packed(getattr(self, "_saved", ()))
         if self._argument_positions is not None:
             self.__class__ = _node_class(type(self), self.name())
             return self._connect_outputs(inputs, outputs)
@@ -210,7 +227,7 @@ class Function(Node):
             out = _output(array, self, 0)
             self._output_meta = ((array.shape, array.dtype),)
             if self.saves_output:
-                self._output = array
+                self._output = _Packed(array, True) if Hooks.saved else array
                 self._output_version = out._version_counter
             return out
         self.n_outputs = len(outputs)
@@ -290,6 +307,12 @@ class Function(Node):
     def backward(self, *grads):
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
 
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """Custom Functions: the outputs' tangents from the inputs' (one per forward argument, None where absent)."""
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it with "
+                                  "forward mode AD.")
+
     def name(self):
         return type(self).__name__ + ("Backward" if self._argument_positions is not None else "Backward0")
 
@@ -322,6 +345,8 @@ class Function(Node):
         if saved is None:
             raise RuntimeError(_FREED)
         value = saved[i]
+        if type(value) is _Packed:  # a saved_tensors_hooks pack hook has it: no version check, as in PyTorch
+            return value.unpacked()
         if isinstance(value, Tensor) and value._version_counter[0] != self._saved_versions[i]:
             raise _version_error(self, value, value._version_counter[0], self._saved_versions[i], f"saved tensor {i}")
         return value
@@ -330,6 +355,8 @@ class Function(Node):
         """The op's output as a tensor connected to this node (for double backward)."""
         if self._output is None:
             raise RuntimeError(_FREED)
+        if type(self._output) is _Packed:
+            return _new(self._output.unpacked(), self, 0)
         if self._output_version[0] != 0:
             raise _version_error(self, _new(self._output), self._output_version[0], 0, "output 0")
         out = _new(self._output, self, 0)
@@ -343,8 +370,10 @@ class Function(Node):
             return None
         labels = [f"input {i}" for i in self.saves] + [f"saved {k}" for k in range(len(saved) - len(self.saves))]
         items = [(label, value) for label, value, version in zip(labels, saved, getattr(self, "_saved_versions", ()))
-                 if value is not None and (not isinstance(value, Tensor) or value._version_counter[0] == version)]
-        if self.saves_output and getattr(self, "_output", None) is not None and self._output_version[0] == 0:
+                 if value is not None and type(value) is not _Packed
+                 and (not isinstance(value, Tensor) or value._version_counter[0] == version)]
+        output = getattr(self, "_output", None) if self.saves_output else None
+        if output is not None and type(output) is not _Packed and self._output_version[0] == 0:
             items.append(("output", self._output))
         return items
 
@@ -364,6 +393,59 @@ class Function(Node):
     def set_materialize_grads(self, value):
         """Whether backward receives zeros (True, the default) or None for outputs that got no gradient."""
         self._materialize_grads = bool(value)
+
+
+class Hooks:
+    """The switches of forward-mode AD and saved-tensor hooks: one attribute read each on the hot path.
+
+    ``dual_call(fn, inputs, ys)`` (built-in ops) and ``dual_apply(ctx, args, outputs)``
+    (``Function.apply``) are set by ``autograd.forward_ad`` while a dual level is
+    open; ``saved`` is the stack of ``(pack_hook, unpack_hook)`` of
+    ``autograd.graph.saved_tensors_hooks``, applied to everything a recorded node saves.
+    They are process-wide, as PyTorch's dual levels are.
+    """
+    dual_call = None
+    dual_apply = None
+    saved = []
+
+
+class _Packed:
+    """A saved value as a pack hook returned it, with the unpack hook that gives it back.
+
+    A saved tensor's place in the graph (its ``grad_fn``, or its leaf's
+    AccumulateGrad) is kept too: a tensor the unpack hook makes afresh is put
+    back there, so that double backward reaches the graph, as in PyTorch.
+    """
+
+    __slots__ = ("packed", "unpack", "is_array", "edge")
+
+    def __init__(self, value, is_array):
+        pack, self.unpack = Hooks.saved[-1]
+        self.is_array = is_array
+        self.edge = edge_of(value) if not is_array and value._requires_grad else None
+        self.packed = pack(_new(value) if is_array else value)
+
+    def unpacked(self):
+        tensor = self.unpack(self.packed)
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                            f"{type(tensor).__name__}")
+        if self.is_array:
+            return tensor.array
+        if self.edge is None or tensor._requires_grad:
+            return tensor
+        node, index = self.edge
+        if type(node) is AccumulateGrad:
+            tensor = _new(tensor.array)
+            tensor._requires_grad, tensor._grad_accumulator = True, weakref.ref(node)
+            return tensor
+        return _new(tensor.array, node, index)
+
+
+def _packed(values):
+    """``values`` with each tensor and array handed to the innermost pack hook (anything else kept as is)."""
+    return tuple([_Packed(v, False) if isinstance(v, Tensor) else _Packed(v, True) if is_array(v) else v
+                  for v in values])
 
 
 _NODE_CLASSES = {}

@@ -13,6 +13,7 @@ class _ThreadGradMode(threading.local):
     enabled = True
     anomaly = False
     observers = ()  # the engine's observers of this thread's backward passes (engine.observe)
+    tracer = None  # what records this thread's unrecorded ops while onnx.export traces a forward pass
 
 
 GradMode = _ThreadGradMode()

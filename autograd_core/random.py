@@ -391,17 +391,23 @@ def _normal_of_tensors(mean, std, generator, out):
     return write_out("normal", RandomSample(draw, node)(*tensors), out)
 
 
-def normal(mean, std=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+class _DefaultStd(float):
+    """``normal``'s std when none is passed: 1.0 for a tensor mean; the number form, as PyTorch's, needs one."""
+
+
+_DEFAULT_STD = _DefaultStd(1.0)
+
+
+def normal(mean, std=_DEFAULT_STD, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
            pin_memory=False, requires_grad=False):
     """Normal samples: ``normal(mean_tensor, std_tensor)``, ``normal(mean_tensor, std=1.0)``,
     ``normal(mean, std_tensor)``, or ``normal(mean, std, size)`` for numbers."""
-    args = [a for a in (mean, std, size) if a is not None]
+    args = [mean] + [a for a, default in ((std, _DEFAULT_STD), (size, None)) if a is not default]
     tensor_form = isinstance(mean, Tensor) or isinstance(std, Tensor)
-    numbers_ok = all(isinstance(p, numbers.Real) or isinstance(p, Tensor) for p in (mean, std if std is not None
-                                                                                    else 1.0))
+    numbers_ok = all(isinstance(p, numbers.Real) or isinstance(p, Tensor) for p in (mean, std))
     if tensor_form and numbers_ok and size is None and dtype is None and device is None and not requires_grad:
-        return _normal_of_tensors(mean, 1.0 if std is None else std, generator, out)
-    if tensor_form or not numbers_ok or std is None or not isinstance(size, (tuple, list)):
+        return _normal_of_tensors(mean, std, generator, out)
+    if tensor_form or not numbers_ok or std is _DEFAULT_STD or not isinstance(size, (tuple, list)):
         raise _invalid_arguments("normal", args, _NORMAL_SIGNATURES)
     _check_std(std)
     shape = shape_arg((size,), "normal")

@@ -28,6 +28,7 @@ def init_fields(t, data, grad_fn=None, output_index=0):
     t._version_counter = [0]
     t._grad_accumulator = None
     t._hooks = None
+    t._post_accumulate_grad_hooks = None
     t.name = None
     t._base = None
     return t
@@ -103,7 +104,7 @@ class Tensor(dtypes.FloatingConversions):
     """
 
     __slots__ = ("array", "grad", "grad_fn", "_output_index", "_requires_grad", "_version_counter",
-                 "_grad_accumulator", "_hooks", "name", "_base", "_view_steps", "_view_version", "__weakref__")
+                 "_grad_accumulator", "_hooks", "_post_accumulate_grad_hooks", "name", "_base", "_view_steps", "_view_version", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
@@ -205,6 +206,17 @@ class Tensor(dtypes.FloatingConversions):
                 self.grad_fn._register_tensor_hook(self._output_index, hook)
         return _RemovableHandle(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` after a backward pass has accumulated into this leaf's ``.grad``."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._post_accumulate_grad_hooks is None:
+            self._post_accumulate_grad_hooks = []
+        self._post_accumulate_grad_hooks.append(hook)
+        return _PostAccumulateHandle(self._post_accumulate_grad_hooks, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
         from .engine import backward
@@ -255,6 +267,8 @@ class Tensor(dtypes.FloatingConversions):
         arrays.array_module(self.array).copyto(self.array, result.array, casting="same_kind")
         self._version_counter[0] += 1
         if not recording:
+            if GradMode.tracer is not None:  # onnx.export: this tensor now holds the traced result
+                GradMode.tracer.alias(self, result)
             return self
         if self._base is None:
             self.grad_fn, self._output_index, self._requires_grad = result.grad_fn, result._output_index, True
@@ -590,6 +604,15 @@ class _RemovableHandle:
             for lst in fn._hooks.values():
                 if self._hook in lst:
                     lst.remove(self._hook)
+
+
+class _PostAccumulateHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 def _retain_hook(grad):

@@ -16,6 +16,7 @@ import numpy as np
 from . import random as _random
 from .arrays import array_module, from_numpy, to_numpy
 from .creation import from_numpy as tensor_from_numpy
+from .dtypes import get_default_dtype
 from .tensor import Tensor, _new
 
 __all__ = ["Compose", "ToTensor", "Normalize", "Resize", "CenterCrop", "RandomCrop", "RandomHorizontalFlip",
@@ -39,10 +40,12 @@ class Compose:
 
 
 class ToTensor:
-    """An image array (H x W or H x W x C) as a C x H x W tensor; uint8 becomes float32 in [0, 1].
+    """An image array (H x W or H x W x C) as a C x H x W tensor; uint8 becomes the default float dtype in
+    [0, 1] (``x / 255``, torchvision's numbers).
 
-    Other dtypes keep their values and dtype, as in torchvision. PIL images work too.
-    The image is moved to the default backend before the conversion to float.
+    Other dtypes keep their values and dtype, as in torchvision. PIL images work too (a
+    1-bit image counts as 0 and 255). The image is moved to the default backend before
+    the conversion to float.
     """
 
     def __call__(self, pic):
@@ -51,12 +54,15 @@ class ToTensor:
                 raise TypeError(f"ToTensor: pic should be an ndarray (H x W or H x W x C) or a PIL image, "
                                 f"got {type(pic).__name__}")
             pic = np.asarray(pic)
+            if pic.dtype == np.bool_:  # PIL mode "1"
+                pic = pic.astype(np.uint8) * np.uint8(255)
         if pic.ndim not in (2, 3):
             raise ValueError(f"ToTensor: pic should be 2 or 3 dimensional (H x W or H x W x C), got {pic.ndim} "
                              f"dimensions (shape {pic.shape})")
         image = tensor_from_numpy(np.ascontiguousarray(pic[None] if pic.ndim == 2 else pic.transpose(2, 0, 1)))
         if image.array.dtype == np.uint8:
-            return _new(image.array.astype(np.float32) * np.float32(1 / 255))
+            float_dtype = get_default_dtype().numpy
+            return _new(image.array.astype(float_dtype) / float_dtype.type(255))
         return image
 
     def __repr__(self):

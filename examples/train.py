@@ -4,6 +4,7 @@
     python -m examples.train --model cnn         # the course CNN on them
     python -m examples.train --dataset spiral    # an MLP on the generated spiral
     python -m examples.train --dataset mnist --data-dir DIR --epochs 5   # MNIST or Fashion-MNIST IDX files
+    python -m autograd_core.distributed.run --nproc-per-node 2 -m examples.train --distributed
 
 Writes into --out (default ./out): graph.svg (the computation graph of one
 loss), history.png (loss and accuracy per epoch), decision_boundary.png (2-D
@@ -19,7 +20,8 @@ import autograd_core as torch
 import nn
 import optim
 from autograd_core.datasets import Spiral
-from autograd_core.utils.data import DataLoader
+from autograd_core import distributed as dist
+from autograd_core.utils.data import DataLoader, DistributedSampler
 from examples._data import default_data_dir, embedded_digits, load_images
 from examples._plots import output_dir, save_decision_boundary, save_history
 
@@ -56,6 +58,8 @@ def parse_args(argv=None):
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS))
     parser.add_argument("--hidden", type=int, help="hidden units of the MLP")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--distributed", action="store_true",
+                        help="data-parallel over the ranks of python -m autograd_core.distributed.run")
     parser.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
     args = parser.parse_args(argv)
     for key, value in DEFAULTS[args.dataset].items():
@@ -86,11 +90,11 @@ def build_model(kind, input_shape, num_classes, hidden):
     return nn.Sequential(nn.Linear(input_shape[0], hidden), nn.ReLU(), nn.Linear(hidden, num_classes))
 
 
-def train_epoch(model, loader, loss_fn, optimizer, desc):
+def train_epoch(model, loader, loss_fn, optimizer, desc, quiet=False):
     """One pass over ``loader`` with a progress bar; returns (mean loss, accuracy)."""
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
-    with tqdm(loader, desc=desc, unit="batch", leave=False) as bar:
+    with tqdm(loader, desc=desc, unit="batch", leave=False, disable=quiet) as bar:
         for inputs, targets in bar:
             logits = model(inputs)
             loss = loss_fn(logits, targets)
@@ -117,13 +121,16 @@ def evaluate(model, dataset, loss_fn):
     return total_loss / len(dataset), correct / len(dataset)
 
 
-def fit(model, train, test, optimizer, epochs, batch_size, loss_fn=None, log=tqdm.write):
+def fit(model, train, test, optimizer, epochs, batch_size, loss_fn=None, log=tqdm.write, sampler=None,
+        quiet=False):
     """Train for ``epochs``; returns the per-epoch history of train/test loss and accuracy."""
     loss_fn = loss_fn or nn.CrossEntropyLoss()
-    loader = DataLoader(train, batch_size=batch_size, shuffle=True)
+    loader = DataLoader(train, batch_size=batch_size, shuffle=sampler is None, sampler=sampler)
     history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
     for epoch in range(1, epochs + 1):
-        train_loss, train_acc = train_epoch(model, loader, loss_fn, optimizer, f"epoch {epoch}/{epochs}")
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+        train_loss, train_acc = train_epoch(model, loader, loss_fn, optimizer, f"epoch {epoch}/{epochs}", quiet)
         test_loss, test_acc = evaluate(model, test, loss_fn)
         for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc)):
             history[key].append(value)
@@ -155,21 +162,36 @@ def save_outputs(out, model, train, history, loss_fn):
 
 
 def run(argv=None):
-    """Parse ``argv``, train, save the outputs; returns the history, final test accuracy, paths and model."""
+    """Parse ``argv``, train, save the outputs; returns the history, final test accuracy, paths and model.
+
+    With ``--distributed`` (under ``python -m autograd_core.distributed.run``) every rank trains its share of each
+    epoch through DistributedDataParallel; rank 0 alone prints and writes the outputs (``paths`` is empty elsewhere).
+    """
     args = parse_args(argv)
     torch.manual_seed(args.seed)
     train, test, input_shape, num_classes, description = load_data(args)
     model = build_model(args.model, input_shape, num_classes, args.hidden)
-    optimizer = OPTIMIZERS[args.optimizer](model.parameters(), args.lr)
-    print(description)
-    print(f"model {args.model}, optimizer {args.optimizer} (lr {args.lr}), {args.epochs} epochs of batch "
-          f"{args.batch_size}")
+    trained, sampler, lead = model, None, True
+    if args.distributed:
+        dist.init_process_group()
+        trained = nn.parallel.DistributedDataParallel(model)
+        sampler = DistributedSampler(train, num_replicas=dist.get_world_size(), rank=dist.get_rank(), seed=args.seed)
+        lead = dist.get_rank() == 0
+        description += f"; data-parallel on {dist.get_world_size()} ranks, batch {args.batch_size} each"
+    say = print if lead else (lambda *a, **k: None)
+    optimizer = OPTIMIZERS[args.optimizer](trained.parameters(), args.lr)
+    say(description)
+    say(f"model {args.model}, optimizer {args.optimizer} (lr {args.lr}), {args.epochs} epochs of batch "
+        f"{args.batch_size}")
     loss_fn = nn.CrossEntropyLoss()
-    history = fit(model, train, test, optimizer, args.epochs, args.batch_size, loss_fn)
-    print(f"final train accuracy {history['train_acc'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.4f}")
-    paths = save_outputs(args.out, model, train, history, loss_fn)
+    history = fit(trained, train, test, optimizer, args.epochs, args.batch_size, loss_fn,
+                  log=tqdm.write if lead else say, sampler=sampler, quiet=not lead)
+    say(f"final train accuracy {history['train_acc'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.4f}")
+    paths = save_outputs(args.out, model, train, history, loss_fn) if lead else {}
     for name, path in paths.items():
-        print(f"{name}: {path}")
+        say(f"{name}: {path}")
+    if args.distributed:
+        dist.destroy_process_group()
     return {"history": history, "test_acc": history["test_acc"][-1], "paths": paths, "model": model}
 
 

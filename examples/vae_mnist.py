@@ -9,13 +9,14 @@ negative evidence lower bound per image,
     -ELBO = KL(q(z | x) || p(z)) - E_q[log p(x | z)],    p(z) = Normal(0, 1),
 
 with the KL term in closed form (``kl_divergence``) and the expectation estimated
-by one sample. Pixels are binarised (> 0.5). The digits come from MNIST under
---data-dir (only its test split is in ../shared/datasets: training then uses 8,000
-of those images and testing the other 2,000); without MNIST files the script
-trains on synthetic stroke images instead, and says so.
+by one sample. Pixels are binarised (> 0.5). The digits are real MNIST digits: the
+IDX files under --data-dir (../shared/datasets holds the test split: training then
+uses 8,000 of those images and testing the other 2,000), or, without them, the
+3,000 MNIST digits shipped inside autograd_core (``datasets.EmbeddedMNIST``); the
+script says which.
 
     python -m examples.vae_mnist [--epochs 10] [--latent 2] [--hidden 400] [--batch-size 100]
-                                 [--limit N] [--data-dir DIR] [--seed 0] [--out DIR]
+                                 [--limit N] [--data-dir ../shared/datasets] [--seed 0] [--out DIR]
 
 Writes vae_loss.png (the negative ELBO per epoch, train and test) and
 vae_digits.png (test digits, their reconstructions, and digits decoded from codes
@@ -24,18 +25,15 @@ drawn from the prior).
 import argparse
 import math
 
-import numpy as np
-
 import autograd_core as torch
 import nn
 import optim
 from autograd_core.distributions import Bernoulli, Independent, Normal, kl_divergence
-from autograd_core.utils.data import DataLoader, TensorDataset
-from examples._data import default_data_dir, first, load_images
+from autograd_core.utils.data import DataLoader
+from examples._data import default_data_dir, embedded_digits, first, load_images
 from examples._plots import output_dir, save_curves, save_figure
 
 PIXELS = 784
-SYNTHETIC_SIZES = (2000, 500)  # training and test images when no MNIST files are found
 
 
 class VAE(nn.Module):
@@ -75,27 +73,13 @@ def binarised(images):
     return (images.reshape(-1, PIXELS) > 0.5).float()
 
 
-def synthetic_strokes(n, seed):
-    """``n`` 28x28 images of one to three random horizontal or vertical strokes each (a stand-in for digits)."""
-    rng = np.random.default_rng(seed)
-    images = np.zeros((n, 28, 28), dtype=np.float32)
-    for image in images:
-        for _ in range(rng.integers(1, 4)):
-            start, length, at = rng.integers(3, 12), rng.integers(8, 16), rng.integers(4, 24)
-            if rng.random() < 0.5:
-                image[at:at + 3, start:start + length] = 1.0
-            else:
-                image[start:start + length, at:at + 3] = 1.0
-    return TensorDataset(torch.from_numpy(images.reshape(n, PIXELS)), torch.zeros(n, dtype=torch.int64))
-
-
-def load_digits_or_strokes(data_dir, seed):
-    """``(train, test, note)``: MNIST's images, or synthetic strokes when its files are not under ``data_dir``."""
+def load_mnist_digits(data_dir):
+    """``(train, test, note)``: MNIST's images under ``data_dir``, else the real digits embedded in the package."""
     try:
         data = load_images("mnist", data_dir)
     except FileNotFoundError as missing:
-        train, test = (synthetic_strokes(n, seed + i) for i, n in enumerate(SYNTHETIC_SIZES))
-        return train, test, f"{missing}; training on {len(train)} synthetic stroke images instead"
+        data = embedded_digits()
+        return data.train, data.test, f"{missing}; {data.note}"
     return data.train, data.test, data.note
 
 
@@ -148,11 +132,12 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--limit", type=int, default=None, help="train on the first N training images only")
-    parser.add_argument("--data-dir", default=None, help="MNIST-format data (default ../shared/datasets)")
+    parser.add_argument("--data-dir", default=None,
+                        help="folder of MNIST IDX files (default $AUTOGRAD_CORE_DATA or ./data)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="out", help="folder for the plots (default ./out)")
     args = parser.parse_args(argv)
-    train, test, note = load_digits_or_strokes(args.data_dir or default_data_dir(), args.seed)
+    train, test, note = load_mnist_digits(args.data_dir or default_data_dir())
     if args.limit is not None:
         train = first(train, args.limit)
     print(note)

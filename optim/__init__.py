@@ -12,7 +12,14 @@ from .rmsprop import RMSprop
 from .adadelta import Adadelta
 from .adamax import Adamax
 from .nadam import NAdam
-from . import lr_scheduler
+from .radam import RAdam
+from .rprop import Rprop
+from .asgd import ASGD
+from .lbfgs import LBFGS
+from .sparse_adam import SparseAdam
+from .adafactor import Adafactor
+from .muon import Muon
+from . import lr_scheduler, swa_utils
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam",
-           "lr_scheduler"]
+           "RAdam", "Rprop", "ASGD", "LBFGS", "SparseAdam", "Adafactor", "Muon", "lr_scheduler", "swa_utils"]

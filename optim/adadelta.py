@@ -2,7 +2,7 @@
 import autograd_core
 from autograd_core.arrays import kernels
 
-from .optimizer import Optimizer, advance_step, check_non_negative, scalar_state, sign, state_buffer
+from .optimizer import Optimizer, execution_options, advance_step, check_non_negative, scalar_state, sign, state_buffer
 
 __all__ = ["Adadelta"]
 
@@ -14,13 +14,15 @@ class Adadelta(Optimizer):
     averages with factor ``rho``.
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
         check_non_negative(lr=lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         check_non_negative(eps=eps, weight_decay=weight_decay)
         super().__init__(params, {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
-                                  "maximize": maximize})
+                                  "maximize": maximize, **execution_options(foreach=foreach, capturable=capturable,
+                                                                            differentiable=differentiable)})
 
     def _initial_state(self, param, group):
         return {"step": scalar_state(), "square_avg": autograd_core.zeros_like(param),

@@ -2,7 +2,7 @@
 import autograd_core
 from autograd_core.arrays import kernels
 
-from .optimizer import Optimizer, advance_step, check_non_negative, scalar_state, sign, state_buffer
+from .optimizer import Optimizer, execution_options, advance_step, check_non_negative, scalar_state, sign, state_buffer
 
 __all__ = ["Adagrad"]
 
@@ -13,12 +13,13 @@ class Adagrad(Optimizer):
     As in PyTorch, the state ('step' and the 'sum' accumulator) exists from construction.
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
-                 maximize=False):
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 foreach=None, *, maximize=False, differentiable=False, fused=None):
         check_non_negative(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                            initial_accumulator_value=initial_accumulator_value, eps=eps)
         super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
-                                  "initial_accumulator_value": initial_accumulator_value, "maximize": maximize})
+                                  "initial_accumulator_value": initial_accumulator_value, "maximize": maximize,
+                                  **execution_options(foreach=foreach, differentiable=differentiable, fused=fused)})
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p].update(self._initial_state(p, group))

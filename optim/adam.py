@@ -3,7 +3,7 @@ import autograd_core
 from autograd_core.arrays import kernels
 
 from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, lerp_weight, scalar_state,
-                        sign, state_buffer)
+                        sign, state_buffer, execution_options)
 
 __all__ = ["Adam"]
 
@@ -16,13 +16,16 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 maximize=False, decoupled_weight_decay=False):
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
         check_non_negative(lr=lr, eps=eps)
         betas = check_betas(betas)
         check_non_negative(weight_decay=weight_decay)
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                                   "amsgrad": amsgrad, "maximize": maximize,
-                                  "decoupled_weight_decay": decoupled_weight_decay})
+                                  "decoupled_weight_decay": decoupled_weight_decay,
+                                  **execution_options(foreach=foreach, capturable=capturable,
+                                                      differentiable=differentiable, fused=fused)})
 
     def _initial_state(self, param, group):
         state = {"step": scalar_state(), "exp_avg": autograd_core.zeros_like(param),

@@ -3,7 +3,7 @@ import autograd_core
 from autograd_core.arrays import kernels
 
 from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, lerp_weight, scalar_state,
-                        sign, state_buffer)
+                        sign, state_buffer, execution_options)
 
 __all__ = ["Adamax"]
 
@@ -11,12 +11,15 @@ __all__ = ["Adamax"]
 class Adamax(Optimizer):
     """``exp_inf = max(beta2 * exp_inf, |grad| + eps)``; ``param -= lr / (1 - beta1**t) * exp_avg / exp_inf``."""
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *, maximize=False):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
         check_non_negative(lr=lr, eps=eps)
         betas = check_betas(betas)
         check_non_negative(weight_decay=weight_decay)
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
-                                  "maximize": maximize})
+                                  "maximize": maximize, **execution_options(foreach=foreach,
+                                                                            differentiable=differentiable,
+                                                                            capturable=capturable)})
 
     def _initial_state(self, param, group):
         return {"step": scalar_state(), "exp_avg": autograd_core.zeros_like(param),

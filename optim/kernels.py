@@ -184,3 +184,66 @@ def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, *, grad_sign, l2
             param[i] = add(p, b, -lr)
         else:
             param[i] = addcdiv(p, g, avg, -lr)
+
+
+@kernel
+def radam(param, grad, exp_avg, exp_avg_sq, *, grad_sign, l2, weight_decay, decay, beta1, beta2, one_minus_beta2,
+          bias_correction1, lr, rectified, rect, bias_correction2_sqrt, eps, one):
+    """Adam's moments; ``param -= m / (1 - beta1**t) * lr``, times ``sqrt(1 - beta2**t) / (sqrt(v) + eps) * rect``
+    once the variance is tractable (``rectified``). The division is PyTorch's ``number / tensor``: a reciprocal
+    times the number."""
+    for i in range(param.size):
+        p = param[i] * decay
+        g = l2_regularized(grad[i] * grad_sign, p, weight_decay, l2)
+        m = exp_avg[i] = lerp(exp_avg[i], g, beta1)
+        v = exp_avg_sq[i] = addcmul(exp_avg_sq[i] * beta2, g, g, one_minus_beta2)
+        update = (m / bias_correction1) * lr
+        if rectified:
+            update = update * ((one / (np.sqrt(v) + eps)) * bias_correction2_sqrt) * rect
+        param[i] = p - update
+
+
+@kernel
+def rprop(param, grad, prev, step_size, *, grad_sign, etaminus, etaplus, step_size_min, step_size_max, one):
+    """Per element: the step size grows by ``etaplus`` while the gradient keeps its sign, shrinks by ``etaminus``
+    when it flips (that step is skipped), clamped to ``[step_size_min, step_size_max]``;
+    ``param -= sign(g) * step_size``."""
+    for i in range(param.size):
+        g = grad[i] * grad_sign
+        s = g * prev[i]
+        factor = etaplus if s > 0 else etaminus if s < 0 else one if s == 0 else s  # NaN stays NaN
+        size = step_size[i] * factor
+        if size < step_size_min:
+            size = step_size_min
+        if size > step_size_max:
+            size = step_size_max
+        step_size[i] = size
+        if factor == etaminus:
+            g = one - one
+        param[i] = addcmul(param[i], np.sign(g), size, -one)
+        prev[i] = g
+
+
+@kernel
+def asgd(param, grad, ax, *, grad_sign, l2, weight_decay, decay, neg_eta, average, mu):
+    """``param = param * (1 - lambd * eta) - eta * g``; the average ``ax += (param - ax) * mu``
+    (``ax = param`` while ``mu`` is 1)."""
+    for i in range(param.size):
+        p = param[i]
+        g = l2_regularized(grad[i] * grad_sign, p, weight_decay, l2)
+        p = param[i] = add(p * decay, g, neg_eta)
+        ax[i] = ax[i] + (p - ax[i]) * mu if average else p
+
+
+@kernel
+def lerp_(start, end, *, weight):
+    """``start.lerp_(end, w)`` in place (``weight`` as ``optimizer.lerp_weight(w)``): swa_utils' averages."""
+    for i in range(start.size):
+        start[i] = lerp(start[i], end[i], weight)
+
+
+@kernel
+def add_(a, b, *, alpha):
+    """``a.add_(b, alpha=alpha)`` in place, one rounding (``fma``) as PyTorch's CPU kernel: LBFGS's updates."""
+    for i in range(a.size):
+        a[i] = add(a[i], b[i], alpha)

@@ -6,7 +6,7 @@ from autograd_core.arrays import kernels
 from autograd_core.autograd.graph import increment_version
 
 from .optimizer import (Optimizer, advance_step, check_betas, check_non_negative, lerp_weight, scalar_state,
-                        sign, state_buffer)
+                        sign, state_buffer, execution_options)
 
 __all__ = ["NAdam"]
 
@@ -19,13 +19,16 @@ class NAdam(Optimizer):
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, *, maximize=False):
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
         check_non_negative(lr=lr, eps=eps)
         betas = check_betas(betas)
         check_non_negative(weight_decay=weight_decay, momentum_decay=momentum_decay)
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                                   "momentum_decay": momentum_decay,
-                                  "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize})
+                                  "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize,
+                                  **execution_options(foreach=foreach, capturable=capturable,
+                                                      differentiable=differentiable)})
 
     def _initial_state(self, param, group):
         return {"step": scalar_state(), "mu_product": scalar_state(1.0), "exp_avg": autograd_core.zeros_like(param),

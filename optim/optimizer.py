@@ -13,10 +13,13 @@ implements two methods:
 The base class does the rest as PyTorch does: groups with defaults filled in,
 ``zero_grad``, ``step(closure)`` (each updated parameter's version is bumped, as
 an in-place op bumps it), and ``state_dict`` / ``load_state_dict`` in PyTorch's
-format (state keyed by parameter index, groups listing indices).
+format (state keyed by parameter index, groups listing indices), with PyTorch's
+hooks around ``step`` (per optimizer and global), ``state_dict`` and ``load_state_dict``.
 """
+import functools
 import importlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from itertools import chain
 
 import numpy as np
 
@@ -24,12 +27,80 @@ import autograd_core
 from autograd_core import Tensor, enable_grad
 from autograd_core.arrays import add_kernels, array_module
 from autograd_core.autograd.graph import increment_version
+from nn.modules.module import RemovableHandle
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook", "required"]
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 add_kernels("optim", lambda: importlib.import_module(".kernels", __package__))
+
+_global_step_pre_hooks = OrderedDict()
+_global_step_post_hooks = OrderedDict()
+
+
+class _RequiredParameter:
+    """The default of an option that every param group must set (``optim.optimizer.required``)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def _add_hook(hooks, hook, prepend=False):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+def register_optimizer_step_pre_hook(hook):
+    """Call ``hook(optimizer, args, kwargs)`` before every optimizer's ``step``; it may return
+    new ``(args, kwargs)``."""
+    return _add_hook(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """Call ``hook(optimizer, args, kwargs)`` after every optimizer's ``step``."""
+    return _add_hook(_global_step_post_hooks, hook)
+
+
+_HOOK_DICTS = ("_step_pre_hooks", "_step_post_hooks", "_state_dict_pre_hooks", "_state_dict_post_hooks",
+               "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
+
+
+def _with_step_hooks(step):
+    """``step`` run between the global and the optimizer's step pre-hooks and post-hooks, in PyTorch's order
+    (once: a subclass's step calling ``super().step()`` does not run them again)."""
+    @functools.wraps(step)
+    def hooked_step(*args, **kwargs):
+        self = args[0]
+        hooked = _global_step_pre_hooks or _global_step_post_hooks or self._step_pre_hooks or self._step_post_hooks
+        if not hooked or self.__dict__.get("_in_step"):
+            return step(*args, **kwargs)
+        self._in_step = True
+        try:
+            return _run_with_hooks(step, self, args, kwargs)
+        finally:
+            self._in_step = False
+    return hooked_step
+
+
+def _run_with_hooks(step, self, args, kwargs):
+    for pre_hook in chain(_global_step_pre_hooks.values(), self._step_pre_hooks.values()):
+        result = pre_hook(self, args, kwargs)
+        if result is not None:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
+                                   f"but got {result}.")
+            args, kwargs = result
+    out = step(*args, **kwargs)
+    for post_hook in chain(self._step_post_hooks.values(), _global_step_post_hooks.values()):
+        post_hook(self, args, kwargs)
+    return out
 
 
 class Optimizer:
@@ -40,10 +111,16 @@ class Optimizer:
     options a group does not set itself.
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in vars(cls):  # a subclass's own step runs the hooks too
+            cls.step = _with_step_hooks(cls.step)
+
     def __init__(self, params, defaults):
         self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []
+        self._add_hook_dicts()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
                             "but got a Tensor (wrap it in a list: [tensor])")
@@ -54,6 +131,15 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for group in param_groups:
             self.add_param_group(group)
+
+    def _add_hook_dicts(self):
+        for name in _HOOK_DICTS:
+            self.__dict__.setdefault(name, OrderedDict())
+
+    def __setstate__(self, state):
+        """Unpickling: an optimizer pickled before it had hooks gets empty ones."""
+        self.__dict__.update(state)
+        self._add_hook_dicts()
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -88,8 +174,35 @@ class Optimizer:
         if names:
             param_group["param_names"] = names
         for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             param_group.setdefault(name, default)
         self.param_groups.append(param_group)
+
+    # ----- hooks -----
+    def register_step_pre_hook(self, hook):
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; it may return new ``(args, kwargs)``."""
+        return _add_hook(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        return _add_hook(self._step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """Call ``hook(optimizer)`` at the start of ``state_dict()``."""
+        return _add_hook(self._state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """Call ``hook(optimizer, state_dict)`` at the end of ``state_dict()``; a returned dict replaces it."""
+        return _add_hook(self._state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """Call ``hook(optimizer, state_dict)`` before ``load_state_dict`` loads; a returned dict is loaded instead."""
+        return _add_hook(self._load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """Call ``hook(optimizer)`` after ``load_state_dict`` has loaded."""
+        return _add_hook(self._load_state_dict_post_hooks, hook, prepend)
 
     # ----- gradients and steps -----
     def zero_grad(self, set_to_none=True):
@@ -104,6 +217,7 @@ class Optimizer:
                 else:  # as PyTorch: cut from any graph, then zeroed in place
                     (grad.detach_() if grad.grad_fn is not None else grad.requires_grad_(False)).zero_()
 
+    @_with_step_hooks
     def step(self, closure=None):
         """Update every parameter that has a gradient; ``closure`` (re-evaluating the loss) is called
         first, with gradients enabled, and its loss is returned."""
@@ -121,6 +235,9 @@ class Optimizer:
         """Check ``p`` and its gradient, create its state if new, run ``_update`` on contiguous arrays."""
         param, grad = p.array, p.grad.array
         name, shape = type(self).__name__, tuple(param.shape)
+        if group.get("capturable") and p.device.type not in _CAPTURABLE_DEVICES:
+            raise AssertionError(f"{name}: If capturable=True, params and state_steps must be on supported devices: "
+                                 f"{list(_CAPTURABLE_DEVICES)} (a parameter of shape {shape} is on {p.device.type})")
         if param.dtype not in SUPPORTED_DTYPES:
             raise TypeError(f"{name}: parameters must be float32 or float64, got {param.dtype} "
                             f"for a parameter of shape {shape}")
@@ -151,12 +268,18 @@ class Optimizer:
         raise NotImplementedError
 
     # ----- saving and loading -----
+    def _loaded_state(self, param, saved, index):
+        """The state of ``param`` (number ``index``) made from its saved state."""
+        return _state_for(param, saved, index)
+
     def state_dict(self):
         """The optimizer's state as PyTorch lays it out: ``{"state": {index: {...}}, "param_groups": [...]}``.
 
         Parameters are numbered in group order; each group lists its parameters' numbers
         under ``"params"``. Tensors are copies, so the dict is a snapshot.
         """
+        for pre_hook in self._state_dict_pre_hooks.values():
+            pre_hook(self)
         index = {}
         param_groups = []
         for group in self.param_groups:
@@ -165,10 +288,15 @@ class Optimizer:
             param_groups.append(packed)
         state = {(index[id(key)] if isinstance(key, Tensor) else key): _copy(value)
                  for key, value in self.state.items()}
-        return {"state": state, "param_groups": param_groups}
+        state_dict = {"state": state, "param_groups": param_groups}
+        for post_hook in self._state_dict_post_hooks.values():
+            state_dict = post_hook(self, state_dict) or state_dict
+        return state_dict
 
     def load_state_dict(self, state_dict):
         """Restore a ``state_dict()``: options per group, state per parameter (cast to its dtype)."""
+        for pre_hook in self._load_state_dict_pre_hooks.values():
+            state_dict = pre_hook(self, state_dict) or state_dict
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError("load_state_dict expects a dict with 'state' and 'param_groups' "
                              "(as returned by Optimizer.state_dict())")
@@ -186,7 +314,7 @@ class Optimizer:
         for key, value in state_dict["state"].items():
             param = params_by_index.get(key)
             state[key if param is None else param] = (_copy(value) if param is None
-                                                      else _state_for(param, value, key))
+                                                      else self._loaded_state(param, value, key))
         groups = []
         for group, saved in zip(self.param_groups, saved_groups):
             new_group = {k: _copy(v) for k, v in saved.items() if k != "params"}
@@ -196,6 +324,8 @@ class Optimizer:
             groups.append(new_group)
         self.state = state
         self.param_groups = groups
+        for post_hook in self._load_state_dict_post_hooks.values():
+            post_hook(self)
 
 
 def _ordered(params):
@@ -232,7 +362,8 @@ def _copy(value):
     return value
 
 
-_SCALAR_STATE = ("step", "mu_product")  # kept as float32 scalars whatever the parameter's dtype, as in PyTorch
+# kept as float32 scalars whatever the parameter's dtype, as in PyTorch
+_SCALAR_STATE = ("step", "mu_product", "eta", "mu")
 
 
 def _state_for(param, saved, index):
@@ -250,6 +381,21 @@ def _state_for(param, saved, index):
             value = _copy(value)
         state[key] = value
     return state
+
+
+_CAPTURABLE_DEVICES = ("cuda",)
+
+
+def execution_options(**options):
+    """The options that choose how PyTorch runs a step (``foreach``, ``fused``, ``capturable``,
+    ``differentiable``), checked; a step here runs one compiled loop per parameter whatever they say,
+    so the numbers are those of PyTorch's default (single-tensor) implementation."""
+    if options.get("differentiable"):
+        raise ValueError("differentiable=True is not supported: optim's steps update the parameters' arrays "
+                         "in compiled loops, outside the autograd graph")
+    if options.get("fused") and options.get("foreach"):
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    return options
 
 
 def state_buffer(state, key, param):

@@ -2,7 +2,8 @@
 import autograd_core
 from autograd_core.arrays import kernels
 
-from .optimizer import Optimizer, advance_step, check_non_negative, lerp_weight, scalar_state, sign, state_buffer
+from .optimizer import (Optimizer, advance_step, check_non_negative, lerp_weight, scalar_state,
+                        sign, state_buffer, execution_options)
 
 __all__ = ["RMSprop"]
 
@@ -14,11 +15,13 @@ class RMSprop(Optimizer):
     ``momentum`` accumulates the scaled steps in a buffer first.
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
-                 maximize=False):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
         check_non_negative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         super().__init__(params, {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
-                                  "centered": centered, "weight_decay": weight_decay, "maximize": maximize})
+                                  "centered": centered, "weight_decay": weight_decay, "maximize": maximize,
+                                  **execution_options(capturable=capturable, foreach=foreach,
+                                                      differentiable=differentiable)})
 
     def _initial_state(self, param, group):
         state = {"step": scalar_state(), "square_avg": autograd_core.zeros_like(param)}

@@ -2,7 +2,7 @@
 import autograd_core
 from autograd_core.arrays import kernels
 
-from .optimizer import Optimizer, check_non_negative, sign, state_buffer
+from .optimizer import Optimizer, execution_options, check_non_negative, sign, state_buffer
 
 __all__ = ["SGD"]
 
@@ -15,12 +15,13 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
+                 maximize=False, foreach=None, differentiable=False, fused=None):
         check_non_negative(lr=lr, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
-                                  "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize})
+                                  "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+                                  **execution_options(foreach=foreach, differentiable=differentiable, fused=fused)})
 
     def _update(self, param, grad, state, group):
         momentum, weight_decay = group["momentum"], group["weight_decay"]

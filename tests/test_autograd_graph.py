@@ -141,7 +141,8 @@ def test_observer_hears_every_node_in_backward_order():
 
 def test_graph_exports():
     assert set(graph.__all__) == {"Node", "AccumulateGrad", "GradientEdge", "get_gradient_edge", "increment_version",
-                                  "observe", "Observer"}
+                                  "observe", "Observer", "saved_tensors_hooks", "save_on_cpu",
+                                  "disable_saved_tensors_hooks"}
     assert torch.autograd.graph is graph
 
 

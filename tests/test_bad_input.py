@@ -8,7 +8,6 @@ PyTorch raises, we raise the same class (TypeError where PyTorch's own Python
 code leaks an AttributeError) with a message naming the op; where it returns,
 we return a result of the same shape.
 """
-import fnmatch
 import inspect
 import warnings
 
@@ -170,6 +169,52 @@ CASES = [
     call("F.cosine_embedding_loss", t(2, 3), t(2, 3), t(2)), call("F.triplet_margin_loss", t(2, 3), t(2, 3), t(2, 3)),
     call("F.triplet_margin_with_distance_loss", t(2, 3), t(2, 3), t(2, 3)), call("F.pdist", t(3, 2)),
     call("F.ctc_loss", t(5, 2, 4), t(2, 3, kind="l"), (5, 5), (3, 3)),
+    # 3-D convolution and pooling, adaptive 1-D pools, *_with_indices, max unpooling, LP pooling
+    *[call(p + "conv3d", t(1, 2, 4, 4, 4), t(3, 2, 2, 2, 2)) for p in ("", "F.")],
+    *[call(p + "conv_transpose3d", t(1, 2, 3, 3, 3), t(2, 3, 2, 2, 2)) for p in ("", "F.")],
+    *[call(p + "max_pool3d", t(1, 2, 4, 4, 4), 2) for p in ("", "F.")],
+    *[call(p + "max_pool1d_with_indices", t(1, 2, 6), 2) for p in ("", "F.")],
+    *[call(p + n, t(1, 2, 6), 2) for p in ("", "F.") for n in ("adaptive_avg_pool1d", "adaptive_max_pool1d")],
+    *[call(p + n, *a, ref="F." + n) for n, a in (
+        ("max_pool2d_with_indices", (t(1, 2, 6, 6), 2)), ("max_pool3d_with_indices", (t(1, 2, 4, 4, 4), 2)),
+        ("avg_pool3d", (t(1, 2, 4, 4, 4), 2)), ("adaptive_avg_pool3d", (t(1, 2, 4, 4, 4), 2)),
+        ("adaptive_max_pool3d", (t(1, 2, 4, 4, 4), 2)), ("adaptive_max_pool1d_with_indices", (t(1, 2, 6), 2)),
+        ("adaptive_max_pool2d_with_indices", (t(1, 2, 6, 6), 2)),
+        ("adaptive_max_pool3d_with_indices", (t(1, 2, 4, 4, 4), 2)),
+        ("max_unpool1d", (t(1, 2, 3), t(1, 2, 3, kind="l"), 2)),
+        ("max_unpool2d", (t(1, 2, 3, 3), t(1, 2, 3, 3, kind="l"), 2)),
+        ("max_unpool3d", (t(1, 2, 2, 2, 2), t(1, 2, 2, 2, 2, kind="l"), 2))) for p in ("", "F.")],
+    call("F.lp_pool1d", t(1, 2, 6), 2, 2), call("F.lp_pool2d", t(1, 2, 6, 6), 2, 2),
+    call("F.lp_pool3d", t(1, 2, 4, 4, 4), 2, 2),
+    # linear algebra predating torch.linalg
+    *[call(n, t(2, 3, 3)) for n in ("det", "inverse", "logdet", "slogdet", "matrix_exp", "cholesky")],
+    call("matrix_power", t(3, 3), 2), call("pinverse", t(3, 2)), call("svd", t(4, 3)), call("qr", t(4, 3)),
+    # issue 19 family 3: the tensor ops left
+    *[call(n, t(2, 3)) for n in ("erfc", "exp2", "logit", "sinc", "nansum", "nanmean", "nanmedian", "aminmax",
+                                 "unique", "unique_consecutive")],
+    *[call(n, t(2, 3), t(2, 3)) for n in ("logaddexp", "logaddexp2", "hypot", "kron")],
+    *[call(n, t(2, 3, kind="l"), t(2, 3, kind="l")) for n in ("bitwise_left_shift", "bitwise_right_shift")],
+    call("lerp", t(2, 3), t(2, 3), 0.5), call("diagonal", t(3, 3), 0, Dim(0), Dim(1)),
+    call("diag_embed", t(2, 3)), call("diag", t(3, 3)), call("trace", t(3, 3)),
+    call("baddbmm", t(2, 2, 4), t(2, 2, 3), t(2, 3, 4)), call("addbmm", t(2, 4), t(2, 2, 3), t(2, 3, 4)),
+    call("addmv", t(2), t(2, 3), t(3)), call("addr", t(2, 3), t(2), t(3)), call("cross", t(2, 3), t(2, 3), Dim(1)),
+    call("tensordot", t(2, 3), t(3, 4), 1), call("cdist", t(2, 3), t(4, 3)),
+    call("meshgrid", t(2), t(3), indexing="ij"),
+    call("rot90", t(2, 3), 1, (Dim(0), Dim(1))), call("column_stack", [t(2), t(2)]),
+    call("tensor_split", t(4, 3), 2, Dim(0)), call("hsplit", t(2, 4), 2), call("vsplit", t(4, 2), 2),
+    call("dsplit", t(2, 2, 4), 2), call("quantile", t(2, 3), 0.5, Dim(1)), call("nanquantile", t(2, 3), 0.5, Dim(1)),
+    *[call(n, t(2, 3), Dim(1)) for n in ("mode", "std_mean", "var_mean", "cummax", "cummin", "logcumsumexp")],
+    call("kthvalue", t(2, 3), 2, Dim(1)), call("take_along_dim", t(2, 3), t(2, 1, kind="l"), Dim(1)),
+    call("index_copy", t(2, 3), Dim(1), t(2, kind="l"), t(2, 2)),
+    call("index_fill", t(2, 3), Dim(1), t(2, kind="l"), 1.5),
+    call("masked_scatter", t(2, 3), t(2, 3, kind="b"), t(2, 3)),
+    call("scatter_reduce", t(2, 3), Dim(1), t(2, 2, kind="l"), t(2, 2), "amax"),
+    call("index_put_", t(2, 3), (t(2, kind="l"),), t(2, 3)), call("searchsorted", t(3), t(2, 3)),
+    call("bucketize", t(2, 3), t(3)), call("bincount", t(4, kind="l")), call("histc", t(2, 3), 4),
+    *[call(n, t(2, 3)) for n in ("erf_", "erfc_", "exp2_", "expm1_", "sinh_", "cosh_", "asin_", "acos_", "atan_",
+                                 "asinh_", "acosh_", "atanh_", "logit_", "sinc_", "frac_", "trunc_")],
+    call("xlogy_", t(2, 3), t(2, 3)), call("clamp_min_", t(2, 3), 0.2), call("clamp_max_", t(2, 3), 0.6),
+    call("addmv_", t(2), t(2, 3), t(3)),
 ]
 
 # public functions that take no tensors, shapes or dims (state, files, numerics helpers), or that PyTorch has not
@@ -291,55 +336,10 @@ def _expected_class(err):
     return next(k for k in type(err).__mro__ if k.__module__ == "builtins")
 
 
-# Cases that fail for want of a change in a file this test's author does not own: each is a strict xfail that
-# names the change, so that it starts failing (XPASS) the day the change lands and its entry is removed.
-_SOFTMAX_EMPTY = ("ops/reduce.py: Softmax/LogSoftmax.forward reduce max over an empty dim (numpy's ValueError); "
-                  "return x.copy() when x.size == 0, as PyTorch returns an empty result")
-_CONV_EMPTY = "ops/conv.py: empty weights and inputs raise ValueError; PyTorch raises RuntimeError"
-_POOL_EMPTY = "ops/pool.py: _check_input raises ValueError for an empty spatial size; PyTorch raises RuntimeError"
-_DROPOUT = ("nn/functional/_dropout.py: with training=False the input is returned unchecked; refuse a non-Tensor "
-            "(read input.array, so that the boundary names the argument)")
-_LOSS_TARGET = ("nn/functional/_loss.py: the elementwise losses take a None/list target (None even returns a loss); "
-                "require a Tensor target (read target.array)")
-_NORMALIZED_SHAPE = ("nn/functional/_normalization.py: normalized_shape entries are not checked to be ints; raise "
-                     "TypeError (operator.index) naming the op")
-_EMPTY_BATCH = "a zero batch crashes in a reshape (numpy's ValueError); PyTorch returns an empty result"
-KNOWN_FAILURES = {
-    "allclose-1=*": ("ops/compare.py: allclose's operand check raises isclose's TypeError; raise it with "
-                     "autograd_core.tensor.argument_type_error so the boundary names allclose"),
-    "softmax-empty-1": _SOFTMAX_EMPTY, "log_softmax-empty-1": _SOFTMAX_EMPTY,
-    "F.softmax-empty-1": _SOFTMAX_EMPTY, "F.softmin-empty-1": _SOFTMAX_EMPTY, "F.log_softmax-empty-1": _SOFTMAX_EMPTY,
-    "F.gumbel_softmax-empty-1": _SOFTMAX_EMPTY,
-    "eye-0=*": "creation.py: eye(n) takes n unchecked; int_arg(n) and 'n must be greater or equal to 0, got -3'",
-    "arange-0=str": "creation.py: arange's bounds are not checked to be numbers (TypeError naming arange)",
-    "linspace-2=[sf]*": "creation.py: linspace's steps are not checked to be an int (TypeError naming linspace)",
-    "logspace-2=*": "creation.py: steps unchecked; int_arg(steps) and 'number of steps must be non-negative'",
-    "normal-1=None": "random.py: normal(mean, None) samples; PyTorch refuses a None std (TypeError)",
-    "*conv*-empty*": _CONV_EMPTY,
-    "*pool*-empty-1": _POOL_EMPTY,
-    "F.glu-1=*": "nn/functional/_activation.py: glu's dim is not checked to be an int (TypeError naming glu)",
-    "F.dropout-0=*": _DROPOUT, "F.alpha_dropout-0=*": _DROPOUT, "F.feature_alpha_dropout-0=*": _DROPOUT,
-    "F.scaled_dot_product_attention-empty-1": ("nn/functional/_attention.py: an empty embedding dim divides by "
-                                               "zero in the scale; PyTorch returns an empty result"),
-    "F.multi_head_attention_forward-empty0": "nn/functional/_attention.py: " + _EMPTY_BATCH,
-    "F.layer_norm-1.0=[sf]*": _NORMALIZED_SHAPE, "F.rms_norm-1.0=[sf]*": _NORMALIZED_SHAPE,
-    "F.batch_norm-empty0": "nn/functional/_normalization.py: a zero batch is refused; PyTorch returns it",
-    "F.group_norm-empty0": "nn/functional/_normalization.py: " + _EMPTY_BATCH,
-    "F.mse_loss-1=*": _LOSS_TARGET, "F.smooth_l1_loss-1=*": _LOSS_TARGET, "F.huber_loss-1=*": _LOSS_TARGET,
-    "F.hinge_embedding_loss-*=*": ("nn/functional/_loss.py: hinge_embedding_loss computes on non-Tensors before "
-                                   "any check; read input.array/target.array first"),
-    "F.cosine_embedding_loss-empty-1": "nn/functional/_loss.py: the shape mismatch is reported by where, not the op",
-}
-
-
 def _params():
     for case in CASES:
         for label, args, kwargs in _variants(case):
-            case_id = f"{case[0]}-{label}"
-            reason = next((why for pattern, why in KNOWN_FAILURES.items() if fnmatch.fnmatchcase(case_id, pattern)),
-                          None)
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(case, args, kwargs, id=case_id, marks=marks)
+            yield pytest.param(case, args, kwargs, id=f"{case[0]}-{label}")
 
 
 @pytest.mark.parametrize("case, args, kwargs", list(_params()))
@@ -449,8 +449,28 @@ def test_the_reported_cases_raise_pytorchs_class_naming_the_op(make_ours, make_t
         make_ours()
 
 
-@pytest.mark.xfail(strict=True, reason=_SOFTMAX_EMPTY)
 @pytest.mark.parametrize("op", ["softmax", "log_softmax"])
 def test_softmax_of_an_empty_dim_is_empty(op):
-    assert getattr(torch_ref.nn.functional, op)(torch_ref.ones(3, 0), dim=1).shape == (3, 0)
-    assert getattr(F, op)(torch.ones(3, 0), dim=1).shape == (3, 0)
+    for lib, functional in ((torch_ref, torch_ref.nn.functional), (torch, F)):
+        x = lib.ones(3, 0, requires_grad=True)
+        y = getattr(functional, op)(x, dim=1)
+        y.sum().backward()
+        assert y.shape == x.grad.shape == (3, 0)
+
+
+def _batch_norm_of_a_zero_batch(lib, functional):
+    x = lib.rand(0, 3, dtype=lib.float64, requires_grad=True)
+    weight, bias = (lib.rand(3, dtype=lib.float64, requires_grad=True) for _ in range(2))
+    running_mean, running_var = lib.zeros(3, dtype=lib.float64), lib.ones(3, dtype=lib.float64)
+    y = functional.batch_norm(x, running_mean, running_var, weight, bias, training=True)
+    y.sum().backward()
+    return (tuple(y.shape), type(y.grad_fn).__name__, weight.grad.numpy(), bias.grad.numpy(), running_mean.numpy(),
+            running_var.numpy())
+
+
+def test_batch_norm_of_a_zero_batch_is_empty_and_leaves_the_statistics():
+    ours = _batch_norm_of_a_zero_batch(torch, F)
+    theirs = _batch_norm_of_a_zero_batch(torch_ref, torch_ref.nn.functional)
+    assert ours[:2] == theirs[:2] == ((0, 3), "AddBackward0")
+    for mine, reference in zip(ours[2:], theirs[2:]):
+        np.testing.assert_array_equal(mine, reference)

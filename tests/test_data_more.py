@@ -10,9 +10,9 @@ import pytest
 import autograd_core as torch
 from autograd_core import transforms as T
 from autograd_core.datasets import ImageFolder
-from autograd_core.utils.data import (ChainDataset, DataLoader, Dataset, IterableDataset, StackDataset,
-                                      SubsetRandomSampler, TensorDataset, WeightedRandomSampler, default_collate,
-                                      get_worker_info)
+from autograd_core.utils.data import (ChainDataset, DataLoader, Dataset, DistributedSampler, IterableDataset,
+                                      StackDataset, SubsetRandomSampler, TensorDataset, WeightedRandomSampler,
+                                      default_collate, get_worker_info)
 
 Image = pytest.importorskip("PIL.Image")  # Pillow is a dependency; ImageFolder reads images with it
 
@@ -107,6 +107,8 @@ def test_chain_and_stack_datasets():
         StackDataset(Records(4), Records(5))
     with pytest.raises(ValueError, match="both types are given"):
         StackDataset(Records(4), index=Records(4))
+    with pytest.raises(ValueError, match="At least one dataset should be passed"):
+        StackDataset()
 
 
 def test_weighted_random_sampler():
@@ -403,3 +405,83 @@ def test_transforms_run_in_loader_workers_reproducibly():
             warnings.simplefilter("error")
             return [values(b) for b in DataLoader(Images(), batch_size=2, num_workers=2)]
     assert run() == run()
+
+
+def test_to_tensor_and_normalize_give_torchvisions_numbers(torch_ref):
+    """torchvision's formulas: ``uint8 HWC -> float CHW / 255`` and ``(x - mean[c]) / std[c]``."""
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    expected = torch_ref.from_numpy(image.transpose(2, 0, 1).copy()).to(torch_ref.float32).div(255)
+    for pic in (image, Image.fromarray(image)):
+        ours = T.ToTensor()(pic)
+        assert ours.dtype == torch.float32 and tuple(ours.shape) == (3, 5, 7)
+        np.testing.assert_array_equal(ours.numpy(force=True), expected.numpy())
+    gray = T.ToTensor()(image[..., 0])
+    np.testing.assert_array_equal(gray.numpy(force=True), expected.numpy()[:1])
+    one_bit = T.ToTensor()(Image.fromarray(image[..., 0] > 127))
+    np.testing.assert_array_equal(one_bit.numpy(force=True), (image[None, ..., 0] > 127).astype(np.float32))
+    floats = rng.standard_normal((4, 4, 2)).astype(np.float32)
+    np.testing.assert_array_equal(T.ToTensor()(floats).numpy(force=True), floats.transpose(2, 0, 1))
+    mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+    reference = (expected - torch_ref.tensor(mean).view(-1, 1, 1)) / torch_ref.tensor(std).view(-1, 1, 1)
+    pipeline = T.Compose([T.ToTensor(), T.Normalize(mean, std)])
+    np.testing.assert_allclose(pipeline(image).numpy(force=True), reference.numpy(), rtol=1e-6, atol=1e-7)
+    tensor = T.ToTensor()(image)
+    assert T.Normalize(mean, std, inplace=True)(tensor) is tensor
+    np.testing.assert_allclose(tensor.numpy(force=True), reference.numpy(), rtol=1e-6, atol=1e-7)
+    assert repr(pipeline) == ("Compose(\n    ToTensor()\n    Normalize(mean=(0.485, 0.456, 0.406), "
+                              "std=(0.229, 0.224, 0.225))\n)")
+    with pytest.raises(TypeError, match="Normalize: expected a float tensor image"):
+        T.Normalize(mean, std)(torch.zeros(3, 2, 2, dtype=torch.uint8))
+    with pytest.raises(ValueError, match="std evaluated to zero"):
+        T.Normalize(mean, (1.0, 0.0, 1.0))(torch.zeros(3, 2, 2))
+    with pytest.raises(ValueError, match="2 means and 3 stds for an image with 3 channels"):
+        T.Normalize((0.0, 0.0), std)(torch.zeros(3, 2, 2))
+    with pytest.raises(TypeError, match="ToTensor: pic should be an ndarray"):
+        T.ToTensor()([[1, 2]])
+
+
+def test_random_crop_and_flip_draw_as_torchvision():
+    """RandomCrop's corner is ``randint(0, h - th + 1)``, ``randint(0, w - tw + 1)``; the flip is ``rand(1) < p``,
+    both from the global generator."""
+    image = torch.arange(60.0).reshape(1, 6, 10)
+    torch.manual_seed(4)
+    cropped = T.RandomCrop((3, 4))(image)
+    torch.manual_seed(4)
+    top, left = torch.randint(0, 4, (1,)).item(), torch.randint(0, 7, (1,)).item()
+    np.testing.assert_array_equal(cropped.numpy(force=True), image.numpy(force=True)[:, top:top + 3, left:left + 4])
+    torch.manual_seed(9)
+    flipped = [T.RandomHorizontalFlip(0.5)(image) is not image for _ in range(10)]
+    torch.manual_seed(9)
+    assert flipped == [torch.rand(1).item() < 0.5 for _ in range(10)]
+
+
+# ----- DistributedSampler -----
+@pytest.mark.parametrize("size, replicas, drop_last", [(10, 3, False), (10, 3, True), (2, 4, False), (9, 3, True)])
+def test_distributed_sampler_shares_as_pytorch(torch_ref, size, replicas, drop_last):
+    data = list(range(size))
+    for rank in range(replicas):
+        ours = DistributedSampler(data, replicas, rank, shuffle=False, drop_last=drop_last)
+        theirs = torch_ref.utils.data.DistributedSampler(data, replicas, rank, shuffle=False, drop_last=drop_last)
+        assert list(ours) == list(theirs) and len(ours) == len(theirs)
+
+
+def test_distributed_sampler_shuffles_the_same_order_on_every_replica():
+    data = list(range(11))
+    samplers = [DistributedSampler(data, num_replicas=2, rank=r, seed=3) for r in range(2)]
+    first = [list(s) for s in samplers]
+    assert len(first[0]) == len(first[1]) == 6 and set(first[0] + first[1]) == set(data)  # one index padded
+    assert first[0][0] == first[1][-1]  # the padding repeats the order's start, as PyTorch's
+    assert [list(s) for s in samplers] == first  # the same epoch repeats
+    for s in samplers:
+        s.set_epoch(1)
+    assert [list(s) for s in samplers] != first and set(sum(([*s] for s in samplers), [])) == set(data)
+    loader = DataLoader(data, batch_size=3, sampler=samplers[1])
+    assert sum(len(b) for b in loader) == 6
+
+
+def test_distributed_sampler_errors():
+    with pytest.raises(ValueError, match="Invalid rank 2, rank should be in the interval \\[0, 1\\]"):
+        DistributedSampler(list(range(4)), num_replicas=2, rank=2)
+    with pytest.raises(RuntimeError, match="Requires distributed package to be available"):
+        DistributedSampler(list(range(4)))

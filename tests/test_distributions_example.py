@@ -1,8 +1,11 @@
 """Smoke tests of examples/vae_mnist.py (a VAE written with torch.distributions), with tiny settings into tmp_path."""
 import math
+from pathlib import Path
+
+import pytest
+from test_train import write_fake_images
 
 from examples import vae_mnist
-from test_train import write_fake_images
 
 
 def _is_png(path):
@@ -20,12 +23,23 @@ def test_vae_learns_mnist_format_digits(tmp_path, capsys):
     assert "300 training and 100 test images" in capsys.readouterr().out
 
 
-def test_vae_falls_back_to_synthetic_strokes_without_mnist(tmp_path, capsys):
-    result = vae_mnist.main(["--epochs", "2", "--hidden", "32", "--limit", "200", "--data-dir", str(tmp_path / "none"),
+def test_vae_falls_back_to_the_embedded_mnist_digits(tmp_path, capsys):
+    result = vae_mnist.main(["--epochs", "2", "--hidden", "32", "--limit", "300", "--data-dir", str(tmp_path / "none"),
                              "--out", str(tmp_path / "out")])
-    assert "synthetic stroke images" in capsys.readouterr().out
+    assert "EmbeddedMNIST" in capsys.readouterr().out
     assert result["history"]["train"][-1] < result["history"]["train"][0]
     assert all(_is_png(path) for path in result["plots"])
+
+
+def test_vae_learns_the_real_mnist_test_digits(tmp_path, capsys):
+    real = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+    if not (real / "mnist" / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"real data folder {real} is absent (it lives at ../shared/datasets beside the checkout)")
+    result = vae_mnist.main(["--epochs", "2", "--hidden", "32", "--limit", "400", "--data-dir", str(real),
+                             "--out", str(tmp_path / "out")])
+    assert "training on 8000 images of its test split" in capsys.readouterr().out
+    train = result["history"]["train"]
+    assert train[-1] < train[0] and result["history"]["test"][-1] < vae_mnist.PIXELS * math.log(2)
 
 
 def test_negative_elbo_is_the_kl_minus_the_expected_log_likelihood():

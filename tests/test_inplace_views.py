@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import autograd_core as torch
+import nn
 import nn.functional as F
 from autograd_core.autograd import gradcheck, gradgradcheck
 
@@ -20,6 +21,10 @@ Y = np.array([0.5, -1.5, 2.0])
 
 def _functional(lib):
     return F if lib is torch else torch_ref.nn.functional
+
+
+def _modules(lib):
+    return nn if lib is torch else torch_ref.nn
 
 
 def _column_add(lib, h, y):
@@ -260,6 +265,15 @@ def _max_pool(lib, h):
     return y
 
 
+def _module(make, change):
+    """The module ``make(modules, lib)`` applied to ``h``, then ``change(h)`` in place."""
+    def run(lib, h):
+        y = make(_modules(lib), lib)(h)
+        change(h)
+        return y * y
+    return run
+
+
 def _conv(lib, h):
     y = _functional(lib).conv2d(_planes(lib, h), lib.ones(1, 1, 2, 2, dtype=lib.float64) / 4)
     h.add_(1)
@@ -295,18 +309,13 @@ def _cross_entropy_input(lib, h):
 MODIFIED_AFTER_FORWARD = {
     "batch_norm_training": _batch_norm(True, True), "batch_norm_eval": _batch_norm(False, True),
     "batch_norm_eval_input_only": _batch_norm(False, False), "max_pool2d": _max_pool, "conv2d": _conv,
+    "BatchNorm1d": _module(lambda modules, lib: modules.BatchNorm1d(4, dtype=lib.float64), lambda h: h.add_(1)),
+    "BatchNorm1d_eval": _module(lambda modules, lib: modules.BatchNorm1d(4, dtype=lib.float64).eval(),
+                                lambda h: h.add_(1)),
+    "MaxPool1d": _module(lambda modules, lib: modules.MaxPool1d(2, stride=1), lambda h: h.mul_(2)),
     "relu_output": _relu_output, "relu_input": _relu_input, "softmax_output": _softmax_output("softmax"),
     "log_softmax_output": _softmax_output("log_softmax"), "cross_entropy_input": _cross_entropy_input,
 }
-_NOT_DETECTED = {
-    "max_pool2d": ("ops/pool.py: _MaxPool saves only the argmax indices; list the input in `saves = (0,)` (PyTorch "
-                   "saves self) and read it in backward (self.saved(0)) so that the version check runs"),
-    "cross_entropy_input": ("nn/functional/_loss.py: CrossEntropy saves its input (`saves = (0,)`) for the double "
-                            "backward, so changing the logits after the forward raises where PyTorch, whose backward "
-                            "reads log_softmax's output, computes the gradient; save the softmax instead"),
-}
-
-
 def _after_forward(lib, name):
     x = lib.tensor(X, requires_grad=True)
     h = x * 1
@@ -314,8 +323,7 @@ def _after_forward(lib, name):
     return x.grad.numpy()
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_NOT_DETECTED[n]))
-                                  if n in _NOT_DETECTED else n for n in MODIFIED_AFTER_FORWARD])
+@pytest.mark.parametrize("name", list(MODIFIED_AFTER_FORWARD))
 def test_a_change_after_the_forward_is_detected_as_pytorch_detects_it(name):
     try:
         expected = _after_forward(torch_ref, name)

@@ -1,6 +1,7 @@
 """The rest of the Module API and nn.utils: full backward hooks, forward hooks with kwargs/always_call, global
 hooks, lazy parameters, parametrizations (weight_norm, spectral_norm), legacy weight_norm, parameter vectors,
-gradient clipping, conv/linear + batch-norm fusion and functional_call."""
+gradient clipping, conv/linear + batch-norm fusion, functional_call, the alpha dropout modules, pruning
+(nn.utils.prune), extra state and set_submodule."""
 import copy
 import warnings
 
@@ -57,7 +58,7 @@ def test_full_backward_hooks_see_pytorchs_gradients(torch_ref):
         (y * lib.tensor(randn(4, 2, seed=1).astype(np.float32))).sum().backward()
     for key in ("pre", "in", "out"):
         for mine, reference in zip(seen["ours", key], seen["torch", key]):
-            np.testing.assert_allclose(mine, reference, rtol=1e-6)
+            np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-7)
 
 
 def test_full_backward_hook_and_pre_hook_replace_gradients():
@@ -162,34 +163,8 @@ def test_global_module_hooks_run_before_each_modules_own():
 
 
 # ----- lazy modules -----
-class LazyLinear(nn.LazyModuleMixin, nn.Linear):
-    """PyTorch's LazyLinear on the mixin (the class requested for nn/modules/linear.py)."""
-
-    cls_to_become = nn.Linear
-
-    def __init__(self, out_features, bias=True, device=None, dtype=None):
-        super().__init__(0, 0, False)
-        self.weight = nn.UninitializedParameter(device=device, dtype=dtype)
-        self.out_features = out_features
-        if bias:
-            self.bias = nn.UninitializedParameter(device=device, dtype=dtype)
-
-    def reset_parameters(self):
-        if not self.has_uninitialized_params() and self.in_features != 0:
-            super().reset_parameters()
-
-    def initialize_parameters(self, input):
-        self.in_features = input.shape[-1]  # also after load_state_dict (Linear checks its input against it)
-        if self.has_uninitialized_params():
-            with torch.no_grad():
-                self.weight.materialize((self.out_features, self.in_features))
-                if self.bias is not None:
-                    self.bias.materialize((self.out_features,))
-                self.reset_parameters()
-
-
 def test_lazy_module_takes_its_shapes_and_initialisation_from_the_first_call(torch_ref):
-    layer = LazyLinear(4)
+    layer = nn.LazyLinear(4)
     assert repr(layer) == repr(torch_ref.nn.LazyLinear(4)) == "LazyLinear(in_features=0, out_features=4, bias=True)"
     assert layer.has_uninitialized_params() and isinstance(layer.weight, nn.UninitializedParameter)
     with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized parameter"):
@@ -205,7 +180,7 @@ def test_lazy_module_takes_its_shapes_and_initialisation_from_the_first_call(tor
 
 def test_lazy_module_loads_a_checkpoint_into_its_uninitialized_parameters():
     trained = nn.Linear(3, 2)
-    layer = LazyLinear(2)
+    layer = nn.LazyLinear(2)
     layer.load_state_dict(trained.state_dict())
     assert tuple(layer.weight.shape) == (2, 3)
     np.testing.assert_array_equal(values(layer.weight), values(trained.weight))
@@ -505,3 +480,192 @@ def test_deepcopy_of_a_parametrized_module_keeps_working():
     clone = copy.deepcopy(layer)
     np.testing.assert_array_equal(values(clone.weight), values(layer.weight))
     assert F.linear(torch.ones(1, 2), clone.weight).shape == (1, 2)
+
+
+# ----- alpha dropout modules -----
+SELU_ALPHA_PRIME = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
+
+
+@pytest.mark.parametrize("name, shape, channel_axes", [("AlphaDropout", (200, 50), ()),
+                                                        ("FeatureAlphaDropout", (40, 30, 5), (2,))])
+def test_alpha_dropout_modules_follow_pytorchs_formula(torch_ref, name, shape, channel_axes):
+    p = 0.3
+    module = getattr(nn, name)(p, inplace=True)
+    assert repr(module) == repr(getattr(torch_ref.nn, name)(p, inplace=True)) == f"{name}(p=0.3, inplace=True)"
+    x = torch.tensor(randn(*shape), requires_grad=True)
+    before = values(x).copy()
+    y = module(x)
+    np.testing.assert_array_equal(values(x), before)  # PyTorch's module ignores inplace
+    a = ((1 - p) * (1 + p * SELU_ALPHA_PRIME ** 2)) ** -0.5
+    b = -a * SELU_ALPHA_PRIME * p
+    kept = np.isclose(values(y), a * before + b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(values(y)[~kept], a * SELU_ALPHA_PRIME + b, rtol=1e-5)
+    assert abs(1 - kept.mean() - p) < 0.05
+    if channel_axes:  # whole channels are kept or dropped
+        assert (kept.all(axis=channel_axes) | ~kept.any(axis=channel_axes)).all()
+    y.sum().backward()
+    np.testing.assert_allclose(values(x.grad), np.where(kept, a, 0.0), rtol=1e-5)
+    assert module.eval()(x) is x
+    standard = nn.AlphaDropout(0.2).train()(torch.randn(200000))
+    assert abs(standard.mean().item()) < 0.02 and abs(standard.std().item() - 1) < 0.02  # self-normalising
+
+
+def test_alpha_dropout_module_gradcheck():
+    module = nn.FeatureAlphaDropout(0.4)
+    x = torch.tensor(randn(3, 4, 2).astype(np.float64), requires_grad=True)
+
+    def dropped(x):
+        torch.manual_seed(0)  # the same mask on every call
+        return module(x)
+    assert gradcheck(dropped, (x,))
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got 1.5"):
+        nn.AlphaDropout(1.5)
+
+
+# ----- pruning (nn.utils.prune) -----
+def _pruned_pair(torch_ref, make):
+    """The same layer on both sides, with identical weights of distinct magnitudes (no ties to break)."""
+    ours, theirs = make(nn), make(torch_ref.nn)
+    copy_weights(ours, theirs)
+    return ours, theirs
+
+
+def test_pruning_masks_match_pytorch(torch_ref):
+    from nn.utils import prune
+    tprune = pytest.importorskip("torch.nn.utils.prune")
+    ours, theirs = _pruned_pair(torch_ref, lambda lib: lib.Conv1d(4, 6, 3))
+    for method, kwargs in (("l1_unstructured", dict(amount=0.3)), ("ln_structured", dict(amount=2, n=2, dim=0)),
+                           ("l1_unstructured", dict(amount=5)), ("ln_structured", dict(amount=1, n=1, dim=-1))):
+        getattr(prune, method)(ours, "weight", **kwargs)
+        getattr(tprune, method)(theirs, "weight", **kwargs)
+        np.testing.assert_array_equal(values(ours.weight_mask), theirs.weight_mask.numpy())
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["bias", "weight_orig", "weight_mask"]
+    hook, = ours._forward_pre_hooks.values()
+    assert isinstance(hook, prune.PruningContainer) and len(hook) == 4 and isinstance(hook[0], prune.L1Unstructured)
+    x = randn(2, 4, 7).astype(np.float32)
+    y_ours, y_theirs = ours(torch.tensor(x)), theirs(torch_ref.tensor(x))
+    np.testing.assert_allclose(values(y_ours), y_theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert type(ours.weight.grad_fn).__name__ == type(theirs.weight.grad_fn).__name__ == "MulBackward0"
+    y_ours.sum().backward()
+    y_theirs.sum().backward()
+    np.testing.assert_allclose(values(ours.weight_orig.grad), theirs.weight_orig.grad.numpy(), rtol=1e-5, atol=1e-6)
+    assert prune.is_pruned(nn.Sequential(ours)) and not prune.is_pruned(nn.Linear(2, 2))
+    prune.remove(ours, "weight")
+    tprune.remove(theirs, "weight")
+    assert list(ours.state_dict()) == ["bias", "weight"] and type(ours.weight) is nn.Parameter
+    np.testing.assert_array_equal(values(ours.weight), theirs.weight.detach().numpy())
+    with pytest.raises(ValueError, match="Parameter 'weight' of module .* has to be pruned before pruning can be "
+                                         "removed"):
+        prune.remove(ours, "weight")
+
+
+def test_global_and_custom_pruning_match_pytorch(torch_ref):
+    from nn.utils import prune
+    tprune = pytest.importorskip("torch.nn.utils.prune")
+    (a, at), (b, bt) = (_pruned_pair(torch_ref, lambda lib: lib.Linear(5, 4)),
+                        _pruned_pair(torch_ref, lambda lib: lib.Linear(3, 2)))
+    prune.l1_unstructured(b, "weight", amount=1)
+    tprune.l1_unstructured(bt, "weight", amount=1)
+    prune.global_unstructured([(a, "weight"), (b, "weight")], pruning_method=prune.L1Unstructured, amount=0.4)
+    tprune.global_unstructured([(at, "weight"), (bt, "weight")], pruning_method=tprune.L1Unstructured, amount=0.4)
+    for mine, reference in ((a, at), (b, bt)):
+        np.testing.assert_array_equal(values(mine.weight_mask), reference.weight_mask.numpy())
+    mask = torch.tensor([1.0, 0.0, 1.0, 0.0])
+    prune.custom_from_mask(a, "bias", mask)
+    np.testing.assert_array_equal(values(a.bias), values(a.bias_orig) * [1, 0, 1, 0])
+    scores = torch.arange(20.0).reshape(4, 5)  # importance scores rank the entries instead of |weight|
+    layer = prune.l1_unstructured(nn.Linear(5, 4), "weight", amount=5, importance_scores=scores)
+    np.testing.assert_array_equal(values(layer.weight_mask).reshape(-1), [0] * 5 + [1] * 15)
+    assert tuple(prune.L1Unstructured(2).prune(torch.tensor([3.0, -1.0, 2.0, 0.5])).tolist()) == (3.0, 0.0, 2.0, 0.0)
+    identity = prune.identity(nn.Linear(2, 2), "weight")
+    np.testing.assert_array_equal(values(identity.weight_mask), np.ones((2, 2)))
+
+
+def test_random_pruning_prunes_the_requested_counts():
+    from nn.utils import prune
+    layer = nn.Linear(4, 6)
+    prune.random_unstructured(layer, "bias", amount=2)
+    assert values(layer.bias_mask).sum() == 4
+    prune.random_structured(layer, "weight", amount=0.5, dim=0)
+    rows = values(layer.weight_mask).sum(axis=1)
+    assert sorted(rows.tolist()) == [0, 0, 0, 4, 4, 4]
+    prune.random_structured(layer, "weight", amount=1, dim=1)  # among the rows kept: one more column goes
+    mask = values(layer.weight_mask)
+    assert mask.sum() == 9 and sorted(mask.sum(axis=0).tolist()) == [0, 3, 3, 3]
+
+
+def test_pruning_errors_as_pytorch(torch_ref):
+    from nn.utils import prune
+    tprune = pytest.importorskip("torch.nn.utils.prune")
+    for lib, pruning in ((nn, prune), (torch_ref.nn, tprune)):
+        with pytest.raises(ValueError, match="amount=1.5 should either be a float in the range \\[0, 1\\] or a "
+                                             "non-negative integer"):
+            pruning.l1_unstructured(lib.Linear(2, 2), "weight", amount=1.5)
+        with pytest.raises(TypeError, match="Invalid type for amount: 1. Must be int or float."):
+            pruning.random_unstructured(lib.Linear(2, 2), "weight", amount="1")
+        with pytest.raises(ValueError, match="amount=5 should be smaller than the number of parameters to prune=4"):
+            pruning.l1_unstructured(lib.Linear(2, 2), "weight", amount=5)
+        with pytest.raises(ValueError, match="Structured pruning can only be applied to multidimensional tensors"):
+            pruning.ln_structured(lib.Linear(2, 2), "bias", amount=1, n=2, dim=0)
+        with pytest.raises(IndexError, match="Invalid index 2 for tensor of size"):
+            pruning.random_structured(lib.Linear(2, 2), "weight", amount=1, dim=2)
+        with pytest.raises(TypeError, match='Only "unstructured" PRUNING_TYPE supported'):
+            pruning.global_unstructured([(lib.Linear(2, 2), "weight")], pruning_method=pruning.RandomStructured,
+                                        amount=1)
+    layer = nn.Linear(2, 2)
+    with pytest.raises(ValueError):
+        prune.l1_unstructured(layer, "weight", amount=9)
+    assert list(layer.state_dict()) == ["bias", "weight"] and not layer._forward_pre_hooks  # restored, as PyTorch
+
+
+# ----- extra state and set_submodule -----
+def _counter_class(lib_nn):
+    class Counter(lib_nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = lib_nn.Linear(2, 2)
+            self.calls = 0
+
+        def get_extra_state(self):
+            return {"calls": self.calls}
+
+        def set_extra_state(self, state):
+            self.calls = state["calls"]
+    return Counter
+
+
+def test_extra_state_goes_through_state_dict_as_pytorch(torch_ref):
+    ours, theirs = _counter_class(nn)(), _counter_class(torch_ref.nn)()
+    wrapped, wrapped_theirs = nn.Sequential(ours), torch_ref.nn.Sequential(theirs)
+    assert list(wrapped.state_dict()) == list(wrapped_theirs.state_dict()) == \
+        ["0._extra_state", "0.inner.weight", "0.inner.bias"]  # a module's own entries before its children's
+    ours.calls = 7
+    fresh = nn.Sequential(_counter_class(nn)())
+    fresh.load_state_dict(wrapped.state_dict())
+    assert fresh[0].calls == 7
+    np.testing.assert_array_equal(values(fresh[0].inner.weight), values(ours.inner.weight))
+    state = wrapped.state_dict()
+    del state["0._extra_state"]
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "0._extra_state"'):
+        fresh.load_state_dict(state)
+    assert fresh.load_state_dict(state, strict=False).missing_keys == ["0._extra_state"]
+    with pytest.raises(RuntimeError, match="Reached a code path in Module.get_extra_state\\(\\) that should never "
+                                           "be called"):
+        nn.Linear(1, 1).get_extra_state()
+
+
+def test_set_submodule_as_pytorch(torch_ref):
+    for lib_nn in (nn, torch_ref.nn):
+        net = lib_nn.Sequential(lib_nn.Sequential(lib_nn.Linear(2, 2)), lib_nn.ReLU())
+        net.set_submodule("0.0", lib_nn.Linear(2, 3))
+        net.set_submodule("0.extra", lib_nn.Tanh())
+        assert type(net[0][0]).__name__ == "Linear" and net[0][0].out_features == 3
+        assert type(net.get_submodule("0.extra")).__name__ == "Tanh"
+        with pytest.raises(AttributeError, match="Sequential has no attribute `missing`"):
+            net.set_submodule("0.missing", lib_nn.ReLU(), strict=True)
+        with pytest.raises(ValueError, match="Cannot set the submodule without a target name!"):
+            net.set_submodule("", lib_nn.ReLU())
+        with pytest.raises(ValueError, match="`module` is not an nn.Module, found <class 'int'>"):
+            net.set_submodule("1", 3)
+        with pytest.raises(AttributeError, match="`training` is not an nn.Module"):
+            net.set_submodule("training", lib_nn.ReLU())

@@ -98,7 +98,7 @@ def test_param_groups_fill_defaults_and_keep_their_own_options():
     assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
     assert opt.param_groups[1]["params"] == [b]
     assert set(opt.param_groups[0]) == {"params", "lr", "momentum", "dampening", "weight_decay", "nesterov",
-                                        "maximize"}
+                                        "maximize", "foreach", "differentiable", "fused"}  # PyTorch's keys
     a.grad, b.grad = torch.tensor([1.0]), torch.tensor([1.0])
     opt.step()
     assert a.item() == pytest.approx(0.9) and b.item() == pytest.approx(0.5)

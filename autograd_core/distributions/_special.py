@@ -13,11 +13,11 @@ import numpy as np
 from .. import dtypes
 from ..arrays import array_module, kernels
 from ..function import Function
-from ..tensor import Tensor
-from ..ops._registry import tensor_method, inplace_method
+from ..ops._registry import inplace_method, tensor_method
 from ..ops._util import promote, write_out
 from ..ops.elementwise import _float_input, _unary
 from ..random import _invalid_arguments
+from ..tensor import Tensor
 
 __all__ = ["lgamma", "digamma", "polygamma", "erfinv", "xlogy"]
 
@@ -137,6 +137,31 @@ def xlogy(input, other, *, out=None):
 
 
 inplace_method("xlogy_", xlogy)
+
+
+class LogBesselI(Function):
+    """log I_order(x), the modified Bessel function of the first kind, for x > 0 (from the scaled
+    ``ive``, so that large x do not overflow)."""
+
+    saves = (0,)
+
+    def __init__(self, order):
+        self.order = order
+
+    @np.errstate(all="ignore")
+    def forward(self, x):
+        xp = array_module(x)
+        return (xp.log(kernels("special", x).ive(self.order, x)) + x).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        x = self.saved(0)
+        # d/dx log I_v(x) = I_{v+1}(x) / I_v(x) + v / x
+        return gy * ((log_bessel_i(x, self.order + 1) - log_bessel_i(x, self.order)).exp() + self.order / x)
+
+
+def log_bessel_i(x, order):
+    """log I_order(x) of a tensor of positive ``x``, differentiable in ``x``."""
+    return LogBesselI(order)(x)
 
 
 class Igamma(Function):

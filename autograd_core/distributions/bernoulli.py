@@ -8,7 +8,7 @@ from ..ops.index import where
 from ..random import bernoulli
 from ..tensor import Size
 from . import constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import _softplus, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli"]
@@ -19,7 +19,7 @@ def _two_parameterisations(probs, logits):
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     """The Bernoulli distribution, parameterised by the probability of 1 (``probs``) or its log-odds
     (``logits``)."""
 
@@ -83,3 +83,12 @@ class Bernoulli(Distribution):
     def enumerate_support(self, expand=True):
         values = arange(2, dtype=self._param.dtype).reshape((-1,) + (1,) * len(self._batch_shape))
         return values.expand((-1,) + tuple(self._batch_shape)) if expand else values
+
+    @property
+    def _natural_params(self):
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        return _softplus(x)
+
+    _mean_carrier_measure = 0

@@ -1,7 +1,6 @@
 """``Categorical(probs=None, logits=None)``: one of K categories, by their probabilities or logits."""
 import math
 
-
 from .. import dtypes
 from ..creation import arange, full
 from ..grad_mode import no_grad

@@ -3,13 +3,13 @@ from ..creation import arange
 from ..ops.index import where
 from . import constraints
 from ._special import digamma, lgamma, xlogy
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .gamma import _standard_gamma
 
 __all__ = ["Dirichlet"]
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """The Dirichlet distribution of ``concentration`` (..., K): samples are probability vectors of length K."""
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
@@ -56,3 +56,10 @@ class Dirichlet(Distribution):
         a0 = self.concentration.sum(-1)
         return (lgamma(self.concentration).sum(-1) - lgamma(a0) - (k - a0) * digamma(a0)
                 - ((self.concentration - 1.0) * digamma(self.concentration)).sum(-1))
+
+    @property
+    def _natural_params(self):
+        return (self.concentration,)
+
+    def _log_normalizer(self, x):
+        return lgamma(x).sum(-1) - lgamma(x.sum(-1))

@@ -4,14 +4,13 @@ import numbers
 import numpy as np
 
 from ..arrays import array_module, from_numpy, kernels
-from ..creation import tensor
 from ..function import Function
 from ..random import _rng
-from ..tensor import Size, Tensor, _new
+from ..tensor import Size, _new
 from . import constraints
 from ._special import digamma, gammainc, lgamma, xlogy
-from .distribution import Distribution
-from .utils import _finfo, broadcast_all
+from .exp_family import ExponentialFamily
+from .utils import _as_float_tensor, _finfo, broadcast_all
 
 __all__ = ["Gamma"]
 
@@ -59,12 +58,7 @@ def _standard_gamma(concentration, generator=None):
     return StandardGamma(generator)(concentration)
 
 
-def _as_value(value, like):
-    """``value`` (a tensor or a number) as a tensor of ``like``'s dtype."""
-    return value.to(like.dtype) if isinstance(value, Tensor) else tensor(value, dtype=like.dtype)
-
-
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """The Gamma distribution of shape ``concentration`` and inverse scale ``rate``."""
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
@@ -98,7 +92,7 @@ class Gamma(Distribution):
         return value
 
     def log_prob(self, value):
-        value = _as_value(value, self.rate)
+        value = _as_float_tensor(value, self.rate)
         if self._validate_args:
             self._validate_sample(value)
         return (xlogy(self.concentration, self.rate) + xlogy(self.concentration - 1, value) - self.rate * value
@@ -112,3 +106,12 @@ class Gamma(Distribution):
     def entropy(self):
         return (self.concentration - self.rate.log() + lgamma(self.concentration)
                 + (1.0 - self.concentration) * digamma(self.concentration))
+
+    @property
+    def _natural_params(self):
+        return self.concentration - 1, -self.rate
+
+    def _log_normalizer(self, x, y):
+        return lgamma(x + 1) + (x + 1) * (-y.reciprocal()).log()
+
+    _mean_carrier_measure = 0

@@ -1,7 +1,6 @@
 """``Laplace(loc, scale)``: the double-exponential distribution."""
 import numbers
 
-
 from ..creation import empty
 from ..tensor import Size
 from . import constraints

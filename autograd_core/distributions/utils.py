@@ -5,14 +5,17 @@ import numbers
 import numpy as np
 
 from .. import dtypes
+from ..arrays import from_numpy, to_numpy
 from ..creation import tensor
 from ..grad_mode import enable_grad
 from ..ops.elementwise import clamp_max, log1p
 from ..ops.index import where
+from ..ops.shape import cat
 from ..random import _broadcast_shape
-from ..tensor import Tensor
+from ..tensor import Size, Tensor, _new
 
-__all__ = ["broadcast_all", "clamp_probs", "euler_constant", "lazy_property", "logits_to_probs", "probs_to_logits"]
+__all__ = ["broadcast_all", "clamp_probs", "euler_constant", "lazy_property", "logits_to_probs", "probs_to_logits",
+           "tril_matrix_to_vec", "vec_to_tril_matrix"]
 
 euler_constant = 0.57721566490153286060  # the Euler-Mascheroni constant
 
@@ -77,3 +80,53 @@ class lazy_property:
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+def _batch_shape(given, like):
+    """The batch shape of a distribution of parameters ``given``: () when all are numbers, else ``like``'s shape."""
+    return Size() if all(isinstance(g, numbers.Number) for g in given) else like.size()
+
+
+def _host_sample(draw, like):
+    """``draw()`` (host samples from numpy's generator) as a tensor of ``like``'s dtype and backend."""
+    return _new(from_numpy(np.asarray(draw()).astype(like.dtype.numpy), like=like.array))
+
+
+def _as_float_tensor(value, like):
+    """``value`` (a tensor or a number) as a tensor of ``like``'s dtype."""
+    return value.to(like.dtype) if isinstance(value, Tensor) else tensor(value, dtype=like.dtype)
+
+
+def _host_float_values(t):
+    """A tensor's values on the host, as float64 (for numpy's samplers)."""
+    return to_numpy(t.array).astype(np.float64)
+
+
+def _tril_positions(n, diag):
+    """The flat indices (row-major) of the entries of an n x n matrix on or below its ``diag``-th diagonal."""
+    rows, cols = np.nonzero(np.arange(n) < np.arange(n).reshape(-1, 1) + (diag + 1))
+    return rows * n + cols
+
+
+def tril_matrix_to_vec(mat, diag=0):
+    """The entries of ``mat`` (..., D, D) on or below its ``diag``-th diagonal, row by row, as (..., N)."""
+    n = mat.shape[-1]
+    if not -n <= diag < n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    flat = mat.reshape(tuple(mat.shape[:-2]) + (n * n,))
+    return flat[..., tensor(_tril_positions(n, diag))]
+
+
+def vec_to_tril_matrix(vec, diag=0):
+    """The (..., D, D) matrix with ``vec``'s entries on and below its ``diag``-th diagonal, row by row, zeros
+    elsewhere (the inverse of ``tril_matrix_to_vec``)."""
+    k = vec.shape[-1]
+    n = (-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * k + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if round(n) - n > float(_finfo(vec.dtype).eps):
+        raise ValueError(f"The size of last dimension is {k} which cannot be expressed as the lower triangular part "
+                         "of a square D x D matrix.")
+    n = round(n)
+    source = np.zeros(n * n, dtype=np.int64)  # position 0 of the padded vector is the zero
+    source[_tril_positions(n, diag)] = np.arange(1, k + 1)
+    padded = cat([vec.new_zeros(tuple(vec.shape[:-1]) + (1,)), vec], -1)
+    return padded[..., tensor(source.reshape(n, n))]

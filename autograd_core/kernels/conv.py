@@ -1,14 +1,15 @@
 """Convolution on arrays: im2col + batched BLAS GEMM, and the two adjoints.
 
-For a geometry ``g`` (see ``geometry.ConvGeometry``) with input z (N, C, H, W),
-weight w (O, C/G, KH, KW) and output y (N, O, OH, OW):
+For a geometry ``g`` (see ``geometry.ConvGeometry``) with input z (N, C, D, H, W),
+weight w (O, C/G, KD, KH, KW) and output y (N, O, OD, OH, OW) (1-D and 2-D
+convolutions come with depth, and height, 1):
 
 * ``forward(z, w, g, bias)``     y  = conv(z, w) + bias
 * ``input_grad(gy, w, g)``       gz = conv^T(gy, w)   (also conv_transpose2d's forward)
 * ``weight_grad(z, gy, g)``      gw = d<conv(z, w), gy>/dw  (and gb = d/db, on request)
 
-Each image's columns form a (C*KH*KW, OH*OW) matrix per group, so one
-``np.matmul`` of the weight over a chunk of images yields NCHW output
+Each image's columns form a (C*KD*KH*KW, OD*OH*OW) matrix per group, so one
+``np.matmul`` of the weight over a chunk of images yields NCDHW output
 directly. The bias rides along in the same GEMM: a row of ones under each
 group's columns meets a bias column beside the weight. The batch is cut into
 chunks so that the column buffer stays under ``COLUMN_BUDGET`` elements.
@@ -16,6 +17,8 @@ chunks so that the column buffer stays under ``COLUMN_BUDGET`` elements.
 ``forward`` can hand its columns back to the caller, which passes them to
 ``weight_grad`` in the backward pass instead of rebuilding them.
 """
+import math
+
 import numpy as np
 
 from .im2col import col2im, im2col
@@ -25,21 +28,21 @@ PRODUCT_BUDGET = 1 << 22  # elements of the per-image weight-gradient products s
 
 
 def _rows_per_group(channels, geom):
-    return channels // geom.groups * geom.kernel[0] * geom.kernel[1]
+    return channels // geom.groups * math.prod(geom.kernel)
 
 
 def _chunks(batch, geom, channels):
     """Slices of the batch whose im2col buffers fit the budget."""
-    per_image = (_rows_per_group(channels, geom) + 1) * geom.groups * geom.out_size[0] * geom.out_size[1]
+    per_image = (_rows_per_group(channels, geom) + 1) * geom.groups * math.prod(geom.out_size)
     step = max(1, COLUMN_BUDGET // max(per_image, 1))
     return [slice(start, start + step) for start in range(0, batch, step)]
 
 
 def _columns(z, geom, ones_row=False):
-    """im2col of the contiguous images ``z`` as (n, G, C/G*KH*KW [+ 1 row of ones], OH*OW)."""
+    """im2col of the contiguous images ``z`` as (n, G, C/G*KD*KH*KW [+ 1 row of ones], OD*OH*OW)."""
     n, channels = z.shape[:2]
     rows = _rows_per_group(channels, geom)
-    pixels = geom.out_size[0] * geom.out_size[1]
+    pixels = math.prod(geom.out_size)
     if geom.pointwise and not ones_row:
         return z.reshape(n, geom.groups, rows, pixels)
     col = np.empty((n, geom.groups, rows + (1 if ones_row else 0), pixels), dtype=z.dtype)
@@ -50,13 +53,13 @@ def _columns(z, geom, ones_row=False):
 
 
 def _grouped_weight(w, groups):
-    """The weight as (G, O/G, C/G*KH*KW) matrices."""
+    """The weight as (G, O/G, C/G*KD*KH*KW) matrices."""
     return np.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1)
 
 
 def _grouped_output(y, groups):
-    """An (n, O, OH, OW) array viewed as (n, G, O/G, OH*OW)."""
-    return y.reshape(y.shape[0], groups, y.shape[1] // groups, y.shape[2] * y.shape[3])
+    """An (n, O, OD, OH, OW) array viewed as (n, G, O/G, OD*OH*OW)."""
+    return y.reshape(y.shape[0], groups, y.shape[1] // groups, math.prod(y.shape[2:]))
 
 
 def forward(z, w, geom, bias=None, keep_columns=False):
@@ -111,7 +114,7 @@ def _add_weight_products(gw, grads, col):
 
 
 def weight_grad(z, gy, geom, with_bias=False, columns=None):
-    """The gradients of <conv(z, w) + b, gy>: in ``w`` (O, C/G, KH, KW), and in ``b`` (O,) or None.
+    """The gradients of <conv(z, w) + b, gy>: in ``w`` (O, C/G, KD, KH, KW), and in ``b`` (O,) or None.
 
     With ``with_bias`` the ones row under the columns yields the bias gradient in
     the same GEMM. ``columns`` are ``forward``'s kept columns of ``z`` (built

@@ -6,10 +6,11 @@ import numpy as np
 
 
 class ConvGeometry(NamedTuple):
-    """One 2-D convolution z (N, C, H, W) -> y (N, O, OH, OW); every pair is (height, width).
+    """One 3-D convolution z (N, C, D, H, W) -> y (N, O, OD, OH, OW); every triple is (depth, height, width).
 
-    ``padding`` is the zero padding before the first row/column; the padding
-    after the last one is implied by ``in_size`` and ``out_size``.
+    1-D and 2-D convolutions are 3-D ones of depth (and height) 1. ``padding``
+    is the zero padding before the first plane/row/column; the padding after
+    the last one is implied by ``in_size`` and ``out_size``.
     """
     kernel: tuple
     stride: tuple
@@ -22,7 +23,7 @@ class ConvGeometry(NamedTuple):
     @property
     def pointwise(self):
         """True when im2col is the identity (1x1 kernel, stride 1, no padding, no extra output_padding rows)."""
-        return (self.kernel == (1, 1) and self.stride == (1, 1) and self.padding == (0, 0)
+        return (self.kernel == (1, 1, 1) and self.stride == (1, 1, 1) and self.padding == (0, 0, 0)
                 and self.in_size == self.out_size)
 
 
@@ -67,6 +68,9 @@ def sliding_windows(size, kernel, stride, padding, dilation, out_size):
     extent = np.minimum(start + kernel, size + padding) - start
     lo, hi, extent = _read_only(lo, hi, extent)
     return Windows(lo, hi, dilation, extent, Slide(kernel, stride, padding, dilation))
+
+
+SINGLE_POSITION = sliding_windows(1, 1, 1, 0, 1, 1)  # an axis of length 1: lifts 1-D and 2-D pools to 3-D
 
 
 def adaptive_windows(size, out_size):

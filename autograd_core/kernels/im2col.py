@@ -1,12 +1,13 @@
-"""im2col and its adjoint col2im, compiled per stride and dilation, parallel over (image, channel) planes.
+"""im2col and its adjoint col2im, compiled per stride and dilation, parallel over (image, channel) volumes.
 
-``col`` has shape (N, G, R, OH, OW) for G channel groups of C/G channels:
-row ``(c*KH + kh)*KW + kw`` of group g holds, for channel ``g*C/G + c``, the
-input pixels that kernel tap (kh, kw) meets at every output position, zero
-where the tap falls in the padding. Rows past C/G*KH*KW (R may be larger)
-are left alone.
+Images are volumes (D, H, W); 1-D and 2-D convolutions pass depth (and
+height) 1. ``col`` has shape (N, G, R, OD, OH, OW) for G channel groups of
+C/G channels: row ``((c*KD + kd)*KH + kh)*KW + kw`` of group g holds, for
+channel ``g*C/G + c``, the input pixels that kernel tap (kd, kh, kw) meets at
+every output position, zero where the tap falls in the padding. Rows past
+C/G*KD*KH*KW (R may be larger) are left alone.
 
-Each plane goes through a zero-bordered copy of itself, so that no tap needs
+Each volume goes through a zero-bordered copy of itself, so that no tap needs
 a bounds check, and the stride and dilation are compile-time constants
 (``column_kernels`` compiles one pair of kernels per stride and dilation):
 Numba then vectorises the copies. On LeNet-5's convolutions this halves both
@@ -23,21 +24,21 @@ from numba import prange
 
 from .twin import TwinKernel
 
-PLANES_PER_THREAD = 4  # a parallel call splits the planes into this many blocks per thread, each with its own buffer
+PLANES_PER_THREAD = 4  # a parallel call splits the volumes into this many blocks per thread, each with its own buffer
 
 
 @numba.njit(cache=True)
-def _padded_plane(x, col, kernel, stride, padding, dilation):
-    """A zero buffer for a plane of ``x`` with its padding and every tap of ``col``'s outputs (pairs: h, w)."""
-    out_h, out_w = col.shape[3], col.shape[4]
-    height = max(padding[0] + x.shape[2], (out_h - 1) * stride[0] + (kernel[0] - 1) * dilation[0] + 1)
-    width = max(padding[1] + x.shape[3], (out_w - 1) * stride[1] + (kernel[1] - 1) * dilation[1] + 1)
-    return np.zeros((height, width), dtype=x.dtype)
+def _padded_volume(x, col, kernel, stride, padding, dilation):
+    """A zero buffer for a volume of ``x`` with its padding and every tap of ``col``'s outputs (triples: d, h, w)."""
+    depth = max(padding[0] + x.shape[2], (col.shape[3] - 1) * stride[0] + (kernel[0] - 1) * dilation[0] + 1)
+    height = max(padding[1] + x.shape[3], (col.shape[4] - 1) * stride[1] + (kernel[1] - 1) * dilation[1] + 1)
+    width = max(padding[2] + x.shape[4], (col.shape[5] - 1) * stride[2] + (kernel[2] - 1) * dilation[2] + 1)
+    return np.zeros((depth, height, width), dtype=x.dtype)
 
 
 @numba.njit(cache=True)
 def _plane(job, x, col, taps):
-    """Plane number ``job`` of ``x`` as (image, channel, group, its first row in ``col``)."""
+    """Volume number ``job`` of ``x`` as (image, channel, group, its first row in ``col``)."""
     channels = x.shape[1]
     per_group = channels // col.shape[1]
     n = job // channels
@@ -48,52 +49,61 @@ def _plane(job, x, col, taps):
 
 @numba.njit(cache=True)
 def _jobs(block, blocks, x):
-    """The planes of ``x`` that block number ``block`` of ``blocks`` works through."""
+    """The volumes of ``x`` that block number ``block`` of ``blocks`` works through."""
     planes = x.shape[0] * x.shape[1]
     return range(block * planes // blocks, (block + 1) * planes // blocks)
 
 
 @functools.lru_cache(maxsize=None)
-def column_kernels(stride_h, stride_w, dilation_h, dilation_w):
+def column_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilation_w):
     """``(im2col, col2im)`` for one stride and dilation; each pair compiles once (and is cached on disk)."""
-    stride, dilation = (stride_h, stride_w), (dilation_h, dilation_w)
+    stride, dilation = (stride_d, stride_h, stride_w), (dilation_d, dilation_h, dilation_w)
 
     @TwinKernel
-    def im2col(x, col, kernel_h, kernel_w, pad_h, pad_w, blocks):
-        """Fill ``col`` from the contiguous input ``x`` (N, C, H, W)."""
+    def im2col(x, col, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w, blocks):
+        """Fill ``col`` from the contiguous input ``x`` (N, C, D, H, W)."""
+        kernel, padding = (kernel_d, kernel_h, kernel_w), (pad_d, pad_h, pad_w)
         for block in prange(blocks):
-            padded = _padded_plane(x, col, (kernel_h, kernel_w), stride, (pad_h, pad_w), dilation)
+            padded = _padded_volume(x, col, kernel, stride, padding, dilation)
             for job in _jobs(block, blocks, x):
-                n, c, g, first_row = _plane(job, x, col, kernel_h * kernel_w)
-                for ih in range(x.shape[2]):
-                    for iw in range(x.shape[3]):
-                        padded[pad_h + ih, pad_w + iw] = x[n, c, ih, iw]
-                for kh in range(kernel_h):
-                    for kw in range(kernel_w):
-                        row = first_row + kh * kernel_w + kw
-                        for oh in range(col.shape[3]):
-                            for ow in range(col.shape[4]):
-                                col[n, g, row, oh, ow] = padded[oh * stride_h + kh * dilation_h,
-                                                                ow * stride_w + kw * dilation_w]
+                n, c, g, first_row = _plane(job, x, col, kernel_d * kernel_h * kernel_w)
+                for i_d in range(x.shape[2]):
+                    for ih in range(x.shape[3]):
+                        for iw in range(x.shape[4]):
+                            padded[pad_d + i_d, pad_h + ih, pad_w + iw] = x[n, c, i_d, ih, iw]
+                for kd in range(kernel_d):
+                    for kh in range(kernel_h):
+                        for kw in range(kernel_w):
+                            row = first_row + (kd * kernel_h + kh) * kernel_w + kw
+                            for od in range(col.shape[3]):
+                                for oh in range(col.shape[4]):
+                                    for ow in range(col.shape[5]):
+                                        col[n, g, row, od, oh, ow] = padded[od * stride_d + kd * dilation_d,
+                                                                            oh * stride_h + kh * dilation_h,
+                                                                            ow * stride_w + kw * dilation_w]
 
     @TwinKernel
-    def col2im(col, x, kernel_h, kernel_w, pad_h, pad_w, blocks):
-        """Overwrite ``x`` (N, C, H, W) with the sum of every column entry at the pixel it was read from."""
+    def col2im(col, x, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w, blocks):
+        """Overwrite ``x`` (N, C, D, H, W) with the sum of every column entry at the pixel it was read from."""
+        kernel, padding = (kernel_d, kernel_h, kernel_w), (pad_d, pad_h, pad_w)
         for block in prange(blocks):
-            padded = _padded_plane(x, col, (kernel_h, kernel_w), stride, (pad_h, pad_w), dilation)
+            padded = _padded_volume(x, col, kernel, stride, padding, dilation)
             for job in _jobs(block, blocks, x):
-                n, c, g, first_row = _plane(job, x, col, kernel_h * kernel_w)
+                n, c, g, first_row = _plane(job, x, col, kernel_d * kernel_h * kernel_w)
                 padded[:] = 0
-                for kh in range(kernel_h):
-                    for kw in range(kernel_w):
-                        row = first_row + kh * kernel_w + kw
-                        for oh in range(col.shape[3]):
-                            for ow in range(col.shape[4]):
-                                padded[oh * stride_h + kh * dilation_h,
-                                       ow * stride_w + kw * dilation_w] += col[n, g, row, oh, ow]
-                for ih in range(x.shape[2]):
-                    for iw in range(x.shape[3]):
-                        x[n, c, ih, iw] = padded[pad_h + ih, pad_w + iw]
+                for kd in range(kernel_d):
+                    for kh in range(kernel_h):
+                        for kw in range(kernel_w):
+                            row = first_row + (kd * kernel_h + kh) * kernel_w + kw
+                            for od in range(col.shape[3]):
+                                for oh in range(col.shape[4]):
+                                    for ow in range(col.shape[5]):
+                                        padded[od * stride_d + kd * dilation_d, oh * stride_h + kh * dilation_h,
+                                               ow * stride_w + kw * dilation_w] += col[n, g, row, od, oh, ow]
+                for i_d in range(x.shape[2]):
+                    for ih in range(x.shape[3]):
+                        for iw in range(x.shape[4]):
+                            x[n, c, i_d, ih, iw] = padded[pad_d + i_d, pad_h + ih, pad_w + iw]
 
     return im2col, col2im
 
@@ -107,12 +117,12 @@ def _version(which, x, col, geom):
 
 
 def im2col(x, col, geom):
-    """Fill ``col`` (N, G, R, OH, OW) with the columns of the contiguous images ``x`` for ``geom`` (a ConvGeometry)."""
+    """Fill ``col`` (N, G, R, OD, OH, OW) with the columns of the contiguous images ``x`` for ``geom``."""
     kernel, blocks = _version(0, x, col, geom)
     kernel(x, col, *geom.kernel, *geom.padding, blocks)
 
 
 def col2im(col, x, geom):
-    """Overwrite ``x`` (N, C, H, W) with the adjoint of ``im2col``: each column entry added at its pixel."""
+    """Overwrite ``x`` (N, C, D, H, W) with the adjoint of ``im2col``: each column entry added at its pixel."""
     kernel, blocks = _version(1, x, col, geom)
     kernel(col, x, *geom.kernel, *geom.padding, blocks)

@@ -241,32 +241,25 @@ def sum_(g, op, inputs, outputs):
 
 
 # ----- convolution and pooling -----
-def _spatial(values, spatial):
-    return [int(v) for v in tuple(values)[-spatial:]]
-
-
 @converts("_Convolution")
 def convolution(g, op, inputs, outputs):
     x, weight, *bias = inputs
-    spatial, geom = op.spatial, op.geom
-    padding = _spatial(geom.padding, spatial)
+    padding = list(op.padding)
     node = g.node("Conv", [x.name, weight.name, *(b.name for b in bias)], kernel_shape=list(weight.shape[2:]),
-                  strides=_spatial(geom.stride, spatial), dilations=_spatial(geom.dilation, spatial),
-                  pads=padding + padding, group=int(geom.groups))
+                  strides=list(op.stride), dilations=list(op.dilation), pads=padding + padding, group=int(op.groups))
     return one(node, {a: n for a, n in x.dynamic.items() if a < 2})
 
 
 @converts("_ConvolutionTranspose")
 def convolution_transpose(g, op, inputs, outputs):
     x, weight, *bias = inputs
-    spatial, geom = op.spatial, op.geom
-    stride, padding, dilation = (_spatial(v, spatial) for v in (geom.stride, geom.padding, geom.dilation))
+    stride, padding, dilation = list(op.stride), list(op.padding), list(op.dilation)
     kernel = list(weight.shape[2:])
     produced = [s * (n - 1) + d * (k - 1) + 1 - 2 * p
                 for s, n, d, k, p in zip(stride, x.shape[2:], dilation, kernel, padding)]
     output_padding = [int(o) - p for o, p in zip(outputs[0].shape[2:], produced)]
     node = g.node("ConvTranspose", [x.name, weight.name, *(b.name for b in bias)], kernel_shape=kernel,
-                  strides=stride, dilations=dilation, pads=padding + padding, group=int(geom.groups),
+                  strides=stride, dilations=dilation, pads=padding + padding, group=int(op.groups),
                   output_padding=output_padding)
     return one(node, {a: n for a, n in x.dynamic.items() if a < 2})
 

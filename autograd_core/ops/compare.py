@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..arrays import array_module, as_array, from_numpy
-from ..tensor import Tensor, _new
+from ..tensor import Tensor, _new, argument_type_error
 from ._registry import tensor_method, inplace_method
 from ._util import broadcast_error, require_input_dtype_out, write_out
 
@@ -26,7 +26,8 @@ _OPERANDS = (Tensor, numbers.Number, np.ndarray, np.generic)
 def _arrays(input, other, op):
     """The operands' arrays: a number stays a Python scalar, two tensors meet at their promoted dtype."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be a Tensor, not {type(input).__name__}")
+        raise argument_type_error(f"{op}(): argument 'input' must be a Tensor, not {type(input).__name__}", input,
+                                  "Tensor")
     a = input.array
     if isinstance(other, Tensor):
         b = other.array
@@ -37,7 +38,8 @@ def _arrays(input, other, op):
     elif isinstance(other, numbers.Number):
         return a, other
     else:
-        raise TypeError(f"{op}(): argument 'other' must be a Tensor or a number, not {type(other).__name__}")
+        raise argument_type_error(f"{op}(): argument 'other' must be a Tensor or a number, not "
+                                  f"{type(other).__name__}", other, "Tensor")
     if a.dtype != b.dtype:
         target = dtypes.result_type(a, b)
         a, b = a.astype(target, copy=False), b.astype(target, copy=False)

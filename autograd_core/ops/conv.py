@@ -1,10 +1,10 @@
-"""Convolutions with PyTorch's signatures: conv1d, conv2d, conv_transpose1d, conv_transpose2d.
+"""Convolutions with PyTorch's signatures: conv1d/2d/3d and conv_transpose1d/2d/3d.
 
-A 2-D convolution geometry (``kernels.geometry.ConvGeometry``) has three
+A 3-D convolution geometry (``kernels.geometry.ConvGeometry``) has three
 differentiable faces: the convolution, its adjoint in the input (the
 transposed convolution) and its derivative in the weight. Each face's
 backward is written with the other two, so gradients of every order stay
-differentiable. A 1-D convolution is a 2-D one of height 1. The arrays are
+differentiable. 1-D and 2-D convolutions are 3-D ones of depth (and height) 1. The arrays are
 computed by the backend's "conv" kernel family (numpy's: ``kernels.conv``,
 im2col + BLAS, loaded on first use so that Numba loads only when a convolution
 runs). Arguments are validated here, in Python, before any kernel sees them.
@@ -19,35 +19,43 @@ from ..grad_mode import GradMode
 from ..kernels.geometry import ConvGeometry
 from ..tensor import Tensor
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 _NAME = "ConvolutionBackward0"
 _DOUBLE_NAME = "ConvolutionBackwardBackward0"
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+SPATIAL_AXES = {1: "L", 2: "H, W", 3: "D, H, W"}  # the spatial axes of each rank, as the error messages name them
+
+
 def _lift(array, spatial):
-    """A 1-D convolution's (N, C, L) array as the (N, C, 1, L) array the 2-D kernels take."""
-    return array if spatial == 2 else array.reshape(array.shape[:2] + (1,) + array.shape[2:])
+    """A 1-D or 2-D convolution's (N, C, ...) array as the (N, C, D, H, W) array the 3-D kernels take."""
+    return array if spatial == 3 else array.reshape(array.shape[:2] + (1,) * (3 - spatial) + array.shape[2:])
 
 
 def _lower(array, spatial):
     """The inverse of ``_lift``."""
-    return array if spatial == 2 else array.reshape(array.shape[:2] + array.shape[3:])
+    return array if spatial == 3 else array.reshape(array.shape[:2] + array.shape[5 - spatial:])
 
 
 class _Face(Function):
-    """What the three faces share: the geometry, the spatial rank (1 or 2) and the node's name."""
+    """What the three faces share: the geometry, the spatial rank (1, 2 or 3) and the node's name."""
 
     def __init__(self, geom, spatial, label=_NAME):
-        self.geom, self.spatial, self.label = geom, spatial, label
+        self._geom, self.spatial, self.label = geom, spatial, label
+        # PyTorch's argument names over the op's own spatial dims, for viz and onnx (the geometry is 3-D)
+        self.kernel, self.stride, self.padding, self.dilation = (tuple(int(v) for v in values[-spatial:]) for values in
+                                                                 (geom.kernel, geom.stride, geom.padding,
+                                                                  geom.dilation))
+        self.groups = geom.groups
 
     def name(self):
         return self.label
 
     def derived(self, face, *options):
         """Another face of the same geometry, recorded as part of a backward pass."""
-        return face(self.geom, self.spatial, _DOUBLE_NAME, *options)
+        return face(self._geom, self.spatial, _DOUBLE_NAME, *options)
 
 
 class _Convolution(_Face):
@@ -65,7 +73,7 @@ class _Convolution(_Face):
         self.keep_columns = keep_columns
 
     def forward(self, z, w, b=None):
-        y, columns = kernels("conv", z).forward(_lift(z, self.spatial), _lift(w, self.spatial), self.geom, b,
+        y, columns = kernels("conv", z).forward(_lift(z, self.spatial), _lift(w, self.spatial), self._geom, b,
                                                 self.keep_columns)
         self.save_for_backward(columns)
         return _lower(y, self.spatial)
@@ -89,9 +97,9 @@ class _ConvolutionTranspose(_Face):
     saves = (0, 1)
 
     def forward(self, x, w, b=None):
-        z = kernels("conv", x).input_grad(_lift(x, self.spatial), _lift(w, self.spatial), self.geom)
+        z = kernels("conv", x).input_grad(_lift(x, self.spatial), _lift(w, self.spatial), self._geom)
         if b is not None:
-            z += b.reshape(-1, 1, 1)
+            z += b.reshape(-1, 1, 1, 1)
         return _lower(z, self.spatial)
 
     def backward(self, gz):
@@ -119,7 +127,7 @@ class _ConvolutionWeight(_Face):
     def forward(self, z, gy):
         s = self.spatial
         columns, self.columns = self.columns, None
-        gw, gb = kernels("conv", z).weight_grad(_lift(z, s), _lift(gy, s), self.geom, self.with_bias, columns)
+        gw, gb = kernels("conv", z).weight_grad(_lift(z, s), _lift(gy, s), self._geom, self.with_bias, columns)
         return (_lower(gw, s), gb) if self.with_bias else _lower(gw, s)
 
     def backward(self, ggw, ggb=None):
@@ -151,9 +159,9 @@ def int_tuple(value, spatial, what, op, minimum):
     return values
 
 
-def _as_2d(values, fill):
-    """A 1-D convolution's per-axis values as (height, width) pairs, the height being ``fill``."""
-    return tuple(values) if len(values) == 2 else (fill,) + tuple(values)
+def _as_3d(values, fill):
+    """Per-axis values of a 1-D or 2-D convolution as (depth, height, width) triples, the missing axes ``fill``."""
+    return (fill,) * (3 - len(values)) + tuple(values)
 
 
 def shape_text(shape):
@@ -174,9 +182,10 @@ def _check_operands(op, spatial, input, weight, bias, weight_channels):
             got = t.dtype if isinstance(t, Tensor) else type(t).__name__
             raise TypeError(f"{op}: {name} must be a Tensor of the input's dtype {input.dtype}, got {got}")
     if weight.array.ndim != spatial + 2 or 0 in weight.array.shape:
-        axes = "kH, kW" if spatial == 2 else "kL"
-        raise ValueError(f"{op} expected a non-empty weight ({weight_channels}, {axes}), "
-                         f"got {shape_text(weight.array.shape)}")
+        axes = ", ".join("k" + a for a in SPATIAL_AXES[spatial].split(", "))
+        error = ValueError if weight.array.ndim != spatial + 2 else RuntimeError  # PyTorch's class for an empty one
+        raise error(f"{op} expected a non-empty weight ({weight_channels}, {axes}), "
+                    f"got {shape_text(weight.array.shape)}")
 
 
 def _check_groups(op, groups, channels, weight):
@@ -192,8 +201,10 @@ def _check_input(op, spatial, input, channels):
     """The input's spatial size, after checking its rank and channel count; also whether it is batched."""
     shape = input.array.shape
     if input.array.ndim not in (spatial + 1, spatial + 2) or shape[-spatial - 1] != channels:
-        axes = "H, W" if spatial == 2 else "L"
-        raise ValueError(f"{op} expected input (N, C_in={channels}, {axes}), got {shape_text(shape)}")
+        raise ValueError(f"{op} expected input (N, C_in={channels}, {SPATIAL_AXES[spatial]}), got "
+                         f"{shape_text(shape)}")
+    if 0 in shape[-spatial:]:
+        raise RuntimeError(f"{op}: only a zero batch may be empty, but got input of shape {shape_text(shape)}")
     return shape[-spatial:], input.array.ndim == spatial + 2
 
 
@@ -242,8 +253,8 @@ def _convolution(op, spatial, input, weight, bias, stride, padding, dilation, gr
         raise ValueError(f"{op}: the kernel {shape_text(kernel)} with dilation {shape_text(dilation)} spans "
                          f"{shape_text(spans)}, larger than the padded input {shape_text(padded)}")
     out = tuple((p - s) // st + 1 for p, s, st in zip(padded, spans, stride))
-    geom = ConvGeometry(_as_2d(kernel, 1), _as_2d(stride, 1), _as_2d(before, 0), _as_2d(dilation, 1), groups,
-                        _as_2d(size, 1), _as_2d(out, 1))
+    geom = ConvGeometry(_as_3d(kernel, 1), _as_3d(stride, 1), _as_3d(before, 0), _as_3d(dilation, 1), groups,
+                        _as_3d(size, 1), _as_3d(out, 1))
     operands = (input, weight) if bias is None else (input, weight, bias)
     keep_columns = GradMode.enabled and weight.requires_grad
     return _run(_Convolution(geom, spatial, keep_columns=keep_columns), spatial, batched, operands)
@@ -267,8 +278,8 @@ def _transposed_convolution(op, spatial, input, weight, bias, stride, padding, o
     if min(out) < 1:
         raise ValueError(f"{op}: the output size {shape_text(out)} computed from input {shape_text(size)}, "
                          f"kernel {shape_text(kernel)}, stride, padding and dilation is not positive")
-    geom = ConvGeometry(_as_2d(kernel, 1), _as_2d(stride, 1), _as_2d(pad, 0), _as_2d(dilation, 1), groups,
-                        _as_2d(out, 1), _as_2d(size, 1))
+    geom = ConvGeometry(_as_3d(kernel, 1), _as_3d(stride, 1), _as_3d(pad, 0), _as_3d(dilation, 1), groups,
+                        _as_3d(out, 1), _as_3d(size, 1))
     operands = (input, weight) if bias is None else (input, weight, bias)
     return _run(_ConvolutionTranspose(geom, spatial), spatial, batched, operands)
 
@@ -287,6 +298,11 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D cross-correlation of ``input`` (N, C_in, D, H, W) with ``weight`` (C_out, C_in/groups, kD, kH, kW)."""
+    return _convolution("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """The adjoint of conv2d in its input ("deconvolution"); ``weight`` is (C_in, C_out/groups, kH, kW).
 
@@ -300,4 +316,10 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """The adjoint of conv1d in its input; ``weight`` is (C_in, C_out/groups, kL)."""
     return _transposed_convolution("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding,
+                                   groups, dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint of conv3d in its input; ``weight`` is (C_in, C_out/groups, kD, kH, kW)."""
+    return _transposed_convolution("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding,
                                    groups, dilation)

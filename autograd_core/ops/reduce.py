@@ -766,6 +766,11 @@ def count_nonzero(input, dim=None):
 
 
 # ----- softmax and log-softmax: exp(x) normalised along a dim, computed stably -----
+def _minus_max(x, dim):
+    """``x`` minus its max along ``dim``; an empty ``x`` (no max to take) as a copy, so the result is empty too."""
+    return x - x.max(axis=dim, keepdims=True) if x.size else x.copy()
+
+
 class Softmax(Function):
     saves_output = True
 
@@ -774,7 +779,7 @@ class Softmax(Function):
 
     @np.errstate(all="ignore")
     def forward(self, x):
-        e = array_module(x).exp(x - x.max(axis=self.dim, keepdims=True))
+        e = array_module(x).exp(_minus_max(x, self.dim))
         e /= e.sum(axis=self.dim, keepdims=True)
         return e
 
@@ -792,7 +797,7 @@ class LogSoftmax(Function):
     @np.errstate(all="ignore")
     def forward(self, x):
         xp = array_module(x)
-        z = x - x.max(axis=self.dim, keepdims=True)
+        z = _minus_max(x, self.dim)
         z -= xp.log(xp.exp(z).sum(axis=self.dim, keepdims=True))
         return z
 

@@ -628,7 +628,9 @@ def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = input.array.shape[_check_dim(dim, input.array.ndim, "chunk")]
-    return split(input, max(-(-size // chunks), 1), dim)
+    if size == 0:  # as many empty pieces as asked for, as PyTorch gives
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-size // chunks), dim)
 
 
 class Unbind(Function):

@@ -376,8 +376,8 @@ def _unpickle(root, decoder, weights_only, unpickler_args):
     def persistent_load(pid):
         return decoder.pickled_tensor(records, pid)
     if weights_only:
-        unpickler, damaged = WeightsOnlyUnpickler(io.BytesIO(data), persistent_load, allowed_globals(), **unpickler_args), \
-            WEIGHTS_ONLY_ERRORS
+        unpickler = WeightsOnlyUnpickler(io.BytesIO(data), persistent_load, allowed_globals(), **unpickler_args)
+        damaged = WEIGHTS_ONLY_ERRORS
     else:
         unpickler, damaged = pickle.Unpickler(io.BytesIO(data), **unpickler_args), _UNPICKLE_ERRORS
         unpickler.persistent_load = persistent_load

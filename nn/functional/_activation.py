@@ -16,6 +16,7 @@ from autograd_core import as_tensor, sigmoid, sum_to, tanh
 from autograd_core.autograd import Function
 
 from autograd_core.arrays import array_module
+from autograd_core.tensor import int_arg
 
 __all__ = ["relu", "relu6", "leaky_relu", "hardtanh", "hardsigmoid", "hardswish", "prelu", "elu", "selu", "celu",
            "gelu", "silu", "mish", "softplus", "softsign", "sigmoid", "tanh", "logsigmoid", "softmax", "softmin",
@@ -28,8 +29,10 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def checked_dim(dim, ndim, op):
-    """``dim`` as a non-negative axis of an ``ndim``-dim input, with PyTorch's error when out of range."""
+    """``dim`` as a non-negative axis of an ``ndim``-dim input, with PyTorch's errors when no int or out of range."""
     n = max(ndim, 1)
+    if type(dim) is not int:
+        dim = int_arg(dim, op, "dim")
     if not -n <= dim < n:
         raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim % n

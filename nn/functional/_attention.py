@@ -137,7 +137,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if enable_gqa:
         key, value = _repeat_heads(key, query.shape[-3], "key"), _repeat_heads(value, query.shape[-3], "value")
     bias = _attention_bias(attn_mask, is_causal, query, _weights_shape(query, key, value))
-    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if scale is None:  # 1/sqrt(E), infinite for E = 0 as in PyTorch (the scores are then empty sums: zeros)
+        scale = 1 / math.sqrt(query.shape[-1]) if query.shape[-1] else math.inf
     scores = _scores(query, key, bias, scale)
     weights = autograd_core.softmax(scores, -1) if attn_mask is None else _safe_softmax(scores)
     if dropout_p > 0:
@@ -339,7 +340,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         output, weights = _attend_with_weights(q, k, v, attn_mask, dropout_p, bsz, num_heads, average_attn_weights)
     else:
         output, weights = _attend(q, k, v, attn_mask, dropout_p, is_causal, bsz, num_heads), None
-    output = linear(output, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
+    output = linear(output, out_proj_weight, out_proj_bias)
+    output = output.view(tgt_len, bsz, output.shape[-1])  # not -1: tgt_len * bsz may be 0
     if not batched:
         output = output.squeeze(1)
         weights = None if weights is None else weights.squeeze(0)

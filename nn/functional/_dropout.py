@@ -40,7 +40,7 @@ def _dropout(input, p, training, inplace, batch_dims, alpha=False):
     restores the mean and variance: ``input * keep * a + b``. The input itself
     comes back when nothing is dropped.
     """
-    if not training or p == 0 or input.numel() == 0:
+    if input.numel() == 0 or not training or p == 0:  # numel first: a non-Tensor input fails even in eval
         return input
     if p == 1:
         zero = autograd_core.zeros((), dtype=input.dtype)

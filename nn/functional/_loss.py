@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from autograd_core import Tensor, as_tensor, dtypes
+from autograd_core import as_tensor, dtypes, is_grad_enabled
 from autograd_core.autograd import Function
 
 from ._activation import log_softmax, logsigmoid, softmax
@@ -64,7 +64,7 @@ def _upstream(gy, reduction, size):
 
 
 def _warn_target_size(input, target, op):
-    if isinstance(target, Tensor) and target.array.shape != input.array.shape:
+    if target.array.shape != input.array.shape:  # a non-Tensor target fails here, and the boundary names it
         warnings.warn(f"{op}: Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", stacklevel=3)
@@ -93,9 +93,7 @@ def _check_broadcast(a, b, op):
 
 
 def _floating_operands(input, target, op):
-    """``input`` and ``target`` (a number becomes a constant) in PyTorch's promoted dtype, which must be floating."""
-    if not isinstance(target, Tensor):
-        target = as_tensor(array_module(input.array).asarray(target, dtype=input.array.dtype))
+    """``input`` and ``target`` in PyTorch's promoted dtype, which must be floating."""
     _check_broadcast(input, target, op)
     dtype = dtypes.result_type(input.array, target.array)
     if dtype.kind != "f":
@@ -184,8 +182,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     reduction = _reduction(size_average, reduce, reduction)
     _warn_target_size(input, target, "l1_loss")
     _check_weight_size(input, weight, "l1_loss")
-    if isinstance(target, Tensor):
-        _check_broadcast(input, target, "l1_loss")
+    _check_broadcast(input, target, "l1_loss")
     return _reduce_weighted((input - target).abs(), reduction, weight)
 
 
@@ -355,14 +352,18 @@ class CrossEntropy(Function):
     """``-sum_c q_c log softmax(x)_c`` per sample over dim 1, reduced; fused log-softmax + NLL.
 
     The gradient for sample i is ``softmax(x_i) * sum_c q_ic - q_i`` (times the
-    upstream gradient). The output has ``out_shape`` for the 'none' reduction;
-    the node is named ``label``.
+    upstream gradient), computed from the softmax saved in forward: as PyTorch's
+    backward reads log_softmax's output, the logits may change in place after the
+    forward. They are read (version-checked) only to differentiate the gradient
+    again (``create_graph``). The output has ``out_shape`` for the 'none'
+    reduction; the node is named ``label``.
     """
 
     saves = (0,)
 
-    def __init__(self, targets, reduction, out_shape, label):
-        self.targets, self.reduction, self.out_shape, self.label = targets, reduction, out_shape, label
+    def __init__(self, targets, reduction, x_shape, out_shape, label):
+        self.targets, self.reduction, self.x_shape, self.out_shape, self.label = (targets, reduction, x_shape,
+                                                                                 out_shape, label)
 
     @np.errstate(all="ignore")  # infinite logits: inf - inf
     def forward(self, x):
@@ -383,27 +384,27 @@ class CrossEntropy(Function):
         return _reduce_losses(losses, self.reduction, q, self.out_shape)
 
     def backward(self, gy):
-        x, exp, total = self.saved_tensors
-        return CrossEntropyBackward(self.targets, self.reduction)(x, gy, as_tensor(exp / total))
+        probabilities = as_tensor(self.saved(1) / self.saved(2))
+        logits = (self.saved(0),) if is_grad_enabled() else ()
+        return CrossEntropyBackward(self.targets, self.reduction, self.x_shape)(gy, probabilities, *logits)
 
     def name(self):
         return self.label
 
 
 class CrossEntropyBackward(Function):
-    """The gradient of CrossEntropy as an op of (x, gy), so that it can itself be differentiated.
-
-    Its third input is the forward's softmax (a constant: its gradient is never asked for), overwritten here.
+    """The gradient of CrossEntropy from ``gy`` and the forward's softmax ``probabilities`` (a constant, overwritten
+    here), shaped as the logits ``x``: with ``x`` as a third input (``create_graph``) it can be differentiated again.
     """
 
-    saves = (0, 1)
+    saves = (0, 2)
 
-    def __init__(self, targets, reduction):
-        self.targets, self.reduction = targets, reduction
+    def __init__(self, targets, reduction, x_shape):
+        self.targets, self.reduction, self.x_shape = targets, reduction, x_shape
 
-    def forward(self, x, gy, probabilities):
+    def forward(self, gy, probabilities, x=None):
         q = self.targets
-        upstream = _per_sample(gy, self.reduction, q).astype(x.dtype, copy=False)
+        upstream = _per_sample(gy, self.reduction, q).astype(probabilities.dtype, copy=False)
         grad = probabilities
         scale = upstream if q.mass is None else q.mass * upstream
         grad *= scale
@@ -411,26 +412,26 @@ class CrossEntropyBackward(Function):
             q.subtract_at_classes(grad, scale)
         else:
             grad -= q.dense * upstream
-        return grad.reshape(x.shape)
+        return grad.reshape(self.x_shape)
 
     def backward(self, ggx):
-        x, gy = self.saved_tensors
+        gy, x = self.saved_tensors
         q, reduction = self.targets, self.reduction
         dtype = x.array.dtype
         p = softmax(x, 1).reshape(q.shape)
         ggx = ggx.reshape(q.shape)
         mass = as_tensor(q.mass_array(dtype))
         gx = ggy = None
-        if self.needs_input_grad[0]:
+        if self.needs_input_grad[2]:
             upstream = _per_sample(gy, reduction, q)
             gx = (upstream * mass * p * (ggx - (p * ggx).sum(1, keepdim=True))).reshape(x.shape)
-        if self.needs_input_grad[1]:
+        if self.needs_input_grad[0]:
             per_sample = ((p * mass - as_tensor(q.dense_array(dtype))) * ggx).sum(1)
             if reduction == "none":
                 ggy = per_sample.reshape(gy.shape)
             else:
                 ggy = per_sample.sum() / q.divisor if reduction == "mean" else per_sample.sum()
-        return gx, ggy, None
+        return ggy, None, gx
 
 
 class NllLoss(Function):
@@ -518,7 +519,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     else:
         targets = _probability_targets(input, target, weight, label_smoothing)
         label = "DivBackward1" if reduction == "mean" else "NegBackward0"
-    return CrossEntropy(targets, reduction, out_shape, label)(input)
+    return CrossEntropy(targets, reduction, input.array.shape, out_shape, label)(input)
 
 
 def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, out_shape):

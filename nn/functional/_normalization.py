@@ -15,6 +15,7 @@ import numpy as np
 import autograd_core
 from autograd_core import as_tensor, no_grad, sum_to
 from autograd_core.autograd import Function
+from autograd_core.tensor import int_arg
 
 from ._misc import pad
 
@@ -136,6 +137,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if input.dim() < 2:
         raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), but got shape "
                          f"{list(input.shape)}")
+    if input.numel() == 0:
+        return _batch_norm_of_nothing(input, weight, bias)
     channels = input.shape[1]
     for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
                     ("running_var", running_var)):
@@ -163,9 +166,21 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return y
 
 
+def _batch_norm_of_nothing(input, weight, bias):
+    """ATen's batch norm of an empty input: no statistics, nor checks; a copy scaled and shifted by the first
+    weight and bias, so that the parameters get (zero) gradients."""
+    y = input.clone()
+    if weight is not None:
+        y = y * weight[0]
+    return y if bias is None else y + bias[0]
+
+
 def _trailing_shape(op, input, normalized_shape):
     """``normalized_shape`` as a tuple, checked to be the input's trailing dims."""
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    else:
+        normalized_shape = tuple([int_arg(s, op, "normalized_shape") for s in normalized_shape])
     k = len(normalized_shape)
     if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k:]) != normalized_shape:
         raise RuntimeError(f"{op}: Given normalized_shape={list(normalized_shape)}, expected input with shape "
@@ -198,7 +213,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     _check_param("group_norm", "bias", bias, (channels,))
     affine, params = _affine_inputs(weight, bias)
     param_shape = (1, channels) + (1,) * (input.dim() - 2)
-    op = NativeGroupNorm((n, num_groups, -1), (2,), (channels,), param_shape, eps, affine)
+    group_size = channels // num_groups * int(np.prod(input.shape[2:], dtype=np.int64))  # not -1: n may be 0
+    op = NativeGroupNorm((n, num_groups, group_size), (2,), (channels,), param_shape, eps, affine)
     return op(input, *params)
 
 

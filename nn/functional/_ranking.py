@@ -16,7 +16,7 @@ from autograd_core.autograd import Function, once_differentiable
 
 from ._activation import logsigmoid
 from ._distance import broadcast_shape, pairwise_distance
-from ._loss import _reduce, _reduction
+from ._loss import _check_broadcast, _reduce, _reduction
 
 __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
            "multilabel_margin_loss", "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
@@ -59,6 +59,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """``input`` where ``target`` is 1 and ``max(0, margin - input)`` where it is -1, reduced."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_broadcast(input, target, "hinge_embedding_loss")
     below_margin = (margin - input).clamp_min(0)
     loss = autograd_core.where(target != 1, below_margin, 0.0) + autograd_core.where(target != -1, input, 0.0)
     return _reduce(loss, reduction)
@@ -90,6 +91,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     dot = (input1 * input2).sum(dim)
     squares = ((input1 * input1).sum(dim) + _EPSILON) * ((input2 * input2).sum(dim) + _EPSILON)
     cos = dot / squares.sqrt()
+    _check_broadcast(target, cos, "cosine_embedding_loss")
     loss = autograd_core.where(target == 1, 1 - cos, 0.0) + \
         autograd_core.where(target == -1, (cos - margin).clamp_min(0), 0.0)
     return _reduce(loss, reduction)

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose2d (thin wrappers over nn.functional)."""
+"""Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d (thin wrappers over nn.functional)."""
 import math
 
 import autograd_core
@@ -8,7 +8,7 @@ from ..parameter import Parameter
 from .. import init
 from .. import functional as F
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -24,7 +24,7 @@ def as_tuple(value, n, name):
 
 
 class _ConvNd(Module):
-    """What Conv1d/Conv2d/ConvTranspose2d share: hyper-parameters, ``weight``/``bias`` and their init."""
+    """What the convolution layers share: hyper-parameters, ``weight``/``bias`` and their init."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
                  output_padding, groups, bias, padding_mode, n, dtype):
@@ -74,7 +74,7 @@ class _ConvNd(Module):
         return widths
 
     def _conv_forward(self, input, conv):
-        """``conv`` (F.conv1d/F.conv2d) of ``input``, padded first by F.pad for the non-zero padding modes."""
+        """``conv`` (F.conv1d/2d/3d) of ``input``, padded first by F.pad for the non-zero padding modes."""
         if self.padding_mode == "zeros":
             return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
         padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
@@ -131,8 +131,23 @@ class Conv2d(_ConvNd):
         return self._conv_forward(input, F.conv2d)
 
 
-class ConvTranspose2d(_ConvNd):
-    """2-D transposed convolution (the gradient of Conv2d with respect to its input)."""
+class Conv3d(_ConvNd):
+    """3-D convolution over (N, C_in, D, H, W) or unbatched (C_in, D, H, W) inputs."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups,
+                         bias, padding_mode, 3, dtype)
+
+    def forward(self, input):
+        return self._conv_forward(input, F.conv3d)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """What the transposed convolutions share: the zero padding they allow and ``forward(input, output_size)``."""
+
+    _spatial = None  # set by each subclass
+    _functional = None
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
@@ -141,12 +156,12 @@ class ConvTranspose2d(_ConvNd):
         if isinstance(padding, str):
             raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple of ints, got '{padding}'")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True, output_padding,
-                         groups, bias, padding_mode, 2, dtype)
+                         groups, bias, padding_mode, self._spatial, dtype)
 
     def forward(self, input, output_size=None):
         output_padding = self._output_padding(input, output_size)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                  self.groups, self.dilation)
+        return self._functional(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                self.groups, self.dilation)
 
     def _output_padding(self, input, output_size):
         """The output padding that makes the output's spatial size ``output_size`` (default: the attribute)."""
@@ -154,7 +169,7 @@ class ConvTranspose2d(_ConvNd):
             return self.output_padding
         n = len(self.kernel_size)
         if len(output_size) not in (n, n + 2):
-            raise ValueError(f"ConvTranspose2d: output_size must have {n} or {n + 2} elements (got "
+            raise ValueError(f"{type(self).__name__}: output_size must have {n} or {n + 2} elements (got "
                              f"{len(output_size)})")
         output_size = tuple(output_size)[-n:]
         padding = []
@@ -163,8 +178,29 @@ class ConvTranspose2d(_ConvNd):
                         + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
             largest = smallest + self.stride[d] - 1
             if not smallest <= output_size[d] <= largest:
-                raise ValueError(f"ConvTranspose2d: requested an output size of {output_size}, but valid sizes "
+                raise ValueError(f"{type(self).__name__}: requested an output size of {output_size}, but valid sizes "
                                  f"range from {smallest} to {largest} in dimension {d} (for an input of "
                                  f"{list(input.shape)[-n:]})")
             padding.append(output_size[d] - smallest)
         return tuple(padding)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution (the gradient of Conv1d with respect to its input)."""
+
+    _spatial = 1
+    _functional = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution (the gradient of Conv2d with respect to its input)."""
+
+    _spatial = 2
+    _functional = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution (the gradient of Conv3d with respect to its input)."""
+
+    _spatial = 3
+    _functional = staticmethod(F.conv_transpose3d)

@@ -1,8 +1,8 @@
-"""Dropout layers: active in training mode, the identity in eval mode."""
+"""Dropout layers (plain, channel-wise and alpha): active in training mode, the identity in eval mode."""
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -43,3 +43,17 @@ class Dropout3d(_DropoutNd):
     """Zero whole channels of (N, C, D, H, W) inputs."""
 
     function = F.dropout3d
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks (``F.alpha_dropout``): keeps the input's mean and variance."""
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)  # PyTorch's module ignores ``inplace``
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels of (N, C, ...) inputs (``F.feature_alpha_dropout``)."""
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training)  # PyTorch's module ignores ``inplace``

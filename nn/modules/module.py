@@ -14,7 +14,7 @@ from autograd_core.autograd import Function
 from ..parameter import Parameter
 
 # the register_module_*_hook functions live here only, as in PyTorch
-__all__ = ["Module", "RemovableHandle", "LazyModuleMixin", "UninitializedParameter", "UninitializedBuffer"]
+__all__ = ["Module", "RemovableHandle", "UninitializedParameter", "UninitializedBuffer", "Buffer"]
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -180,6 +180,14 @@ def _checked_gradients(replaced, grads, what, kind):
         raise RuntimeError(f"Backward {kind} returned an invalid number of {what}, got {len(replaced)}, but expected "
                            f"{len(grads)}")
     return replaced
+
+
+_EXTRA_STATE = "_extra_state"  # the state_dict key suffix of get_extra_state's value
+
+
+def _overrides(module, method):
+    """Whether ``module``'s class overrides Module's ``method`` (get_extra_state/set_extra_state)."""
+    return getattr(type(module), method) is not getattr(Module, method)
 
 
 def _type_name(value):
@@ -416,10 +424,12 @@ class Module(dtypes.FloatingConversions):
                 raise TypeError(f"cannot assign '{_type_name(value)}' as child module '{name}' "
                                 "(torch.nn.Module or None expected)")
             self._modules[name] = None
+        elif isinstance(value, Buffer):
+            self.register_buffer(name, value, value.persistent)
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' "
-                                "(torch.Tensor or None expected)")
+                                "(torch.nn.Buffer, torch.Tensor or None expected)")
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -518,6 +528,20 @@ class Module(dtypes.FloatingConversions):
             module = module._modules[item]
         return module
 
+    def set_submodule(self, target, module, strict=False):
+        """Put ``module`` at dotted path ``target`` (its parent must exist; with ``strict``, the entry too)."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
     def _get_member(self, target, registry, kind):
         owner_path, _, name = target.rpartition(".")
         owner = self.get_submodule(owner_path)
@@ -539,10 +563,13 @@ class Module(dtypes.FloatingConversions):
             destination = OrderedDict()
         for name, param in self._parameters.items():
             if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
+                destination[prefix + name] = param if keep_vars or isinstance(param, _Uninitialized) \
+                    else param.detach()
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
+                destination[prefix + name] = buf if keep_vars or isinstance(buf, _Uninitialized) else buf.detach()
+        if _overrides(self, "get_extra_state"):
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
@@ -559,6 +586,9 @@ class Module(dtypes.FloatingConversions):
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
         own = self.state_dict(keep_vars=True)
+        extra = {(name + "." if name else "") + _EXTRA_STATE: module
+                 for name, module in self.named_modules(remove_duplicate=False)
+                 if _overrides(module, "set_extra_state")}
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
         errors = []
@@ -569,9 +599,11 @@ class Module(dtypes.FloatingConversions):
                 errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
         updates = []
         for key, target in own.items():
-            if key not in state_dict:
+            if key not in state_dict or key in extra:
                 continue
             value = _state_tensor(state_dict[key])
+            if isinstance(target, _Uninitialized) and isinstance(value, _Uninitialized):
+                continue  # an uninitialized checkpoint entry leaves an uninitialized entry as it is
             if isinstance(target, _Uninitialized) and value is not None:
                 target.materialize(value.shape, dtype=value.dtype)  # a lazy module takes the checkpoint's shape
             if value is None:
@@ -590,7 +622,19 @@ class Module(dtypes.FloatingConversions):
                     self._assign(key, target, value)
                 else:
                     target.copy_(value)
+        for key, module in extra.items():
+            if key in state_dict:
+                module.set_extra_state(state_dict[key])
         return _IncompatibleKeys(missing, unexpected)
+
+    def get_extra_state(self):
+        """What ``state_dict`` stores under ``<prefix>_extra_state`` besides tensors; a module that overrides it
+        (any picklable value) overrides ``set_extra_state`` to load it back."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called.")
+
+    def set_extra_state(self, state):
+        """Load back what ``get_extra_state`` returned (called by ``load_state_dict``)."""
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called.")
 
     def _assign(self, key, target, value):
         """``load_state_dict(assign=True)``: ``value`` itself takes ``key``'s place (a parameter keeps its
@@ -758,36 +802,30 @@ class UninitializedBuffer(_Uninitialized, Tensor):
         """Everything is set up by ``__new__``."""
 
 
-class LazyModuleMixin(Module):
-    """A module whose parameters take their shapes from its first input (``torch.nn.modules.lazy``).
+class Buffer(Tensor):
+    """A Tensor that a Module registers as a buffer when assigned as an attribute (``torch.nn.Buffer``).
 
-    The subclass creates ``UninitializedParameter``/``UninitializedBuffer`` entries
-    and implements ``initialize_parameters(*args, **kwargs)``, which materializes them
-    and initialises them as the eager module would. On the first call that hook runs
-    before ``forward``, then the module becomes ``cls_to_become`` (``LazyLinear`` ->
-    ``Linear``). ``load_state_dict`` materializes them with the checkpoint's shapes.
+    It shares ``data``'s array; ``persistent=False`` keeps it out of ``state_dict``.
     """
 
-    cls_to_become = None  # (a Module subclass itself, so that the module's layout allows becoming it)
+    __slots__ = ()
+    persistent = True
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._initialize_hook = self.register_forward_pre_hook(LazyModuleMixin._infer_parameters, with_kwargs=True)
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            data = autograd_core.empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Buffer: expected data to be a Tensor, but got {type(data).__name__}")
+        buffer = data.detach().requires_grad_(data.requires_grad)
+        buffer.__class__ = Buffer if persistent and cls.persistent else _NonPersistentBuffer
+        return buffer
 
-    def has_uninitialized_params(self):
-        """Whether a parameter or buffer of this module still has no shape."""
-        return any(isinstance(t, _Uninitialized) for t in
-                   list(self._parameters.values()) + list(self._buffers.values()))
+    def __init__(self, data=None, *, persistent=True):
+        """Everything is set up by ``__new__``."""
 
-    def initialize_parameters(self, *args, **kwargs):
-        raise NotImplementedError(f"initialize_parameters is not implemented for {type(self).__name__}")
 
-    def _infer_parameters(self, args, kwargs):
-        """The first call's forward pre-hook: shapes from the input, then the eager class."""
-        self.initialize_parameters(*args, **kwargs)
-        if self.has_uninitialized_params():
-            raise RuntimeError(f"module {self._get_name()} has not been fully initialized")
-        self._initialize_hook.remove()
-        del self._initialize_hook
-        if self.cls_to_become is not None:
-            self.__class__ = self.cls_to_become
+class _NonPersistentBuffer(Buffer):
+    """A ``Buffer(..., persistent=False)``."""
+
+    __slots__ = ()
+    persistent = False

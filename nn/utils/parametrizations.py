@@ -1,11 +1,11 @@
 """Parametrizations of a module's weight (``torch.nn.utils.parametrizations``): weight_norm and spectral_norm."""
-import autograd_core
-from autograd_core import Tensor, no_grad
+from autograd_core import Tensor
 
 from .. import functional as F
-from ..modules.conv import _ConvNd
 from ..modules.module import Module
 from . import parametrize
+from .spectral_norm import (check_power_iterations, default_dim, divided_by_sigma, power_iterations,
+                            random_unit_vectors, weight_as_matrix)
 from .weight_norm import norm_except_dim, weight_from_norm
 
 __all__ = ["weight_norm", "spectral_norm"]
@@ -42,38 +42,23 @@ class _SpectralNorm(Module):
         if not -ndim <= dim < ndim:
             raise IndexError(f"Dimension out of range (expected to be in range of [-{ndim}, {ndim - 1}] but got "
                              f"{dim})")
-        if n_power_iterations <= 0:
-            raise ValueError(f"Expected n_power_iterations to be positive, but got "
-                             f"n_power_iterations={n_power_iterations}")
+        check_power_iterations(n_power_iterations)
         self.dim, self.eps = dim % ndim, eps
         if ndim > 1:
             self.n_power_iterations = n_power_iterations
-            matrix = self._as_matrix(weight)
-            rows, columns = matrix.shape
-            self.register_buffer("_u", F.normalize(matrix.new_empty(rows).normal_(0, 1), dim=0, eps=eps))
-            self.register_buffer("_v", F.normalize(matrix.new_empty(columns).normal_(0, 1), dim=0, eps=eps))
-            self._power_method(matrix, 15)
-
-    def _as_matrix(self, weight):
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *[d for d in range(weight.dim()) if d != self.dim])
-        return weight.flatten(1)
-
-    def _power_method(self, matrix, iterations):
-        with no_grad():
-            for _ in range(iterations):
-                self._u.copy_(F.normalize(autograd_core.mv(matrix, self._v), dim=0, eps=self.eps))
-                self._v.copy_(F.normalize(autograd_core.mv(matrix.t(), self._u), dim=0, eps=self.eps))
+            matrix = weight_as_matrix(weight, self.dim)
+            u, v = random_unit_vectors(matrix, eps)
+            self.register_buffer("_u", u)
+            self.register_buffer("_v", v)
+            power_iterations(matrix, self._u, self._v, 15, eps)
 
     def forward(self, weight):
         if weight.dim() == 1:
             return F.normalize(weight, dim=0, eps=self.eps)
-        matrix = self._as_matrix(weight)
+        matrix = weight_as_matrix(weight, self.dim)
         if self.training:
-            self._power_method(matrix, self.n_power_iterations)
-        u, v = self._u.clone(), self._v.clone()
-        sigma = (u * autograd_core.mv(matrix, v)).sum()
-        return weight / sigma
+            power_iterations(matrix, self._u, self._v, self.n_power_iterations, self.eps)
+        return divided_by_sigma(weight, matrix, self._u, self._v)
 
     def right_inverse(self, value):
         return value
@@ -86,6 +71,6 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
     if dim is None:
-        dim = 1 if isinstance(module, _ConvNd) and module.transposed else 0
+        dim = default_dim(module)
     parametrize.register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
     return module

@@ -209,7 +209,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
 
 class PadSequence(Function):
-    """Sequences (L_i, *) stacked into one (T, B, *) (or (B, T, *)) tensor, padded on one side (PyTorch's CopySlices)."""
+    """Sequences (L_i, *) stacked into one (T, B, *) (or (B, T, *)) tensor, padded on one side (PyTorch's
+    CopySlices)."""
 
     def __init__(self, lengths, batch_first, padding_value, left):
         self.batch_first, self.padding_value = batch_first, padding_value

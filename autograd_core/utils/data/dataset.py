@@ -64,10 +64,10 @@ class StackDataset(Dataset):
 
     def __init__(self, *args, **kwargs):
         if args and kwargs:
-            raise ValueError("StackDataset: supported either tuple-like (via args) or dict-like (via kwargs) "
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
                              "input/output, but both types are given.")
         if not (args or kwargs):
-            raise ValueError("StackDataset: at least one dataset should be passed")
+            raise ValueError("At least one dataset should be passed")
         self.datasets = args or kwargs
         lengths = [len(d) for d in (args or kwargs.values())]
         if any(n != lengths[0] for n in lengths):
