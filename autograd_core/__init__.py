@@ -5,7 +5,8 @@
 from . import _aliases
 from ._allocator import keep_freed_memory
 from . import dtypes
-from .dtypes import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short,
+from .dtypes import complex64, cfloat, complex128, cdouble
+from .dtypes import (dtype, float16, half, bfloat16, float32, float, float64, double, uint8, int8, int16, short,
                      int32, int, int64, long, bool, get_default_dtype, set_default_dtype)
 from .device import device, cuda, set_default_device, get_default_device
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
@@ -22,6 +23,7 @@ from .ops.index import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.conv import *  # noqa: F401,F403
 from .ops.pool import *  # noqa: F401,F403
+from .ops.complex import *  # noqa: F401,F403
 from . import linalg, fft  # noqa: F401
 from .linalg._torch_functions import (det, inverse, logdet, slogdet, cholesky, matrix_exp, matrix_power, pinverse,
                                       svd, qr)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .dtypes import is_floating
 from . import dtypes
 from .arrays import to_numpy
 
@@ -19,7 +20,7 @@ class _Formatter:
     """Chooses integer, fixed or scientific notation and one width for all elements."""
 
     def __init__(self, values):
-        self.floating = values.dtype.kind == "f"
+        self.floating = is_floating(values.dtype)
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
@@ -60,6 +61,18 @@ class _Formatter:
         else:
             text = str(value)
         return (self.max_width - len(text)) * " " + text
+
+
+class _ComplexFormatter:
+    """PyTorch's complex format: the real parts and the imaginary parts each with a formatter of their own."""
+
+    def __init__(self, values):
+        self.real, self.imag = _Formatter(values.real), _Formatter(values.imag)
+        self.max_width = self.real.max_width + self.imag.max_width + 1
+
+    def format(self, value):
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return self.real.format(value.real) + (imag if imag[0] in "+-" else "+" + imag)
 
 
 def _summarized(a):
@@ -121,8 +134,13 @@ def array_str(a, indent):
     if a.size == 0:
         return "[]"
     summarize = a.size > THRESHOLD
-    fmt = _Formatter(_summarized(a) if summarize else a)
+    shown = _summarized(a) if summarize else a
+    fmt = _ComplexFormatter(shown) if a.dtype.kind == "c" else _Formatter(shown)
     return _array_str(a, indent, summarize, fmt)
+
+
+def _default_complex():
+    return dtypes.complex_of(dtypes.get_default_dtype().numpy)
 
 
 def tensor_repr(t, prefix="tensor("):
@@ -137,7 +155,7 @@ def tensor_repr(t, prefix="tensor("):
             suffixes.append(f"dtype={dt}")
         body = "[]"
     else:
-        if dt not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+        if dt not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool) and dt.numpy != _default_complex():
             suffixes.append(f"dtype={dt}")
         body = array_str(a, indent)
     if t.grad_fn is not None:

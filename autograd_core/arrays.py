@@ -56,6 +56,7 @@ def _module_loader(name):
 NUMPY = ArrayBackend("numpy", np, np.ndarray, lambda a: a, lambda a: a)
 NUMPY.add_kernels("conv", _module_loader("autograd_core.kernels.conv"))
 NUMPY.add_kernels("pool", _module_loader("autograd_core.kernels.pool"))
+NUMPY.add_kernels("recurrent", _module_loader("autograd_core.kernels.recurrent"))
 NUMPY.add_kernels("special", _module_loader("scipy.special"))  # erf...; scipy is slow to import
 
 _by_type = {np.ndarray: NUMPY}

@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from .dtypes import is_floating
 from . import arrays, dtypes
 from .device import device as _device
 from .tensor import Tensor, _new, argument_type_error, int_arg, to_array
@@ -149,7 +150,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requir
     def make(dtype):
         np_dtype = dtypes.to_numpy_dtype(dtype or (dtypes.int64 if integral else dtypes.get_default_dtype()))
         xp = arrays.default_module()
-        if np_dtype.kind == "f":  # computed in float64 as start + i * step, as PyTorch does
+        if is_floating(np_dtype):  # computed in float64 as start + i * step, as PyTorch does
             return (start + step * xp.arange(count, dtype=np.float64)).astype(np_dtype)
         return xp.arange(start, end, step, dtype=np_dtype)
     return factory("arange", make, dtype, requires_grad, device, out)

@@ -1,20 +1,26 @@
 """PyTorch-style dtype objects (``torch.float32``...) mapped onto numpy dtypes."""
 import builtins
+import functools
 import numbers
 
+import ml_dtypes  # noqa: F401  (registers numpy's "bfloat16" dtype)
 import numpy as np
+
+
+_BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
 
 
 class dtype:
     """A tensor element type; ``numpy`` is the numpy dtype that stores it."""
 
-    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
+    __slots__ = ("name", "numpy", "is_floating_point", "is_complex", "is_signed", "itemsize")
 
     def __init__(self, name):
         self.name = name
         self.numpy = np.dtype(name)
-        self.is_floating_point = self.numpy.kind == "f"
-        self.is_signed = self.numpy.kind in "fi"
+        self.is_floating_point = self.numpy.kind == "f" or self.numpy == _BFLOAT16
+        self.is_complex = self.numpy.kind == "c"
+        self.is_signed = self.is_floating_point or self.numpy.kind in "ic"
         self.itemsize = self.numpy.itemsize
 
     def __repr__(self):
@@ -25,6 +31,7 @@ class dtype:
 
 
 float16 = half = dtype("float16")
+bfloat16 = dtype("bfloat16")
 float32 = float = dtype("float32")
 float64 = double = dtype("float64")
 uint8 = dtype("uint8")
@@ -33,12 +40,51 @@ int16 = short = dtype("int16")
 int32 = int = dtype("int32")
 int64 = long = dtype("int64")
 bool = dtype("bool")
+complex64 = cfloat = dtype("complex64")
+complex128 = cdouble = dtype("complex128")
 
-ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+ALL = (float16, bfloat16, float32, float64, uint8, int8, int16, int32, int64, bool, complex64, complex128)
 _BY_NUMPY = {d.numpy: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
-_PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool}
+_PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool, builtins.complex: complex128}
 _default = [float32]
+_FLOATING = frozenset(d.numpy for d in ALL if d.is_floating_point)
+_DIFFERENTIABLE = _FLOATING | {complex64.numpy, complex128.numpy}
+
+
+def is_floating(np_dtype):
+    """Whether numpy dtype ``np_dtype`` is one of the tensor floating dtypes (bfloat16's numpy kind is "V")."""
+    return np_dtype in _FLOATING
+
+
+def is_differentiable(np_dtype):
+    """Whether tensors of numpy dtype ``np_dtype`` can require grad and be recorded: floating or complex."""
+    return np_dtype in _DIFFERENTIABLE
+
+
+def complex_of(np_dtype):
+    """The complex numpy dtype whose parts are of real dtype ``np_dtype`` (complex64 below float64)."""
+    return complex128.numpy if np_dtype == np.float64 else complex64.numpy
+
+
+def real_of(np_dtype):
+    """The real numpy dtype of complex ``np_dtype``'s parts (float64 for complex128, float32 for complex64)."""
+    return np.dtype(np.float64) if np_dtype == complex128.numpy else np.dtype(np.float32)
+
+
+def computes_bfloat16_in_float32(forward):
+    """Decorates a Function's ``forward``: bfloat16 arrays are computed in float32 and the results rounded once
+    to bfloat16, as PyTorch's CPU kernels do (numpy would round after every step and accumulate sums in bfloat16).
+    """
+    @functools.wraps(forward)
+    def widened(self, *arrays):
+        if arrays[0].dtype != _BFLOAT16:  # inputs share the first one's dtype
+            return forward(self, *arrays)
+        ys = forward(self, *[a.astype(np.float32) if a is not None and a.dtype == _BFLOAT16 else a for a in arrays])
+        if type(ys) is tuple:
+            return tuple(y.astype(_BFLOAT16) if y.dtype == np.float32 else y for y in ys)
+        return ys.astype(_BFLOAT16) if ys.dtype == np.float32 else ys
+    return widened
 
 
 def _by_name(name):
@@ -83,14 +129,15 @@ def to_numpy_dtype(value):
 
 
 def _category(np_dtype):
-    kind = np_dtype.kind
-    return 2 if kind == "f" else (0 if kind == "b" else 1)
+    return 2 if np_dtype in _FLOATING else (0 if np_dtype.kind == "b" else 3 if np_dtype.kind == "c" else 1)
 
 
 def _scalar_category(value):
-    """bool < integer < float for Python and numpy scalars."""
+    """bool < integer < float < complex for Python and numpy scalars."""
     if isinstance(value, (builtins.bool, np.bool_)):
         return 0
+    if isinstance(value, (builtins.complex, np.complexfloating)):
+        return 3
     return 1 if isinstance(value, numbers.Integral) else 2
 
 
@@ -110,12 +157,23 @@ def result_type(a, b):
     (ca, pa, da), (cb, pb, db) = ranks
     if ca != cb or pa != pb:
         winner = ranks[0] if (ca, pa) > (cb, pb) else ranks[1]
+        loser = ranks[1] if winner is ranks[0] else ranks[0]
+        if winner[0] == 3 and loser[0] == 2 and loser[1] >= winner[1]:  # complex keeps the float tensor's precision
+            same_tier = loser[1] == winner[1]
+            return complex_of(np.promote_types(loser[2], real_of(winner[2])) if same_tier else loser[2])
         if winner[2] is None:  # a scalar of a higher category than the tensor
-            return (np.dtype(np.bool_), np.dtype(np.int64), _default[0].numpy)[winner[0]]
+            return _category_default(winner[0])
         return winner[2]
     if da is None:
-        return (np.dtype(np.bool_), np.dtype(np.int64), _default[0].numpy)[ca]
+        return _category_default(ca)
     return np.promote_types(da, db)
+
+
+def _category_default(category):
+    """The dtype a category takes from Python scalars alone: bool, int64, the default float, its complex."""
+    if category == 3:
+        return complex_of(_default[0].numpy)
+    return (np.dtype(np.bool_), np.dtype(np.int64), _default[0].numpy)[category]
 
 
 class FloatingConversions:
@@ -131,3 +189,6 @@ class FloatingConversions:
 
     def half(self):
         return self.to(float16)
+
+    def bfloat16(self):
+        return self.to(bfloat16)

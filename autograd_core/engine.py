@@ -17,6 +17,7 @@ import numpy as np
 from .arrays import array_module, as_array, to_numpy
 from .function import AccumulateGrad, edge_of
 from .grad_mode import GradMode
+from .ops.complex import real
 from .ops.shape import cast, sum_to
 from .tensor import Tensor, _new
 
@@ -96,7 +97,11 @@ def _fitted(grad, source, index, expected):
             raise RuntimeError(f"Function {source.name()} returned an invalid gradient at index {index} - got "
                                f"{list(array.shape)} but expected shape compatible with {list(shape)}")
         grad = sum_to(grad, shape)
-    return grad if array.dtype == dtype else cast(grad, dtype)
+    if array.dtype.kind == "c" and dtype.kind != "c":  # a real input takes the real part, as PyTorch's engine
+        grad = real(grad)
+        if grad.array.dtype == dtype:
+            return grad
+    return grad if grad.array.dtype == dtype else cast(grad, dtype)
 
 
 def _run_watched(node, grads, retain_graph, capture):
@@ -209,6 +214,8 @@ def _root_gradients(tensors, grad_tensors, op):
     for i, t in enumerate(tensors):
         g = None if grad_tensors is None else grad_tensors[i]
         if g is None:
+            if t.array.dtype.kind == "c":
+                raise RuntimeError(f"{op}: grad can be implicitly created only for real scalar outputs")
             if t.array.size != 1:
                 raise RuntimeError(f"{op}: grad can be implicitly created only for scalar outputs "
                                    f"(output {i} has shape {tuple(t.shape)}); pass gradient= of that shape")

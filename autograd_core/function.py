@@ -27,6 +27,7 @@ import weakref
 
 import numpy as np
 
+from .dtypes import is_differentiable
 from .arrays import array_module, as_array, is_array
 from .grad_mode import GradMode, no_grad
 from .tensor import Tensor, _new, check_in_place_target
@@ -245,7 +246,7 @@ class Function(Node):
                 connected.append(o)
                 continue
             meta.append((o.array.shape, o.array.dtype))
-            if any(o is t for t in self._non_differentiable) or o.array.dtype.kind != "f":
+            if any(o is t for t in self._non_differentiable) or not is_differentiable(o.array.dtype):
                 connected.append(o)
                 continue
             dirty = any(o is t for t in self._dirty)
@@ -473,7 +474,7 @@ def _make_node_class(op_class, name):
 
 
 def _output(array, fn, index):
-    if array.dtype.kind == "f":
+    if is_differentiable(array.dtype):
         return _new(array, fn, index)
     return _new(array)
 

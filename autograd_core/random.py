@@ -1,8 +1,12 @@
 """``torch.random``: generators, the random creation and sampling ops, and the random in-place fills.
 
-Samples are drawn on the host by numpy's PCG64 (so a seed gives the same numbers on
-every backend) and moved to the tensor's backend with ``from_numpy``. Ops whose
-parameters are tensors (``normal(mean, std)``, ``bernoulli``, ``poisson``) record a
+Samples are drawn on the host from PyTorch's CPU stream (mt19937 seeded as PyTorch seeds it,
+see ``_mt19937``), so a seed gives PyTorch's numbers on every backend, and are moved to the
+tensor's backend with ``from_numpy``. ``rand``/``uniform_``, ``randn``/``normal_``,
+``randint``/``random_``, ``randperm`` and ``bernoulli`` follow ATen's CPU algorithms bit for bit;
+``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``, ``poisson`` and ``multinomial``
+use numpy's samplers over the same words (seeded runs repeat, the values are not PyTorch's).
+Ops whose parameters are tensors (``normal(mean, std)``, ``bernoulli``, ``poisson``) record a
 node with PyTorch's name whose gradient is zero, as PyTorch's is.
 """
 import contextlib
@@ -10,7 +14,8 @@ import numbers
 
 import numpy as np
 
-from . import dtypes
+from .dtypes import is_floating
+from . import _mt19937, dtypes
 from .arrays import array_module, from_numpy, to_numpy
 from .creation import factory, check_device, _finish
 from .device import device as _device
@@ -26,8 +31,6 @@ __all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_stat
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default seed: unseeded runs repeat too
 _UINT64 = 2 ** 64
-_STATE_FIELDS = ((0, 8), (8, 24), (24, 40), (40, 41), (41, 45))  # seed, PCG64 state, increment, cached half-word
-_STATE_SIZE = 45
 
 
 def _seed_value(seed):
@@ -41,11 +44,17 @@ def _seed_value(seed):
 
 
 class Generator:
-    """A seedable source of random numbers (numpy's PCG64 underneath, on the host): ``rng`` draws them."""
+    """A seedable source of random numbers: PyTorch's CPU mt19937 stream, on the host. ``stream`` draws
+    PyTorch's samples; ``rng`` (numpy's samplers over the same words) the others."""
 
     def __init__(self, device="cpu"):
         check_device(device)
-        self.manual_seed(DEFAULT_SEED)
+        self._seed = DEFAULT_SEED
+        self.stream = _mt19937.Stream(DEFAULT_SEED)
+
+    @property
+    def rng(self):
+        return self.stream.rng
 
     @property
     def device(self):
@@ -53,7 +62,7 @@ class Generator:
 
     def manual_seed(self, seed):
         self._seed = _seed_value(seed)
-        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+        self.stream.reseed(self._seed)
         return self
 
     def seed(self):
@@ -64,24 +73,19 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The generator's state as a uint8 tensor of 45 bytes (``set_state`` takes it back)."""
-        state = self.rng.bit_generator.state
-        fields = (self._seed, state["state"]["state"], state["state"]["inc"], state["has_uint32"],
-                  state["uinteger"])
-        raw = b"".join(int(v).to_bytes(end - start, "little") for v, (start, end) in zip(fields, _STATE_FIELDS))
-        return _finish(np.frombuffer(raw, dtype=np.uint8).copy(), False)
+        """The generator's state as PyTorch lays it out: a uint8 tensor of 5056 bytes (``set_state`` takes it
+        back, and so does PyTorch's)."""
+        return _finish(np.frombuffer(self.stream.get_state(), dtype=np.uint8).copy(), False)
 
     def set_state(self, new_state):
         if not isinstance(new_state, Tensor) or new_state.dtype != dtypes.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         raw = to_numpy(new_state.array).tobytes()
-        if len(raw) != _STATE_SIZE:
-            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_SIZE} but found the input RNG "
-                               f"state size to be {len(raw)}")
-        seed, value, inc, has_uint32, uinteger = (int.from_bytes(raw[a:b], "little") for a, b in _STATE_FIELDS)
-        self._seed = seed
-        self.rng.bit_generator.state = {"bit_generator": "PCG64", "state": {"state": value, "inc": inc},
-                                        "has_uint32": has_uint32, "uinteger": uinteger}
+        if len(raw) != _mt19937.STATE_SIZE:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_mt19937.STATE_SIZE} but found the "
+                               f"input RNG state size to be {len(raw)}")
+        self.stream.set_state(raw)
+        self._seed = self.stream.seed
         return self
 
 
@@ -128,6 +132,15 @@ def _rng(generator):
     return (generator or default_generator).rng
 
 
+def _stream(generator):
+    return (generator or default_generator).stream
+
+
+def _draw(generator, sample, shape, *args):
+    """``sample(stream, n, *args)`` of PyTorch's algorithms, shaped ``shape``."""
+    return sample(_stream(generator), int(np.prod(shape, dtype=np.int64)), *args).reshape(shape)
+
+
 # ----- errors as PyTorch words them -----
 
 def _invalid_arguments(op, args, signatures):
@@ -144,7 +157,7 @@ def _not_implemented(kernel, dtype):
 
 def _require_float(dtype, kernel):
     """``dtype`` (numpy), refused as PyTorch's ``kernel`` refuses non-floating types."""
-    if np.dtype(dtype).kind != "f":
+    if not is_floating(np.dtype(dtype)):
         raise _not_implemented(kernel, dtype)
     return dtype
 
@@ -162,19 +175,9 @@ def _broadcast_shape(a, b):
 
 # ----- drawing -----
 
-_MANTISSA_BITS = {"float16": 11, "float32": 24, "float64": 53}
-
-
-def _uniform(rng, shape, dtype):
-    """Samples in [0, 1) of the float ``dtype`` (numpy): float64 draws rounded to it, any rounded up to 1 set to the
-    value just below."""
-    dtype = np.dtype(dtype)
-    return np.minimum(rng.random(shape).astype(dtype), np.nextafter(dtype.type(1), dtype.type(0)))
-
-
-def _host_float(param):
-    """A number, or a tensor's values on the host as float64 (for numpy's samplers)."""
-    return to_numpy(param.array).astype(np.float64) if isinstance(param, Tensor) else param
+def _host_param(param, dtype):
+    """A number, or a tensor's values on the host, as ``dtype`` (numpy) values."""
+    return (to_numpy(param.array) if isinstance(param, Tensor) else np.asarray(param)).astype(dtype)
 
 
 class RandomSample(Function):
@@ -234,23 +237,24 @@ def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, d
          pin_memory=False):
     """Uniform samples in [0, 1): ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=(2, 3))``."""
     shape = _size("rand", sizes, size)
-    return factory("rand", lambda dt: _uniform(_rng(generator), shape, _float_dtype(dt, "check_uniform_bounds")),
-                   dtype, requires_grad, device, out)
+    def make(dt):
+        return _draw(generator, _mt19937.uniform, shape, _float_dtype(dt, "check_uniform_bounds"))
+    return factory("rand", make, dtype, requires_grad, device, out)
 
 
 def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples: ``randn(2, 3)``, ``randn((2, 3))`` or ``randn(size=(2, 3))``."""
     shape = _size("randn", sizes, size)
-    return factory("randn", lambda dt: _rng(generator).standard_normal(shape).astype(
-        _float_dtype(dt, "normal_kernel_cpu")), dtype, requires_grad, device, out)
+    return factory("randn", lambda dt: _draw(generator, _mt19937.normal, shape, _float_dtype(dt, "normal_kernel_cpu")),
+                   dtype, requires_grad, device, out)
 
 
 def _limits(dtype):
     """The smallest and largest values of ``dtype`` (numpy) as Python numbers."""
     if dtype.kind == "b":
         return 0, 1
-    if dtype.kind == "f":
+    if is_floating(dtype):
         return float(np.finfo(dtype).min), float(np.finfo(dtype).max)
     return int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
 
@@ -300,7 +304,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     def make(dt):
         np_dtype = dtypes.to_numpy_dtype(dt) or np.int64
         _check_bounds(low, high, np_dtype)
-        return _rng(generator).integers(low, high, size=shape).astype(np_dtype)
+        return _draw(generator, _mt19937.random_from_to, shape, high - low, low, np_dtype).astype(np_dtype)
     return factory("randint", make, dtype, requires_grad, device, out)
 
 
@@ -329,7 +333,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     def make(dt):
         np_dtype = dtypes.to_numpy_dtype(dt) or np.int64
         _check_permutation_size(n, np_dtype)
-        return _rng(generator).permutation(int(n)).astype(np_dtype)
+        return _mt19937.randperm(_stream(generator), int(n)).astype(np_dtype)
     return factory("randperm", make, dtype, requires_grad, device, out)
 
 
@@ -384,10 +388,10 @@ def _normal_of_tensors(mean, std, generator, out):
                            "normal_kernel_cpu")
     node = "NormalBackward3" if len(tensors) == 2 else ("NormalBackward1" if tensors[0] is mean else
                                                          "NormalBackward2")
-    rng = _rng(generator)
-
-    def draw(*arrays):
-        return _on_backend(rng.standard_normal(shape) * _host_float(std) + _host_float(mean), arrays[0], dtype)
+    def draw(*arrays):  # PyTorch draws N(0, 1) into the output, then output.mul_(std).add_(mean)
+        samples = _draw(generator, _mt19937.normal, shape, dtype)
+        return _on_backend((samples * _host_param(std, dtype)).astype(dtype) + _host_param(mean, dtype), arrays[0],
+                           dtype)
     return write_out("normal", RandomSample(draw, node)(*tensors), out)
 
 
@@ -411,14 +415,21 @@ def normal(mean, std=_DEFAULT_STD, size=None, *, generator=None, out=None, dtype
         raise _invalid_arguments("normal", args, _NORMAL_SIGNATURES)
     _check_std(std)
     shape = shape_arg((size,), "normal")
-    return factory("normal", lambda dt: (_rng(generator).standard_normal(shape) * std + mean).astype(
-        _float_dtype(dt, "normal_kernel_cpu")), dtype, requires_grad, device, out)
+    return factory("normal", lambda dt: _draw(generator, _mt19937.normal, shape, _float_dtype(dt, "normal_kernel_cpu"),
+                                              mean, std), dtype, requires_grad, device, out)
 
 
 _P_IN_MESSAGE = ("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be "
                  "improved?  If so, please report an enhancement request to PyTorch.)")
 _BERNOULLI_SIGNATURES = ("Tensor input, *, torch.Generator generator = None, Tensor out = None",
                          "Tensor input, float p, *, torch.Generator generator = None")
+
+
+def _bernoulli_of_tensor(generator, probs):
+    """ATen's ``bernoulli_(p_tensor)``: a uniform under each probability, float64 for float64 probabilities, else
+    float32."""
+    dtype = np.float64 if probs.dtype == np.float64 else np.float32
+    return _draw(generator, _mt19937.unit_uniform, probs.shape, dtype) < probs.astype(dtype)
 
 
 def _check_probability(p):
@@ -429,19 +440,20 @@ def _check_probability(p):
 @tensor_method()
 def bernoulli(input, p=None, *, generator=None, out=None):
     """1 with probability ``input`` (elementwise), or ``p`` for every element, else 0; ``input``'s dtype."""
-    rng = _rng(generator)
     if p is None:
         _require_float(input.array.dtype, "bernoulli_tensor_cpu_p_")
         probs = _check_probabilities(input)
         dtype = out.array.dtype if isinstance(out, Tensor) else input.array.dtype
-        sample = RandomSample(lambda x: _on_backend(rng.random(x.shape) < probs, x, dtype), "BernoulliBackward0")
+        sample = RandomSample(lambda x: _on_backend(_bernoulli_of_tensor(generator, probs), x, dtype),
+                              "BernoulliBackward0")
         return write_out("bernoulli", sample(input), out)
     if isinstance(p, Tensor) and p.array.ndim == 0:
         p = p.item()
     if not isinstance(p, numbers.Real) or out is not None:
         raise _invalid_arguments("bernoulli", (input, p), _BERNOULLI_SIGNATURES)
     _check_probability(p)
-    return UndifferentiableSample(lambda x: _on_backend(rng.random(x.shape) < p, x, x.dtype), "bernoulli")(input)
+    return UndifferentiableSample(lambda x: _on_backend(_draw(generator, _mt19937.bernoulli_scalar, x.shape, p), x,
+                                                        x.dtype), "bernoulli")(input)
 
 
 def poisson(input, generator=None):
@@ -458,7 +470,7 @@ def _check_multinomial(input, num_samples, replacement, out):
     if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral):
         raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not "
                         f"{type(num_samples).__name__}")
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_SCALAR_TYPE_NAMES[input.array.dtype.name]}")
     if input.array.ndim not in (1, 2):
@@ -510,21 +522,20 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 # ----- in-place fills -----
 
 def _refill(tensor, name, node_name, generator, draw, check=None):
-    """``tensor`` refilled in place with ``draw(rng, shape)`` (host samples cast to its dtype), recorded as
-    ``node_name``; no gradient reaches its old values. ``check()`` runs after the in-place checks, as in PyTorch."""
-    rng = _rng(generator)
-
+    """``tensor`` refilled in place with ``draw(generator, shape, dtype)`` (host samples cast to its dtype),
+    recorded as ``node_name``; no gradient reaches its old values. ``check()`` runs after the in-place checks, as
+    in PyTorch."""
     def refill(x):
         if check is not None:
             check()
-        return overwrite(x, lambda a: _on_backend(draw(rng, a.shape), a, a.dtype), node_name)
+        return overwrite(x, lambda a: _on_backend(draw(generator, a.shape, a.dtype), a, a.dtype), node_name)
     refill.__name__ = name
     return tensor._apply_inplace(refill)
 
 
 def _require_continuous(tensor, distribution, type_names):
     dtype = tensor.array.dtype
-    if dtype.kind != "f":
+    if not is_floating(dtype):
         raise RuntimeError(f"{distribution} distribution is a continuous probability distribution. dtype must be a "
                            f"floating point but you specified {type_names[dtype.name]}")
 
@@ -542,7 +553,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None):
         if from_ > to:
             raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
     return _refill(self, "uniform", "UniformBackward0", generator,
-                   lambda rng, shape: from_ + (to - from_) * rng.random(shape), check)
+                   lambda gen, shape, dtype: _draw(gen, _mt19937.uniform, shape, dtype, from_, to), check)
 
 
 @tensor_method()
@@ -551,8 +562,8 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     def check():
         _check_std(std)
         _require_float(self.array.dtype, "normal_kernel_cpu")
-    return _refill(self, "normal", "NormalBackward0", generator, lambda rng, shape: rng.normal(mean, std, shape),
-                   check)
+    return _refill(self, "normal", "NormalBackward0", generator,
+                   lambda gen, shape, dtype: _draw(gen, _mt19937.normal, shape, dtype, mean, std), check)
 
 
 def _check_probabilities(p):
@@ -567,8 +578,11 @@ def bernoulli_(self, p=0.5, *, generator=None):
     """Fill in place with 1 with probability ``p`` (a number, or a tensor broadcast to this one), else 0."""
     if isinstance(p, Tensor):
         return _refill(self, "bernoulli", "BernoulliBackward1", generator,
-                       lambda rng, shape: rng.random(shape) < _check_probabilities(p), lambda: _check_probabilities(p))
-    return _refill(self, "bernoulli", "BernoulliBackward2", generator, lambda rng, shape: rng.random(shape) < p,
+                       lambda gen, shape, dtype: _bernoulli_of_tensor(gen, np.broadcast_to(_check_probabilities(p),
+                                                                                            shape)),
+                       lambda: _check_probabilities(p))
+    return _refill(self, "bernoulli", "BernoulliBackward2", generator,
+                   lambda gen, shape, dtype: _draw(gen, _mt19937.bernoulli_scalar, shape, p),
                    lambda: _check_probability(p))
 
 
@@ -579,7 +593,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
         _require_positive("exponential_", "lambda", lambd)
         _require_continuous(self, "Exponential", _SCALAR_TYPE_NAMES)
     return _refill(self, "exponential", "ExponentialBackward0", generator,
-                   lambda rng, shape: rng.exponential(1.0 / lambd, shape), check)
+                   lambda gen, shape, dtype: _rng(gen).exponential(1.0 / lambd, shape), check)
 
 
 @tensor_method()
@@ -588,7 +602,8 @@ def geometric_(self, p, *, generator=None):
     def check():
         if not 0 < p < 1:
             raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
-    return _refill(self, "geometric", "GeometricBackward0", generator, lambda rng, shape: rng.geometric(p, shape),
+    return _refill(self, "geometric", "GeometricBackward0", generator,
+                   lambda gen, shape, dtype: _rng(gen).geometric(p, shape),
                    check)
 
 
@@ -599,7 +614,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         _require_positive("log_normal_", "std", std)
         _require_float(self.array.dtype, "log_normal_cpu")
     return _refill(self, "log_normal", "LogNormalBackward0", generator,
-                   lambda rng, shape: rng.lognormal(mean, std, shape), check)
+                   lambda gen, shape, dtype: _rng(gen).lognormal(mean, std, shape), check)
 
 
 @tensor_method()
@@ -609,15 +624,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
         _require_positive("cauchy_", "sigma", sigma)
         _require_continuous(self, "Cauchy", _C_TYPE_NAMES)
     return _refill(self, "cauchy", "CauchyBackward0", generator,
-                   lambda rng, shape: median + sigma * rng.standard_cauchy(shape), check)
-
-
-def _default_range(rng, shape, dtype):
-    """``random_()``: integers from 0 to 2^mantissa (included) for floats, to the largest value of an integer
-    dtype."""
-    if dtype.kind == "f":
-        return rng.integers(0, 2 ** _MANTISSA_BITS[dtype.name], shape, endpoint=True)
-    return rng.integers(0, 1 if dtype.kind == "b" else np.iinfo(dtype).max, shape, endpoint=True)
+                   lambda gen, shape, dtype: median + sigma * _rng(gen).standard_cauchy(shape), check)
 
 
 @tensor_method()
@@ -631,7 +638,8 @@ def random_(self, *bounds, to=None, generator=None):
     node = ("RandomBackward2", "RandomBackward1", "RandomBackward0")[len(bounds)]
     if not bounds:
         return _refill(self, "random", node, generator,
-                       lambda rng, shape: _default_range(rng, shape, self.array.dtype))
+                       lambda gen, shape, dtype: _draw(gen, _mt19937.random_default, shape, dtype))
     from_, to = (0,) + bounds if len(bounds) == 1 else bounds
-    return _refill(self, "random", node, generator, lambda rng, shape: rng.integers(from_, to, shape),
+    return _refill(self, "random", node, generator,
+                   lambda gen, shape, dtype: _draw(gen, _mt19937.random_from_to, shape, to - from_, from_, dtype),
                    lambda: _check_bounds(from_, to, self.array.dtype))

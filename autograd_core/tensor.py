@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from .dtypes import is_differentiable, is_floating
 from . import dtypes
 from . import arrays
 from .device import device as _device, CPU
@@ -85,6 +86,8 @@ def to_array(data, dtype=None):
             raise TypeError(f"tensor(): could not convert {type(data).__name__} to a tensor: {exc}") from None
         if np_dtype is None and array.dtype == np.float64:
             array = array.astype(dtypes.get_default_dtype().numpy)
+        elif np_dtype is None and array.dtype == np.complex128:  # Python complex numbers: the default complex dtype
+            array = array.astype(dtypes.complex_of(dtypes.get_default_dtype().numpy))
     if array.dtype not in dtypes._BY_NUMPY:
         if array.dtype.kind in "iu" and np_dtype is None:
             array = array.astype(np.int64)
@@ -138,7 +141,7 @@ class Tensor(dtypes.FloatingConversions):
                                    "use a computed variable in a subgraph that doesn't require differentiation "
                                    "use var_no_grad = var.detach().")
             return
-        if value and self.array.dtype.kind != "f":
+        if value and not is_differentiable(self.array.dtype):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients "
                                f"(got dtype {self.dtype})")
         self._requires_grad = bool(value)
@@ -173,9 +176,9 @@ class Tensor(dtypes.FloatingConversions):
         if not isinstance(value, Tensor):
             raise TypeError(f"data: expected a Tensor to assign, got {type(value).__name__} "
                             "(wrap arrays with autograd_core.as_tensor)")
-        if self._requires_grad and value.array.dtype.kind != "f":
+        if self._requires_grad and not is_differentiable(value.array.dtype):
             raise RuntimeError(f"data: cannot assign a tensor of dtype {value.dtype} to a tensor that requires "
-                               "grad (only floating point tensors can require gradients)")
+                               "grad (only floating point and complex tensors can require gradients)")
         self.array = value.array
 
     @property
@@ -317,7 +320,10 @@ class Tensor(dtypes.FloatingConversions):
         return False
 
     def is_floating_point(self):
-        return self.array.dtype.kind == "f"
+        return is_floating(self.array.dtype)
+
+    def is_complex(self):
+        return self.array.dtype.kind == "c"
 
     def is_contiguous(self):
         return self.array.flags.c_contiguous
@@ -646,10 +652,12 @@ def int_arg(value, op, name):
 
 
 _TYPE_NAMES = {np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64): "torch.DoubleTensor",
-               np.dtype(np.float16): "torch.HalfTensor", np.dtype(np.int64): "torch.LongTensor",
+               np.dtype(np.float16): "torch.HalfTensor", dtypes.bfloat16.numpy: "torch.BFloat16Tensor",
+               np.dtype(np.int64): "torch.LongTensor",
                np.dtype(np.int32): "torch.IntTensor", np.dtype(np.int16): "torch.ShortTensor",
                np.dtype(np.int8): "torch.CharTensor", np.dtype(np.uint8): "torch.ByteTensor",
-               np.dtype(np.bool_): "torch.BoolTensor"}
+               np.dtype(np.bool_): "torch.BoolTensor", np.dtype(np.complex64): "torch.ComplexFloatTensor",
+               np.dtype(np.complex128): "torch.ComplexDoubleTensor"}
 _NAME_TYPES = {name: dtypes.from_numpy_dtype(dt) for dt, name in _TYPE_NAMES.items()}
 
 Variable = Tensor

@@ -175,7 +175,7 @@ def run(argv=None):
     if args.distributed:
         dist.init_process_group()
         trained = nn.parallel.DistributedDataParallel(model)
-        sampler = DistributedSampler(train, num_replicas=dist.get_world_size(), rank=dist.get_rank(), seed=args.seed)
+        sampler = DistributedSampler(train, seed=args.seed)
         lead = dist.get_rank() == 0
         description += f"; data-parallel on {dist.get_world_size()} ranks, batch {args.batch_size} each"
     say = print if lead else (lambda *a, **k: None)

@@ -5,6 +5,7 @@ Every function changes the tensor through public in-place ops under ``no_grad``
 returns it, as PyTorch's do; ``manual_seed`` makes it repeat exactly.
 """
 import math
+import warnings
 
 import autograd_core
 from autograd_core import no_grad
@@ -64,14 +65,49 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
         return tensor.normal_(mean, std, generator=generator)
 
 
+def _normal_cdf(x):
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std²) samples restricted to [a, b]: uniform CDF values through the inverse normal CDF."""
-    from scipy import special  # imported on first use: scipy is slow to load
-    low, high = special.ndtr((a - mean) / std), special.ndtr((b - mean) / std)
+    """Fill with N(mean, std²) samples restricted to [a, b] by rejection, drawing as PyTorch draws: normal
+    samples redrawn where they fall outside when [a, b] holds over 30% of the mass, else uniform candidates on
+    [a, b] accepted with probability pdf / peak."""
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
+                      "may be incorrect.", stacklevel=2)
     with no_grad():
-        tensor.uniform_(low, high, generator=generator)
-        tensor.copy_(autograd_core.tensor(special.ndtri(tensor.numpy(force=True))))  # scipy runs on the host
-        return tensor.mul_(std).add_(mean).clamp_(a, b)
+        if _normal_cdf((b - mean) / std) - _normal_cdf((a - mean) / std) > 0.3:
+            return _trunc_normal_redrawn(tensor, mean, std, a, b, generator)
+        return _trunc_normal_accepted(tensor, mean, std, a, b, generator)
+
+
+def _trunc_normal_redrawn(tensor, mean, std, a, b, generator):
+    low, high = (autograd_core.tensor(v, dtype=tensor.dtype).item() for v in (a, b))  # bounds in the dtype
+    result = tensor.normal_(mean, std, generator=generator)
+    while True:
+        outside = (result < low) | (result > high)
+        if not outside.any():
+            break
+        result = autograd_core.where(outside, autograd_core.empty_like(result).normal_(mean, std, generator=generator),
+                                     result)
+    return tensor if result is tensor else tensor.copy_(result)
+
+
+def _trunc_normal_accepted(tensor, mean, std, a, b, generator):
+    log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+    uniforms = autograd_core.empty_like(tensor)
+
+    def rejected(candidates):
+        log_pdf = (candidates - mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+        return uniforms.uniform_(generator=generator).log_().gt(log_pdf)
+    pending = rejected(tensor.uniform_(a, b, generator=generator))
+    result = tensor
+    while pending.any():
+        candidates = autograd_core.empty_like(tensor).uniform_(a, b, generator=generator)
+        result = autograd_core.where(pending, candidates, result)
+        pending = autograd_core.where(pending, rejected(candidates), pending)
+    return tensor if result is tensor else tensor.copy_(result)
 
 
 def constant_(tensor, val):

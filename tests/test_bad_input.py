@@ -215,6 +215,9 @@ CASES = [
                                  "asinh_", "acosh_", "atanh_", "logit_", "sinc_", "frac_", "trunc_")],
     call("xlogy_", t(2, 3), t(2, 3)), call("clamp_min_", t(2, 3), 0.2), call("clamp_max_", t(2, 3), 0.6),
     call("addmv_", t(2), t(2, 3), t(3)),
+    *[call(n, t(2, 3)) for n in ("real", "imag", "conj", "conj_physical", "resolve_conj", "angle", "view_as_real",
+                                 "is_complex")],
+    call("view_as_complex", t(2)), call("complex", t(2, 3), t(2, 3)), call("polar", t(2, 3), t(2, 3)),
 ]
 
 # public functions that take no tensors, shapes or dims (state, files, numerics helpers), or that PyTorch has not

@@ -39,11 +39,34 @@ def test_every_collective_against_numpy(reports):
                                       "shape [2] float32, rank 1: shape [3] float32)")
 
 
-@pytest.mark.parametrize("case", ["equivalence", "equivalence-no-sync"])
+@pytest.mark.parametrize("case", ["equivalence", "equivalence-no-sync", "equivalence-bucket-view",
+                                  "equivalence-no-sync-bucket-view"])
 def test_two_ranks_of_50_train_as_one_process_of_100(reports, case):
     for report in reports(case):
         assert report["difference"] < 1e-6
         assert report["keys"] == ["module.0.weight", "module.0.bias"]
+        assert report["views"] == [case.endswith("bucket-view")] * 4  # grads are the buckets' views, or own arrays
+
+
+def _cnn(nn):
+    return nn.Sequential(nn.Conv2d(1, 10, 3), nn.ReLU(), nn.Flatten(), nn.Linear(6760, 300), nn.ReLU(),
+                         nn.Linear(300, 10))
+
+
+@pytest.mark.parametrize("build, cap_mb", [(_cnn, 25), (lambda nn: nn.Sequential(*[nn.Linear(700, 700)
+                                                                                  for _ in range(6)]), 2)])
+def test_buckets_group_gradients_as_pytorchs_ddp(build, cap_mb):
+    torch_ref = pytest.importorskip("torch")
+    from torch import distributed as ref_dist
+
+    from nn.parallel.distributed import FIRST_BUCKET_BYTES, _buckets
+    ref_params = list(build(torch_ref.nn).parameters())[::-1]  # DDP's order: the parameters reversed
+    want, _ = ref_dist._compute_bucket_assignment_by_size(ref_params, [FIRST_BUCKET_BYTES, cap_mb * 2 ** 20],
+                                                          [False] * len(ref_params))
+    params = list(build(nn).parameters())
+    position = {id(p): len(params) - 1 - i for i, p in enumerate(params)}
+    assert [[position[id(p)] for p in b.params] for b in _buckets(params, cap_mb * 2 ** 20)] == want
+    assert FIRST_BUCKET_BYTES == ref_dist._DEFAULT_FIRST_BUCKET_BYTES
 
 
 def test_ddp_refuses_what_pytorch_refuses_and_finds_unused_parameters(reports):
@@ -61,7 +84,9 @@ def test_distributed_sampler_gives_pytorchs_indices_without_shuffling(reports):
     for report in reports("sampler"):
         reference = Reference(list(range(23)), num_replicas=2, rank=report["rank"], shuffle=False, seed=3)
         assert report["orders"]["False"] == list(reference)
-        assert sorted(report["orders"]["True"]) != report["orders"]["True"]  # shuffled, seeded by seed + epoch
+        shuffled = Reference(list(range(23)), num_replicas=2, rank=report["rank"], shuffle=True, seed=3)
+        shuffled.set_epoch(2)
+        assert report["orders"]["True"] == list(shuffled)  # PyTorch's randperm, seeded by seed + epoch
     del torch_ref
 
 
@@ -85,14 +110,15 @@ def test_collectives_before_init_and_ddp_without_a_group_are_refused():
 
 def test_the_launcher_runs_a_module_under_mpiexec(tmp_path):
     script = tmp_path / "hello.py"
-    script.write_text("import autograd_core.distributed as dist\n"
+    script.write_text("import os, sys\n"
+                      "import autograd_core.distributed as dist\n"
                       "dist.init_process_group()\n"
-                      "import os\n"
-                      "print('rank', dist.get_rank(), 'of', dist.get_world_size(), os.environ['LOCAL_RANK'])\n")
+                      "line = f\"rank {dist.get_rank()} of {dist.get_world_size()} {os.environ['LOCAL_RANK']}\"\n"
+                      "open(os.path.join(sys.argv[1], f'rank{dist.get_rank()}.txt'), 'w').write(line)\n")
     done = subprocess.run([sys.executable, "-m", "autograd_core.distributed.run", "--nproc-per-node", "2",
-                           str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+                           str(script), str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert sorted(done.stdout.split("\n")[:2]) == ["rank 0 of 2 0", "rank 1 of 2 1"]
+    assert [(tmp_path / f"rank{r}.txt").read_text() for r in (0, 1)] == ["rank 0 of 2 0", "rank 1 of 2 1"]
     assert run.command(run.parse_args(["--nproc-per-node", "2", "-m", "examples.train", "--epochs", "1"]))[1:] == \
         ["-n", "2", sys.executable, "-m", "examples.train", "--epochs", "1"]
 

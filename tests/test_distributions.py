@@ -38,6 +38,16 @@ def close(ours, theirs, tol=1e-6):
     assert tuple(ours.shape) == theirs.shape
 
 
+def assert_refused_alike(call, torch_ref, error=Exception):
+    """``call(D, lib)`` raises ``error`` with PyTorch's distributions, and with ours an error of that type and
+    message."""
+    with pytest.raises(error) as theirs:
+        call(torch_ref.distributions, torch_ref)
+    with pytest.raises(theirs.type) as ours:
+        call(D, torch)
+    assert str(ours.value) == str(theirs.value)
+
+
 LOC, SCALE = RNG.normal(size=(2, 3)), RNG.uniform(0.5, 2.0, (2, 3))
 PROBS = RNG.uniform(0.05, 0.95, (2, 3))
 SIMPLEX = RNG.dirichlet(np.ones(4), size=3)
@@ -86,7 +96,6 @@ CASES = [
         D.Normal(*tensors(m, LOC, SCALE)), [D.AffineTransform(*tensors(m, LOC[0], SCALE[1]), event_dim=1)]),
      RNG.normal(size=(2, 3))),
 ]
-IDS = [c[0] for c in CASES]
 MOMENTS = ("mean", "variance", "stddev", "mode")
 CUMULATIVE = ("cdf", "icdf")
 
@@ -103,37 +112,47 @@ def _quantity(dist, name, value, lib):
     return getattr(dist, name)
 
 
-@pytest.mark.parametrize("name", ["log_prob", "entropy", "perplexity", *MOMENTS, *CUMULATIVE])
-@pytest.mark.parametrize("make, value", [c[1:] for c in CASES], ids=IDS)
-def test_values_equal_pytorchs(make, value, name, torch_ref):
-    theirs_dist = make(torch_ref.distributions, torch_ref)
-    try:
-        theirs = _quantity(theirs_dist, name, value, torch_ref)
-    except Exception as refused:  # noqa: BLE001  (not defined there, or values it refuses: ours refuses them too)
-        with pytest.raises(type(refused)):
-            _quantity(make(D, torch), name, value, torch)
-        return
-    close(_quantity(make(D, torch), name, value, torch), theirs)
+def parity_tests(cases, names):
+    """The two parity tests of a table of ``(id, make(D, lib), value)`` cases: the quantities ``names`` at the value
+    equal PyTorch's (or both refuse them), and the shapes, flags, reprs, family, samples and ``expand`` too."""
+    ids = [c[0] for c in cases]
+
+    @pytest.mark.parametrize("name", names)
+    @pytest.mark.parametrize("make, value", [c[1:] for c in cases], ids=ids)
+    def test_values_equal_pytorchs(make, value, name, torch_ref):
+        try:
+            theirs = _quantity(make(torch_ref.distributions, torch_ref), name, value, torch_ref)
+        except Exception as refused:  # noqa: BLE001  (not defined there, or values it refuses: ours refuses them too)
+            with pytest.raises(type(refused)):
+                _quantity(make(D, torch), name, value, torch)
+            return
+        close(_quantity(make(D, torch), name, value, torch), theirs)
+
+    @pytest.mark.parametrize("make", [c[1] for c in cases], ids=ids)
+    def test_shapes_samples_and_flags_equal_pytorchs(make, torch_ref):
+        ours, theirs = make(D, torch), make(torch_ref.distributions, torch_ref)
+        assert ours.batch_shape == tuple(theirs.batch_shape) and ours.event_shape == tuple(theirs.event_shape)
+        assert (ours.has_rsample, ours.has_enumerate_support) == (theirs.has_rsample, theirs.has_enumerate_support)
+        assert repr(ours) == repr(theirs) and repr(ours.support) == repr(theirs.support)
+        assert isinstance(ours, D.ExponentialFamily) == isinstance(theirs, torch_ref.distributions.ExponentialFamily)
+        sample = ours.sample((5,))
+        assert sample.shape == tuple(theirs.sample((5,)).shape) and str(sample.dtype) == str(theirs.sample().dtype)
+        assert not sample.requires_grad
+        if ours.has_rsample:
+            assert ours.rsample((2, 1)).shape == tuple(theirs.rsample((2, 1)).shape)
+        assert bool(ours.support.check(sample).all())
+        expanded = ours.expand((4,) + tuple(ours.batch_shape))
+        assert expanded.batch_shape == (4,) + tuple(ours.batch_shape) and expanded.sample().shape == \
+            (4,) + tuple(ours.batch_shape) + tuple(ours.event_shape)
+        value = values(ours.sample())
+        close(expanded.log_prob(torch.tensor(value)), theirs.expand((4,) + tuple(theirs.batch_shape)).log_prob(
+            torch_ref.tensor(value)))
+
+    return test_values_equal_pytorchs, test_shapes_samples_and_flags_equal_pytorchs
 
 
-@pytest.mark.parametrize("make", [c[1] for c in CASES], ids=IDS)
-def test_shapes_samples_and_flags_equal_pytorchs(make, torch_ref):
-    ours, theirs = make(D, torch), make(torch_ref.distributions, torch_ref)
-    assert ours.batch_shape == tuple(theirs.batch_shape) and ours.event_shape == tuple(theirs.event_shape)
-    assert (ours.has_rsample, ours.has_enumerate_support) == (theirs.has_rsample, theirs.has_enumerate_support)
-    assert repr(ours) == repr(theirs) and repr(ours.support) == repr(theirs.support)
-    sample = ours.sample((5,))
-    assert sample.shape == tuple(theirs.sample((5,)).shape) and str(sample.dtype) == str(theirs.sample().dtype)
-    assert not sample.requires_grad
-    if ours.has_rsample:
-        assert ours.rsample((2, 1)).shape == tuple(theirs.rsample((2, 1)).shape)
-    assert bool(ours.support.check(sample).all())
-    expanded = ours.expand((4,) + tuple(ours.batch_shape))
-    assert expanded.batch_shape == (4,) + tuple(ours.batch_shape) and expanded.sample().shape == \
-        (4,) + tuple(ours.batch_shape) + tuple(ours.event_shape)
-    value = values(ours.sample())
-    close(expanded.log_prob(torch.tensor(value)), theirs.expand((4,) + tuple(theirs.batch_shape)).log_prob(
-        torch_ref.tensor(value)))
+test_values_equal_pytorchs, test_shapes_samples_and_flags_equal_pytorchs = parity_tests(
+    CASES, ["log_prob", "entropy", "perplexity", *MOMENTS, *CUMULATIVE])
 
 
 def test_enumerate_support_equals_pytorchs(torch_ref):
@@ -165,10 +184,10 @@ KL_FAMILIES = {
 KL_PAIRS = [(p, q) for p in KL_FAMILIES for q in KL_FAMILIES]
 
 
-@pytest.mark.parametrize("p, q", KL_PAIRS, ids=[f"{p}-{q}" for p, q in KL_PAIRS])
-def test_kl_divergence_of_univariate_families_equals_pytorchs(p, q, torch_ref):
+def check_kl_divergence_equals_pytorchs(make_p, make_q, torch_ref):
+    """KL(p || q) of the distributions ``make_p`` and ``make_q`` make equals PyTorch's, or both refuse it alike."""
     def kl(D, m):
-        return D.kl_divergence(KL_FAMILIES[p](D, m), KL_FAMILIES[q](D, m))
+        return D.kl_divergence(make_p(D, m), make_q(D, m))
     try:
         theirs = kl(torch_ref.distributions, torch_ref)
     except NotImplementedError as refused:
@@ -177,6 +196,11 @@ def test_kl_divergence_of_univariate_families_equals_pytorchs(p, q, torch_ref):
         assert str(ours.value) == str(refused)
         return
     close(kl(D, torch), theirs)
+
+
+@pytest.mark.parametrize("p, q", KL_PAIRS, ids=[f"{p}-{q}" for p, q in KL_PAIRS])
+def test_kl_divergence_of_univariate_families_equals_pytorchs(p, q, torch_ref):
+    check_kl_divergence_equals_pytorchs(KL_FAMILIES[p], KL_FAMILIES[q], torch_ref)
 
 
 def _with_zeros(probs):
@@ -222,11 +246,7 @@ def test_kl_errors_are_pytorchs(torch_ref):
                                      D.TransformedDistribution(D.Normal(0.0, 1.0), D.SigmoidTransform())),
     ]
     for call in calls:
-        with pytest.raises(NotImplementedError) as theirs:
-            call(torch_ref.distributions, torch_ref)
-        with pytest.raises(NotImplementedError) as ours:
-            call(D, torch)
-        assert str(ours.value) == str(theirs.value)
+        assert_refused_alike(call, torch_ref, NotImplementedError)
     with pytest.raises(ValueError, match="KL-divergence between two Multivariate Normals with different event shapes"):
         D.kl_divergence(D.MultivariateNormal(torch.zeros(2), torch.eye(2)),
                         D.MultivariateNormal(torch.zeros(3), torch.eye(3)))
@@ -397,22 +417,23 @@ LOG_PROB_GRADIENTS = [
 ]
 
 
-def _value_for(dist):
-    """A fixed value in the support: a sample drawn under a fixed seed."""
+def assert_log_prob_and_entropy_pass_gradcheck(make, a, b):
+    """``make(a, b)``'s log_prob at a fixed value of its support (a sample drawn under a fixed seed), and its entropy
+    where it has one, pass gradcheck in ``a`` and ``b``."""
     torch.manual_seed(5)
-    return dist.sample().detach()
-
-
-@pytest.mark.parametrize("make, shape", [c[1:] for c in LOG_PROB_GRADIENTS], ids=[c[0] for c in LOG_PROB_GRADIENTS])
-def test_log_prob_and_entropy_gradients_pass_gradcheck(make, shape):
-    a, b = _leaf(RNG.normal(size=shape) * 0.5), _leaf(RNG.normal(size=shape) * 0.3)
-    value = _value_for(make(a, b))
+    value = make(a, b).sample().detach()
     assert gradcheck(lambda a, b: make(a, b).log_prob(value), (a, b))
     try:
         make(a, b).entropy()
     except NotImplementedError:
         return
     assert gradcheck(lambda a, b: make(a, b).entropy(), (a, b))
+
+
+@pytest.mark.parametrize("make, shape", [c[1:] for c in LOG_PROB_GRADIENTS], ids=[c[0] for c in LOG_PROB_GRADIENTS])
+def test_log_prob_and_entropy_gradients_pass_gradcheck(make, shape):
+    assert_log_prob_and_entropy_pass_gradcheck(make, _leaf(RNG.normal(size=shape) * 0.5),
+                                               _leaf(RNG.normal(size=shape) * 0.3))
 
 
 RSAMPLE_GRADIENTS = [

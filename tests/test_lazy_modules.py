@@ -2,26 +2,17 @@
 afterwards, parity with PyTorch once the weights are the same, checkpoints, dtypes and errors."""
 import copy
 
+import _helpers
 import numpy as np
 import pytest
+from _helpers import randn, values
 
 import autograd_core as torch
 from autograd_core.autograd import gradcheck
 import nn
 import optim
 
-
-@pytest.fixture
-def torch_ref():
-    return pytest.importorskip("torch")
-
-
-def randn(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
-
-
-def values(tensor):
-    return tensor.numpy(force=True)
+torch_ref = _helpers.torch_ref  # the fixture
 
 
 # (class name, positional arguments, keyword arguments, input shape, eager class name)

@@ -3,7 +3,6 @@ gives PyTorch's numbers on the same points."""
 import numpy as np
 import pytest
 
-import autograd_core as torch
 from examples import kmeans
 
 torch_ref = pytest.importorskip("torch")

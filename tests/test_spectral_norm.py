@@ -4,8 +4,10 @@ normalised weight's largest singular value, gradchecks and errors; nn.utils.skip
 import copy
 import warnings
 
+import _helpers
 import numpy as np
 import pytest
+from _helpers import randn, values
 
 import autograd_core as torch
 from autograd_core.autograd import gradcheck
@@ -13,18 +15,7 @@ import nn
 from nn.utils import parametrizations
 from nn.utils.spectral_norm import divided_by_sigma, weight_as_matrix
 
-
-@pytest.fixture
-def torch_ref():
-    return pytest.importorskip("torch")
-
-
-def randn(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
-
-
-def values(tensor):
-    return tensor.numpy(force=True)
+torch_ref = _helpers.torch_ref  # the fixture
 
 
 def same_state(ours, theirs):

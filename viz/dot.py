@@ -9,6 +9,7 @@ import graphviz
 import numpy as np
 
 from autograd_core import Tensor
+from autograd_core.dtypes import is_floating
 from autograd_core.arrays import to_numpy
 
 from .graph import as_tensors, op_arguments, record_graph, saved_items
@@ -51,7 +52,7 @@ def value_lines(array, prefix=""):
         text = np.array2string(array, separator=", ", formatter={"all": _number}, max_line_width=48)
         lines = text.split("\n")
         return [prefix + lines[0]] + [line.strip() for line in lines[1:]]
-    if array.dtype.kind not in "biuf":
+    if array.dtype.kind not in "biu" and not is_floating(array.dtype):
         return [f"{prefix}{array.size} elements"]
     values = array.astype(np.float64)
     return [f"{prefix}min {_number(values.min())}, mean {_number(values.mean())}, max {_number(values.max())}"]

@@ -23,6 +23,7 @@ import collections
 import contextlib
 import copy
 
+from ..dtypes import is_differentiable, is_floating
 from ..arrays import array_module
 from ..engine import grad
 from ..function import Hooks
@@ -75,7 +76,7 @@ def make_dual(tensor, tangent, *, level=None):
     for name, t in (("primal", tensor), ("tangent", tangent)):
         if not isinstance(t, Tensor):
             raise TypeError(f"make_dual: expected the {name} to be a Tensor, got {type(t).__name__}")
-        if t.array.dtype.kind not in "fc":
+        if not is_differentiable(t.array.dtype):
             raise ValueError(f"Expected {name} to be floating point or complex, but got: {t.dtype}")
     if tangent.shape != tensor.shape:
         raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
@@ -157,7 +158,7 @@ def _jvp(node, inputs, tangents, ys):
     with enable_grad():
         leaves = [_new(x.array) for x in inputs]
         moving = [(leaf.requires_grad_(), t) for leaf, t in zip(leaves, tangents)
-                  if t is not None and leaf.array.dtype.kind == "f"]
+                  if t is not None and is_floating(leaf.array.dtype)]
         outputs = node._record(leaves, ys)
         outputs = outputs if type(outputs) is tuple else (outputs,)
         differentiable = [o for o in outputs if o.requires_grad]

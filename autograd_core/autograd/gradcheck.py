@@ -1,4 +1,9 @@
-"""Compare autograd's gradients with central finite differences (``torch.autograd.gradcheck``)."""
+"""Compare autograd's gradients with central finite differences (``torch.autograd.gradcheck``).
+
+Complex inputs and outputs are checked as pairs of real coordinates (the real parts, then the imaginary
+parts): each input is perturbed along both, and each output's real and imaginary parts are seeded in turn
+(a seed of 1 or 1j gives, by PyTorch's convention, the gradient of the real or the imaginary part).
+"""
 import warnings
 
 import numpy as np
@@ -20,8 +25,20 @@ def _outputs(func, inputs):
     return [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
 
 
+def _real_coordinates(array):
+    """A host array as a flat float64 vector: its values, or for a complex array its real then imaginary parts."""
+    flat = array.reshape(-1)
+    if flat.dtype.kind == "c":
+        return np.concatenate([flat.real, flat.imag]).astype(np.float64)
+    return flat.astype(np.float64)
+
+
+def _coordinate_count(array):
+    return array.size * (2 if array.dtype.kind == "c" else 1)
+
+
 def _host_values(outputs):
-    return [to_numpy(o.array).astype(np.float64).reshape(-1) for o in outputs]
+    return [_real_coordinates(to_numpy(o.array)) for o in outputs]
 
 
 def _numerical_jacobians(func, inputs, eps):
@@ -38,17 +55,19 @@ def _numerical_jacobians(func, inputs, eps):
         original = x.array
         point = np.array(to_numpy(original), copy=True)  # 0-d stays 0-d
         flat = point.reshape(-1)  # a view: perturbations write through
-        jac = [np.zeros((flat.size, o.array.size)) for o in outputs]
+        jac = [np.zeros((_coordinate_count(point), _coordinate_count(o.array))) for o in outputs]
         try:
-            for i in range(flat.size):
-                value = flat[i]
-                flat[i] = value + eps
+            for i in range(_coordinate_count(point)):
+                step = eps if i < flat.size else eps * 1j  # a complex input: its real parts, then its imaginary
+                at = i % flat.size
+                value = flat[at]
+                flat[at] = value + step
                 x.array = from_numpy(point.copy(), like=original)
                 plus = _host_values(_outputs(func, inputs))
-                flat[i] = value - eps
+                flat[at] = value - step
                 x.array = from_numpy(point.copy(), like=original)
                 minus = _host_values(_outputs(func, inputs))
-                flat[i] = value
+                flat[at] = value
                 for k in range(len(outputs)):
                     jac[k][i] = (plus[k] - minus[k]) / (2 * eps)
         finally:
@@ -60,18 +79,20 @@ def _numerical_jacobians(func, inputs, eps):
 def _analytical_jacobians(func, inputs):
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     outputs = _outputs(func, inputs)
-    jacs = [[np.zeros((x.array.size, o.array.size)) for o in outputs] for x in diff_inputs]
+    jacs = [[np.zeros((_coordinate_count(x.array), _coordinate_count(o.array))) for o in outputs]
+            for x in diff_inputs]
     for k, out in enumerate(outputs):
         if not out.requires_grad:
             continue
-        for j in range(out.array.size):
-            seed = np.zeros(out.array.size, dtype=out.array.dtype)
-            seed[j] = 1
+        size = out.array.size
+        for j in range(_coordinate_count(out.array)):
+            seed = np.zeros(size, dtype=out.array.dtype)
+            seed[j % size] = 1 if j < size else 1j  # the real part of output element j, then its imaginary part
             seed = _new(from_numpy(seed.reshape(out.array.shape), like=out.array))
             grads = autograd_grad(out, diff_inputs, seed, retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None:
-                    jacs[i][k][:, j] = to_numpy(g.array).reshape(-1)
+                    jacs[i][k][:, j] = _real_coordinates(to_numpy(g.array))
     return jacs
 
 
@@ -79,7 +100,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     """True when every analytical Jacobian matches the numerical one within ``atol + rtol * |numerical|``."""
     inputs = _as_tuple(inputs)
     for i, x in enumerate(inputs):
-        if isinstance(x, Tensor) and x.requires_grad and x.array.dtype != np.float64:
+        if isinstance(x, Tensor) and x.requires_grad and x.array.dtype not in (np.float64, np.complex128):
             warnings.warn(f"gradcheck: input {i} is {x.dtype}, not float64; finite differences will be inaccurate")
     _, numerical = _numerical_jacobians(func, inputs, eps)
     analytical = _analytical_jacobians(func, inputs)
@@ -93,13 +114,21 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
+def _random_like(rng, array):
+    """Standard normal values shaped as ``array`` (complex ones for a complex array)."""
+    values = rng.standard_normal(array.shape)
+    if array.dtype.kind == "c":
+        values = values + 1j * rng.standard_normal(array.shape)
+    return values
+
+
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
                   gen_non_contig_grad_outputs=False, raise_exception=True, **unused_options):
     """gradcheck of the gradient itself: checks second derivatives through ``create_graph=True``."""
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = tuple(_new(from_numpy(rng.standard_normal(o.array.shape), like=o.array)).requires_grad_()
+        grad_outputs = tuple(_new(from_numpy(_random_like(rng, o.array), like=o.array)).requires_grad_()
                              for o in _outputs(func, inputs))
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)

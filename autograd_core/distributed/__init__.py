@@ -18,6 +18,7 @@ import sys
 
 import numpy as np
 
+from ..dtypes import is_differentiable
 from ..arrays import from_numpy, to_numpy
 from ..tensor import Tensor
 
@@ -184,7 +185,7 @@ def _mpi_op(op, reduce_op):
 
 
 def _check_average(op, reduce_op, array):
-    if reduce_op is ReduceOp.AVG and array.dtype.kind not in "fc":
+    if reduce_op is ReduceOp.AVG and not is_differentiable(array.dtype):
         raise TypeError(f"{op}: ReduceOp.AVG needs a floating point tensor, got {array.dtype}")
 
 

@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 
+from ..dtypes import is_floating
 from .. import dtypes
 from ..arrays import array_module, kernels
 from ..function import Function
@@ -131,7 +132,7 @@ def xlogy(input, other, *, out=None):
     node = "XlogyBackward0" if isinstance(input, Tensor) and isinstance(other, Tensor) else (
         "XlogyBackward2" if isinstance(input, Tensor) else "XlogyBackward1")
     x, y = promote(input, other, "xlogy")
-    if x.array.dtype.kind != "f":
+    if not is_floating(x.array.dtype):
         x, y = x.to(dtypes.get_default_dtype()), y.to(dtypes.get_default_dtype())
     return write_out("xlogy", Xlogy(node)(x, y), out)
 

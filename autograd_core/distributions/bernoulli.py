@@ -1,25 +1,18 @@
 """``Bernoulli(probs=None, logits=None)``: 1 with probability ``probs``, else 0."""
 import math
-import numbers
 
 from ..creation import arange
 from ..grad_mode import no_grad
 from ..ops.index import where
 from ..random import bernoulli
-from ..tensor import Size
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _softplus, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _ShapedBinaryProbsOrLogits, _softplus, broadcast_all
 
 __all__ = ["Bernoulli"]
 
 
-def _two_parameterisations(probs, logits):
-    if (probs is None) == (logits is None):
-        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-
-
-class Bernoulli(ExponentialFamily):
+class Bernoulli(_ShapedBinaryProbsOrLogits, ExponentialFamily):
     """The Bernoulli distribution, parameterised by the probability of 1 (``probs``) or its log-odds
     (``logits``)."""
 
@@ -28,32 +21,11 @@ class Bernoulli(ExponentialFamily):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        _two_parameterisations(probs, logits)
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
-        super().__init__(Size() if isinstance(given, numbers.Number) else param.size(), validate_args=validate_args)
+        (param,) = self._set_probs_or_logits(probs, logits)
+        super().__init__(param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(Bernoulli, batch_shape, _instance, ("probs", "logits"))
-        new._param = new.__dict__["probs"] if "probs" in self.__dict__ else new.__dict__["logits"]
-        return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
+        return self._expand_probs_or_logits(Bernoulli, batch_shape, _instance)
 
     @property
     def mean(self):

@@ -4,9 +4,8 @@ from ..grad_mode import no_grad
 from ..random import _rng
 from . import constraints
 from ._special import lgamma
-from .bernoulli import _two_parameterisations
 from .distribution import Distribution
-from .utils import _host_float_values, _host_sample, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _host_float_values, _host_sample, _ShapedBinaryProbsOrLogits
 
 __all__ = ["Binomial"]
 
@@ -19,7 +18,7 @@ def _homogeneous_count(total_count, what):
     return count
 
 
-class Binomial(Distribution):
+class Binomial(_ShapedBinaryProbsOrLogits, Distribution):
     """The number of successes in ``total_count`` independent trials of success probability ``probs`` (or log-odds
     ``logits``)."""
 
@@ -28,37 +27,16 @@ class Binomial(Distribution):
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        _two_parameterisations(probs, logits)
-        given = probs if probs is not None else logits
-        self.total_count, param = broadcast_all(total_count, given)
-        self.total_count = self.total_count.to(param.dtype)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
+        total_count, param = self._set_probs_or_logits(probs, logits, total_count)
+        self.total_count = total_count.to(param.dtype)
         super().__init__(param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(Binomial, batch_shape, _instance, ("total_count", "probs", "logits"))
-        new._param = new.__dict__["probs"] if "probs" in self.__dict__ else new.__dict__["logits"]
-        return new
+        return self._expand_probs_or_logits(Binomial, batch_shape, _instance, ("total_count",))
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     @property
     def mean(self):

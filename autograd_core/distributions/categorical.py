@@ -7,9 +7,8 @@ from ..grad_mode import no_grad
 from ..random import multinomial
 from ..tensor import Size
 from . import constraints
-from .bernoulli import _two_parameterisations
 from .distribution import Distribution
-from .utils import _finfo, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _finfo, _two_parameterisations, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Categorical"]
 
@@ -87,3 +86,20 @@ class Categorical(Distribution):
     def enumerate_support(self, expand=True):
         values = arange(self._num_events, dtype=dtypes.int64).reshape((-1,) + (1,) * len(self._batch_shape))
         return values.expand((-1,) + tuple(self._batch_shape)) if expand else values
+
+
+class _OnCategorical:
+    """A distribution built on a ``Categorical`` (its ``_categorical``), whose ``probs``, ``logits`` and
+    ``param_shape`` are that one's."""
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape

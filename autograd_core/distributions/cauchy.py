@@ -3,23 +3,14 @@ import math
 
 from ..creation import empty, full
 from ..ops.elementwise import atan
-from . import constraints
 from .distribution import Distribution
-from .utils import _batch_shape, broadcast_all
+from .normal import _RealLocationScale
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(_RealLocationScale, Distribution):
     """The Cauchy (Lorentz) distribution of median ``loc`` and half width ``scale``: no mean, no variance."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(_batch_shape((loc, scale), self.loc), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Cauchy, batch_shape, _instance, ("loc", "scale"))

@@ -5,14 +5,13 @@ import math
 from ..ops.index import where
 from ..random import rand
 from . import constraints
-from .bernoulli import _two_parameterisations
 from .exp_family import ExponentialFamily
-from .utils import _batch_shape, _softplus, broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _ShapedBinaryProbsOrLogits, _softplus, broadcast_all, clamp_probs, lazy_property, logits_to_probs
 
 __all__ = ["ContinuousBernoulli"]
 
 
-class ContinuousBernoulli(ExponentialFamily):
+class ContinuousBernoulli(_ShapedBinaryProbsOrLogits, ExponentialFamily):
     """The continuous Bernoulli distribution. Its normalising constant is singular at probs = 1/2: inside ``lims``
     its quantities come from Taylor expansions about 1/2."""
 
@@ -22,34 +21,20 @@ class ContinuousBernoulli(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
-        _two_parameterisations(probs, logits)
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
+        (param,) = self._set_probs_or_logits(probs, logits)
         if probs is not None:
             if validate_args is not None and not bool(self.arg_constraints["probs"].check(param).all()):
                 raise ValueError("The parameter probs has invalid values")  # checked before the clamp below
-            self.probs = param = clamp_probs(param)
-        else:
-            self.logits = param
-        self._param, self._lims = param, lims
-        super().__init__(_batch_shape((given,), param), validate_args=validate_args)
+            self.probs = self._param = clamp_probs(param)
+        self._lims = lims
+        super().__init__(param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(ContinuousBernoulli, batch_shape, _instance, ("probs", "logits"), _lims=self._lims)
-        new._param = new.__dict__["probs"] if "probs" in self.__dict__ else new.__dict__["logits"]
-        return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
+        return self._expand_probs_or_logits(ContinuousBernoulli, batch_shape, _instance, _lims=self._lims)
 
     @lazy_property
     def probs(self):
         return clamp_probs(logits_to_probs(self.logits, is_binary=True))
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def _outside_unstable_region(self):
         return (self.probs <= self._lims[0]) | (self.probs >= self._lims[1])

@@ -4,7 +4,7 @@ import warnings
 from ..grad_mode import no_grad
 from ..tensor import Size, Tensor
 from . import constraints
-from .utils import lazy_property
+from .utils import _batch_shape, broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -34,6 +34,13 @@ class Distribution:
             self._validate_args = validate_args
         if self._validate_args:
             self._check_parameters()
+
+    def _init_parameters(self, validate_args, **parameters):
+        """The ``__init__`` of a family of ``parameters`` (tensors or numbers): kept broadcast to one shape, the batch
+        shape (() when all are numbers)."""
+        tensors = broadcast_all(*parameters.values())
+        self.__dict__.update(zip(parameters, tensors))
+        Distribution.__init__(self, _batch_shape(parameters.values(), tensors[0]), validate_args=validate_args)
 
     def _check_parameters(self):
         try:

@@ -1,11 +1,7 @@
 """``Exponential(rate)``: the waiting time of a Poisson process of rate ``rate``."""
-import numbers
-
 from ..creation import empty, zeros_like
-from ..tensor import Size
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
 
 __all__ = ["Exponential"]
 
@@ -18,8 +14,7 @@ class Exponential(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        super().__init__(Size() if isinstance(rate, numbers.Number) else self.rate.size(), validate_args=validate_args)
+        self._init_parameters(validate_args, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Exponential, batch_shape, _instance, ("rate",))

@@ -1,16 +1,14 @@
 """``Gamma(concentration, rate)``, and the standard Gamma sampler with its reparameterisation gradient."""
-import numbers
-
 import numpy as np
 
 from ..arrays import array_module, from_numpy, kernels
 from ..function import Function
 from ..random import _rng
-from ..tensor import Size, _new
+from ..tensor import _new
 from . import constraints
 from ._special import digamma, gammainc, lgamma, xlogy
 from .exp_family import ExponentialFamily
-from .utils import _as_float_tensor, _finfo, broadcast_all
+from .utils import _as_float_tensor, _finfo
 
 __all__ = ["Gamma"]
 
@@ -66,9 +64,7 @@ class Gamma(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        numbers_only = isinstance(concentration, numbers.Number) and isinstance(rate, numbers.Number)
-        super().__init__(Size() if numbers_only else self.concentration.size(), validate_args=validate_args)
+        self._init_parameters(validate_args, concentration=concentration, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Gamma, batch_shape, _instance, ("concentration", "rate"))

@@ -82,10 +82,6 @@ def kl_divergence(p, q):
     return fn(p, q)
 
 
-def _infinite_like(value):
-    return full_like(value, math.inf)
-
-
 def _x_log_x(value):
     return xlogy(value, value)
 
@@ -238,14 +234,6 @@ def _kl_beta_uniform(p, q):
     return where((q.low > p.support.lower_bound) | (q.high < p.support.upper_bound), math.inf, result)
 
 
-@register_kl(Exponential, Beta)
-@register_kl(Exponential, ContinuousBernoulli)
-@register_kl(Exponential, Pareto)
-@register_kl(Exponential, Uniform)
-def _kl_exponential_infinity(p, q):
-    return _infinite_like(p.rate)
-
-
 @register_kl(Exponential, Gamma)
 def _kl_exponential_gamma(p, q):
     ratio = q.rate / p.rate
@@ -264,14 +252,6 @@ def _kl_exponential_normal(p, q):
     return t1 - 1 + (t2 - t3 + t4) / var_normal
 
 
-@register_kl(Gamma, Beta)
-@register_kl(Gamma, ContinuousBernoulli)
-@register_kl(Gamma, Pareto)
-@register_kl(Gamma, Uniform)
-def _kl_gamma_infinity(p, q):
-    return _infinite_like(p.concentration)
-
-
 @register_kl(Gamma, Exponential)
 def _kl_gamma_exponential(p, q):
     return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
@@ -288,16 +268,6 @@ def _kl_gamma_normal(p, q):
     return t1 + (p.concentration - 1) * digamma(p.concentration) + (t2 - t3 + t4) / var_normal
 
 
-@register_kl(Laplace, Beta)
-@register_kl(Laplace, ContinuousBernoulli)
-@register_kl(Laplace, Pareto)
-@register_kl(Laplace, Exponential)
-@register_kl(Laplace, Gamma)
-@register_kl(Laplace, Uniform)
-def _kl_laplace_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
 @register_kl(Laplace, Normal)
 def _kl_laplace_normal(p, q):
     var_normal = q.scale.pow(2)
@@ -307,16 +277,6 @@ def _kl_laplace_normal(p, q):
     t3 = p.loc * q.loc
     t4 = 0.5 * q.loc.pow(2)
     return -t1 + scale_sqr_var_ratio + (t2 - t3 + t4) / var_normal - 1
-
-
-@register_kl(Normal, Beta)
-@register_kl(Normal, ContinuousBernoulli)
-@register_kl(Normal, Pareto)
-@register_kl(Normal, Exponential)
-@register_kl(Normal, Gamma)
-@register_kl(Normal, Uniform)
-def _kl_normal_infinity(p, q):
-    return _infinite_like(p.loc)
 
 
 @register_kl(Normal, Laplace)
@@ -364,11 +324,6 @@ def _kl_uniform_normal(p, q):
     t2 = width.pow(2) / 12
     t3 = ((p.high + p.low - 2 * q.loc) / 2).pow(2)
     return t1 + 0.5 * (t2 + t3) / q.scale.pow(2)
-
-
-@register_kl(Beta, Pareto)
-def _kl_beta_pareto(p, q):
-    return _infinite_like(p.concentration1)
 
 
 # ----- the families beyond the core ones -----
@@ -421,12 +376,6 @@ def _kl_bernoulli_poisson(p, q):
     return -p.entropy() - (p.probs * q.rate.log() - q.rate)
 
 
-@register_kl(Poisson, Bernoulli)
-@register_kl(Poisson, Binomial)
-def _kl_poisson_infinity(p, q):
-    return _infinite_like(p.rate)
-
-
 @register_kl(Exponential, Gumbel)
 def _kl_exponential_gumbel(p, q):
     rate_scale = p.rate * q.scale
@@ -445,16 +394,6 @@ def _kl_gamma_gumbel(p, q):
     return t1 + t2 + t3
 
 
-@register_kl(Gumbel, Beta)
-@register_kl(Gumbel, ContinuousBernoulli)
-@register_kl(Gumbel, Exponential)
-@register_kl(Gumbel, Gamma)
-@register_kl(Gumbel, Pareto)
-@register_kl(Gumbel, Uniform)
-def _kl_gumbel_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
 @register_kl(Gumbel, Normal)
 def _kl_gumbel_normal(p, q):
     ratio = p.scale / q.scale
@@ -471,13 +410,6 @@ def _kl_normal_gumbel(p, q):
     loc_scale = q.loc / q.scale
     t3 = (-mean_scale + 0.5 * var_ratio + loc_scale).exp()
     return -0.5 * var_ratio.log() + mean_scale - loc_scale + t3 - 0.5 * (1 + math.log(2 * math.pi))
-
-
-@register_kl(Pareto, Beta)
-@register_kl(Pareto, ContinuousBernoulli)
-@register_kl(Pareto, Uniform)
-def _kl_pareto_infinity(p, q):
-    return _infinite_like(p.scale)
 
 
 @register_kl(Pareto, Exponential)
@@ -595,11 +527,6 @@ def _kl_uniform_continuous_bernoulli(p, q):
     return where((p.high >= 1.0) | (p.low <= 0.0), math.inf, result)
 
 
-@register_kl(ContinuousBernoulli, Pareto)
-def _kl_continuous_bernoulli_pareto(p, q):
-    return _infinite_like(p.probs)
-
-
 @register_kl(ContinuousBernoulli, Exponential)
 def _kl_continuous_bernoulli_exponential(p, q):
     return -p.entropy() - q.rate.log() + q.rate * p.mean
@@ -616,3 +543,31 @@ def _kl_continuous_bernoulli_normal(p, q):
 def _kl_continuous_bernoulli_uniform(p, q):
     result = -p.entropy() + (q.high - q.low).log()
     return where((q.low >= 0.0) | (q.high <= 1.0), math.inf, result)
+
+
+# ----- infinite divergences: q's support misses part of p's -----
+
+_INFINITE = [  # p's family, the parameter giving the result its shape, q's families
+    (Beta, "concentration1", (Pareto,)),
+    (ContinuousBernoulli, "probs", (Pareto,)),
+    (Exponential, "rate", (Beta, ContinuousBernoulli, Pareto, Uniform)),
+    (Gamma, "concentration", (Beta, ContinuousBernoulli, Pareto, Uniform)),
+    (Gumbel, "loc", (Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform)),
+    (Laplace, "loc", (Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform)),
+    (Normal, "loc", (Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform)),
+    (Pareto, "scale", (Beta, ContinuousBernoulli, Uniform)),
+    (Poisson, "rate", (Bernoulli, Binomial)),
+]
+
+
+def _infinite_kl(parameter):
+    """KL(p || q) = inf, in the shape of p's ``parameter``."""
+    def kl(p, q):
+        return full_like(getattr(p, parameter), math.inf)
+    return kl
+
+
+for _type_p, _parameter, _types_q in _INFINITE:
+    _kl = _infinite_kl(_parameter)
+    for _type_q in _types_q:
+        register_kl(_type_p, _type_q)(_kl)

@@ -1,37 +1,19 @@
 """``Laplace(loc, scale)``: the double-exponential distribution."""
-import numbers
-
 from ..creation import empty
-from ..tensor import Size
-from . import constraints
 from .distribution import Distribution
-from .utils import _finfo, broadcast_all
+from .normal import _RealLocationScale
+from .utils import _finfo, _loc_property
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(_RealLocationScale, Distribution):
     """The Laplace distribution of location ``loc`` and scale ``scale`` (density exp(-|x - loc| / scale) / 2 scale)."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        numbers_only = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if numbers_only else self.loc.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Laplace, batch_shape, _instance, ("loc", "scale"))
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = _loc_property
 
     @property
     def variance(self):

@@ -8,7 +8,7 @@ from . import constraints
 from ._linalg import cholesky, solve_triangular
 from .distribution import Distribution
 from .multivariate_normal import _batch_mahalanobis, _batch_mv, _half_log_det
-from .utils import broadcast_all, lazy_property
+from .utils import _loc_property, broadcast_all, lazy_property
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -74,13 +74,7 @@ class LowRankMultivariateNormal(Distribution):
     def _matrix_shape(self):
         return tuple(self._batch_shape) + tuple(self._event_shape) * 2
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = _loc_property
 
     @lazy_property
     def variance(self):

@@ -8,14 +8,14 @@ from ..ops.index import where
 from . import constraints
 from ._special import lgamma
 from .binomial import Binomial
-from .categorical import Categorical
+from .categorical import Categorical, _OnCategorical
 from .distribution import Distribution
 from .utils import broadcast_all
 
 __all__ = ["Multinomial"]
 
 
-class Multinomial(Distribution):
+class Multinomial(_OnCategorical, Distribution):
     """How many of ``total_count`` independent Categorical(``probs`` or ``logits``) draws fall in each category."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -38,18 +38,6 @@ class Multinomial(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
         return constraints.multinomial(self.total_count)
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     @property
     def mean(self):

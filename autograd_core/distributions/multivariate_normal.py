@@ -7,7 +7,7 @@ from ..random import _broadcast_shape, randn
 from . import constraints
 from ._linalg import cholesky, solve_triangular
 from .distribution import Distribution
-from .utils import lazy_property
+from .utils import _loc_property, lazy_property
 
 __all__ = ["MultivariateNormal"]
 
@@ -93,13 +93,7 @@ class MultivariateNormal(Distribution):
         inverse = solve_triangular(factor, eye(factor.shape[-1], dtype=factor.dtype), upper=False)
         return (inverse.mT @ inverse).expand(self._matrix_shape())
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = _loc_property
 
     @property
     def variance(self):

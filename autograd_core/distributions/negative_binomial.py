@@ -4,15 +4,14 @@ from ..ops.index import where
 from ..random import poisson
 from . import constraints
 from ._special import lgamma
-from .bernoulli import _two_parameterisations
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import _softplus, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _ShapedBinaryProbsOrLogits, _softplus, lazy_property
 
 __all__ = ["NegativeBinomial"]
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(_ShapedBinaryProbsOrLogits, Distribution):
     """The number of successes (each of probability ``probs``) before ``total_count`` failures: a Poisson whose
     rate is Gamma distributed."""
 
@@ -21,33 +20,12 @@ class NegativeBinomial(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None):
-        _two_parameterisations(probs, logits)
-        given = probs if probs is not None else logits
-        self.total_count, param = broadcast_all(total_count, given)
-        self.total_count = self.total_count.to(param.dtype)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
+        total_count, param = self._set_probs_or_logits(probs, logits, total_count)
+        self.total_count = total_count.to(param.dtype)
         super().__init__(param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(NegativeBinomial, batch_shape, _instance, ("total_count", "probs", "logits"))
-        new._param = new.__dict__["probs"] if "probs" in self.__dict__ else new.__dict__["logits"]
-        return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
+        return self._expand_probs_or_logits(NegativeBinomial, batch_shape, _instance, ("total_count",))
 
     @property
     def mean(self):

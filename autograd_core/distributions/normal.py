@@ -1,43 +1,38 @@
 """``Normal(loc, scale)``: the Gaussian distribution."""
 import math
-import numbers
 
 from ..grad_mode import no_grad
 from ..ops.elementwise import erf
 from ..random import normal, randn
-from ..tensor import Size
 from . import constraints
 from ._special import erfinv
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
+from .utils import _loc_property
 
 __all__ = ["Normal"]
 
 _LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))
 
 
-class Normal(ExponentialFamily):
-    """The normal distribution of mean ``loc`` and standard deviation ``scale``."""
+class _RealLocationScale:
+    """What the families of real values with a location ``loc`` and a positive ``scale`` (Normal, Laplace, Cauchy)
+    declare alike: those parameters, their constraints and reparameterised sampling."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        numbers_only = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if numbers_only else self.loc.size(), validate_args=validate_args)
+        self._init_parameters(validate_args, loc=loc, scale=scale)
+
+
+class Normal(_RealLocationScale, ExponentialFamily):
+    """The normal distribution of mean ``loc`` and standard deviation ``scale``."""
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Normal, batch_shape, _instance, ("loc", "scale"))
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = _loc_property
 
     @property
     def stddev(self):

@@ -1,7 +1,7 @@
 """``OneHotCategorical(probs=None, logits=None)``: a Categorical whose samples are one-hot vectors."""
 from ..creation import arange, eye
 from . import constraints
-from .categorical import Categorical
+from .categorical import Categorical, _OnCategorical
 from .distribution import Distribution
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
@@ -11,7 +11,7 @@ def _one_hot(indices, num_classes, dtype):
     return (indices.unsqueeze(-1) == arange(num_classes)).to(dtype)
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(_OnCategorical, Distribution):
     """One-hot vectors of length K, the 1 at a category drawn from ``probs`` or ``logits`` (as in
     ``Categorical``)."""
 
@@ -31,18 +31,6 @@ class OneHotCategorical(Distribution):
     @property
     def _param(self):
         return self._categorical._param
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     @property
     def mean(self):

@@ -4,7 +4,7 @@ from ..random import poisson
 from . import constraints
 from ._special import lgamma, xlogy
 from .exp_family import ExponentialFamily
-from .utils import _batch_shape, broadcast_all
+from .utils import broadcast_all
 
 __all__ = ["Poisson"]
 
@@ -16,8 +16,7 @@ class Poisson(ExponentialFamily):
     support = constraints.nonnegative_integer
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        super().__init__(_batch_shape((rate,), self.rate), validate_args=validate_args)
+        self._init_parameters(validate_args, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Poisson, batch_shape, _instance, ("rate",))

@@ -3,16 +3,31 @@ samples to (0, 1) (the binary Concrete / Gumbel-softmax distribution), and ``Log
 logit."""
 from ..random import rand
 from . import constraints
-from .bernoulli import _two_parameterisations
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import _batch_shape, _softplus, broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _ShapedBinaryProbsOrLogits, _softplus, broadcast_all, clamp_probs
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class _Relaxed(TransformedDistribution):
+    """A transformed relaxed distribution: ``temperature``, ``logits`` and ``probs`` are its base's."""
+
+    @property
+    def temperature(self):
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        return self.base_dist.probs
+
+
+class LogitRelaxedBernoulli(_ShapedBinaryProbsOrLogits, Distribution):
     """The logit of a RelaxedBernoulli sample: (logistic noise + ``logits``) / ``temperature``."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -20,34 +35,13 @@ class LogitRelaxedBernoulli(Distribution):
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        _two_parameterisations(probs, logits)
+        (param,) = self._set_probs_or_logits(probs, logits)
         self.temperature = temperature
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
-        super().__init__(_batch_shape((given,), param), validate_args=validate_args)
+        super().__init__(param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(LogitRelaxedBernoulli, batch_shape, _instance, ("probs", "logits"),
-                             temperature=self.temperature)
-        new._param = new.__dict__["probs"] if "probs" in self.__dict__ else new.__dict__["logits"]
-        return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
+        return self._expand_probs_or_logits(LogitRelaxedBernoulli, batch_shape, _instance,
+                                            temperature=self.temperature)
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
@@ -63,7 +57,7 @@ class LogitRelaxedBernoulli(Distribution):
         return self.temperature.log() + diff - 2 * _softplus(diff)
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(_Relaxed):
     """sigmoid of a ``LogitRelaxedBernoulli``: values in (0, 1) that approach Bernoulli samples as
     ``temperature`` falls."""
 
@@ -77,15 +71,3 @@ class RelaxedBernoulli(TransformedDistribution):
 
     def expand(self, batch_shape, _instance=None):
         return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedBernoulli, _instance))
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs

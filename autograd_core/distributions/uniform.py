@@ -1,12 +1,9 @@
 """``Uniform(low, high)``: the uniform distribution on [low, high)."""
 import math
-import numbers
 
 from ..random import rand
-from ..tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
 
 __all__ = ["Uniform"]
 
@@ -17,9 +14,7 @@ class Uniform(Distribution):
     has_rsample = True
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        numbers_only = isinstance(low, numbers.Number) and isinstance(high, numbers.Number)
-        super().__init__(Size() if numbers_only else self.low.size(), validate_args=validate_args)
+        self._init_parameters(validate_args, low=low, high=high)
 
     @property
     def arg_constraints(self):

@@ -82,6 +82,50 @@ class lazy_property:
         return value
 
 
+_loc_property = property(lambda self: self.loc, doc="``loc``: the mean and the mode of a symmetric unimodal family.")
+
+
+def _two_parameterisations(probs, logits):
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+
+class _BinaryProbsOrLogits:
+    """A distribution of one success probability (``probs``) or its log-odds (``logits``): the one given is kept,
+    the other made from it on first use."""
+
+    def _set_probs_or_logits(self, probs, logits, *others):
+        """Keeps ``probs`` or ``logits`` (whichever is given) broadcast with ``others``; returns them all broadcast,
+        that parameter last."""
+        _two_parameterisations(probs, logits)
+        broadcast = broadcast_all(*others, probs if probs is not None else logits)
+        setattr(self, "probs" if probs is not None else "logits", broadcast[-1])
+        self._param = broadcast[-1]
+        return broadcast
+
+    def _expand_probs_or_logits(self, cls, batch_shape, _instance, parameters=(), **attributes):
+        """``Distribution._expanded`` with ``probs``/``logits`` among the ``parameters``."""
+        new = self._expanded(cls, batch_shape, _instance, parameters + ("probs", "logits"), **attributes)
+        new._param = new.__dict__["probs" if "probs" in self.__dict__ else "logits"]
+        return new
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+
+class _ShapedBinaryProbsOrLogits(_BinaryProbsOrLogits):
+    """``_BinaryProbsOrLogits`` with PyTorch's ``param_shape``: the shape of the parameter given."""
+
+    @property
+    def param_shape(self):
+        return self._param.size()
+
+
 def _batch_shape(given, like):
     """The batch shape of a distribution of parameters ``given``: () when all are numbers, else ``like``'s shape."""
     return Size() if all(isinstance(g, numbers.Number) for g in given) else like.size()

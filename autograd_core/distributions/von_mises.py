@@ -8,7 +8,7 @@ from ..random import _rng
 from . import constraints
 from ._special import log_bessel_i
 from .distribution import Distribution
-from .utils import _batch_shape, _host_float_values, _host_sample, broadcast_all
+from .utils import _host_float_values, _host_sample, _loc_property
 
 __all__ = ["VonMises"]
 
@@ -22,8 +22,7 @@ class VonMises(Distribution):
     has_rsample = False
 
     def __init__(self, loc, concentration, validate_args=None):
-        self.loc, self.concentration = broadcast_all(loc, concentration)
-        super().__init__(_batch_shape((loc, concentration), self.loc), validate_args=validate_args)
+        self._init_parameters(validate_args, loc=loc, concentration=concentration)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(VonMises, batch_shape, _instance, ("loc", "concentration"))
@@ -44,13 +43,7 @@ class VonMises(Distribution):
                 return np.mod(angles + np.pi, 2 * np.pi) - np.pi
             return _host_sample(draw, self.loc)
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = _loc_property
 
     @property
     def variance(self):

@@ -1,6 +1,7 @@
 """Argument checks shared by ``torch.linalg``: PyTorch's words for bad shapes, dtypes and singular input."""
 import numpy as np
 
+from ..dtypes import is_floating
 from ..arrays import array_module
 from ..ops._util import _SCALAR_TYPE_NAMES
 from ..tensor import Tensor, _new, argument_type_error
@@ -20,7 +21,7 @@ def require_float(op, A, name="A"):
     dtype = A.array.dtype
     if dtype == np.float16:
         raise NotImplementedError(f"{op}: not implemented for 'Half'")
-    if dtype.kind != "f":
+    if not is_floating(dtype):
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{_SCALAR_TYPE_NAMES[dtype.name]}")
 

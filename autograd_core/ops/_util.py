@@ -4,6 +4,7 @@ from operator import index
 
 import numpy as np
 
+from ..dtypes import is_floating
 from .. import dtypes
 from ..arrays import array_module, as_array, from_numpy
 from ..grad_mode import GradMode
@@ -18,7 +19,7 @@ def as_operand(value, like, op):
     array = like.array
     if kind is float or kind is int:  # fast path: the scalar keeps the tensor's dtype
         own = array.dtype
-        if own.kind == "f" or (kind is int and own.kind in "iu"):
+        if is_floating(own) or (kind is int and own.kind in "iu"):
             return _new(np.array(value, dtype=own) if type(array) is np.ndarray else as_array(value, own, like=array))
     if isinstance(value, (numbers.Number, np.generic)):
         return _new(as_array(value, dtypes.result_type(array, value), like=array))
@@ -88,8 +89,8 @@ def broadcast_error(op, a, b):
 
 
 # PyTorch's scalar-type names, used in its dtype error messages
-_SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
-                      "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+_SCALAR_TYPE_NAMES = {"float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
+                      "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
 
 
 def write_out(op, result, out, dtype_error=None):
@@ -128,8 +129,9 @@ def write_out(op, result, out, dtype_error=None):
 
 
 # the C++ names PyTorch's "Expected out tensor to have dtype ..." message gives
-_C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
-                 "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+_C_TYPE_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
+                 "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+                 "int64": "long int", "bool": "bool"}
 
 
 def _exact_dtype_message(dtype, out):

@@ -9,12 +9,14 @@ import numbers
 
 import numpy as np
 
+from ..dtypes import is_differentiable, is_floating
 from .. import dtypes
 from ..arrays import array_module
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
 from ._util import promote, broadcast_error, constant_like, require_input_dtype_out, write_out
+from .complex import conj
 from .shape import sum_to
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative",
@@ -87,8 +89,11 @@ class Mul(_Binary):
         return a * b
 
     def backward(self, gy):
-        return self.reduce(gy * self.saved(1) if self.needs_input_grad[0] else None,
-                           gy * self.saved(0) if self.needs_input_grad[1] else None)
+        a, b = self.saved_tensors
+        if gy.array.dtype.kind == "c":  # complex: the conjugate of each derivative, as PyTorch
+            a, b = conj(a), conj(b)
+        return self.reduce(gy * b if self.needs_input_grad[0] else None,
+                           gy * a if self.needs_input_grad[1] else None)
 
 
 class Div(_Binary):
@@ -103,6 +108,8 @@ class Div(_Binary):
 
     def backward(self, gy):
         a, b = self.saved_tensors
+        if gy.array.dtype.kind == "c":  # complex: the conjugate of each derivative, as PyTorch
+            a, b = conj(a), conj(b)
         ga = gy / b if self.needs_input_grad[0] else None
         return self.reduce(ga, -gy * (a / b / b) if self.needs_input_grad[1] else None)
 
@@ -122,7 +129,7 @@ class DivRounded(_Binary):
         xp = array_module(a, b)
         if self.mode == "floor":
             return xp.floor_divide(a, b)
-        if a.dtype.kind == "f":
+        if is_floating(a.dtype):
             return xp.trunc(a / b)
         return (a - xp.fmod(a, b)) // b  # exact for integers: the dividend minus its C remainder divides evenly
 
@@ -227,6 +234,8 @@ class Pow(Function):
     def backward(self, gy):
         (x,) = self.saved_tensors
         c = self.exponent
+        if x.array.dtype.kind == "c":  # complex: the conjugate derivative, as PyTorch
+            x = conj(x)
         if c == 0:
             return _new(array_module(gy.array).zeros_like(gy.array))
         return gy * (x ** (c - 1) * c) if c != 2 else gy * (x * 2)
@@ -334,7 +343,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     """True division (integers divide as the default float dtype), or rounded with "floor" / "trunc"."""
     a, b = promote(input, other, "div")
     if rounding_mode is None:
-        if a.array.dtype.kind != "f":
+        if not is_differentiable(a.array.dtype):
             a, b = a.to(dtypes.get_default_dtype()), b.to(dtypes.get_default_dtype())
         result = _checked(Div(), a, b, "div")
     elif rounding_mode in ("floor", "trunc"):
@@ -349,9 +358,9 @@ def _power(input, exponent):
     if not isinstance(input, Tensor):  # torch.pow(2, x)
         return _number_to_power(input, exponent)
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-        if input.array.dtype.kind != "f" and isinstance(exponent, float):
+        if not is_differentiable(input.array.dtype) and isinstance(exponent, float):
             input = input.to(dtypes.get_default_dtype())
-        elif input.array.dtype.kind != "f" and exponent < 0:
+        elif not is_differentiable(input.array.dtype) and exponent < 0:
             raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
         return Pow(exponent)(input)
     return _checked(PowTensor(), input, exponent, "pow")

@@ -10,6 +10,7 @@ from operator import index
 
 import numpy as np
 
+from ..dtypes import is_floating
 from ..arrays import array_module, as_array
 from ..function import Function
 from ..tensor import Tensor, _check_dim, argument_type_error, warn_caller
@@ -375,7 +376,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if x1.array.shape[-1] != x2.array.shape[-1]:
         raise RuntimeError(f"cdist: X1 and X2 must have the same number of columns. X1: {x1.array.shape[-1]} X2: "
                            f"{x2.array.shape[-1]}")
-    if x1.array.dtype.kind != "f" or x2.array.dtype.kind != "f":
+    if not is_floating(x1.array.dtype) or not is_floating(x2.array.dtype):
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype}, X2 got: {x2.dtype}")
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")

@@ -13,6 +13,7 @@ import operator
 
 import numpy as np
 
+from ..dtypes import computes_bfloat16_in_float32, is_differentiable, is_floating
 from .. import dtypes
 from ..arrays import array_module, as_array, kernels
 from ..function import Function
@@ -20,6 +21,7 @@ from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
 from ._util import _SCALAR_TYPE_NAMES, constant_like, promote, require_input_dtype_out, write_out
 from .arithmetic import _Binary, _checked
+from .complex import conj
 from .arithmetic import pow as _pow
 from .shape import sum_to
 
@@ -32,7 +34,7 @@ __all__ = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "re
 
 def _float_input(x, op):
     """Integer inputs of float-valued functions become the default float dtype, as in PyTorch."""
-    if x.array.dtype.kind == "f":
+    if is_differentiable(x.array.dtype):
         return x
     return x.to(dtypes.get_default_dtype())
 
@@ -46,7 +48,7 @@ class Exp(Function):
         return array_module(x).exp(x)
 
     def backward(self, gy):
-        return gy * self.saved_output()
+        return gy * conj(self.saved_output())
 
 
 class Expm1(Function):
@@ -121,6 +123,7 @@ class Rsqrt(Function):
     saves_output = True
 
     @np.errstate(all="ignore")
+    @computes_bfloat16_in_float32
     def forward(self, x):
         return 1 / array_module(x).sqrt(x)
 
@@ -281,6 +284,7 @@ class Tanh(Function):
 class Sigmoid(Function):
     saves_output = True
 
+    @computes_bfloat16_in_float32
     def forward(self, x):
         # tanh form: stable for large |x| and one transcendental call
         return array_module(x).tanh(x * 0.5) * 0.5 + 0.5
@@ -346,7 +350,7 @@ class _ThresholdBackward(Function):
 
 def _sign(x):
     """-1, 0 or 1 by the sign of each element of array ``x``, in its dtype: 0 for NaN, as in PyTorch."""
-    if x.dtype.kind != "f":
+    if not is_floating(x.dtype):
         return array_module(x).sign(x)
     return (x > 0).astype(x.dtype) - (x < 0)
 
@@ -363,7 +367,8 @@ class Abs(Function):
         return array_module(x).abs(x)
 
     def backward(self, gy):
-        return gy * constant_like(_sign(self.saved(0).array), gy)
+        sign = _sign(self.saved(0).array)
+        return gy * (_new(sign) if sign.dtype.kind == "c" else constant_like(sign, gy))  # complex: x / |x|
 
 
 class _Step(Function):
@@ -438,7 +443,7 @@ def _unary(cls, name, *aliases, integers="promote"):
     keeps_dtype = integers == "copy"
 
     def op(input, *, out=None):
-        if input.array.dtype.kind == "f":
+        if is_floating(input.array.dtype):
             result = cls()(input)
         elif keeps_dtype:
             result = _new(input.array.copy())
@@ -529,7 +534,7 @@ sgn = _signum(Sgn, "sgn")
 @tensor_method()
 def round(input, *, decimals=0, out=None):
     """Round half to even, to ``decimals`` decimal places; zero gradient."""
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         if decimals:
             raise TypeError(f"round: decimals={decimals} is only supported for floating point tensors, "
                             f"got {input.dtype}")
@@ -542,7 +547,7 @@ def round(input, *, decimals=0, out=None):
 @tensor_method()
 def frac(input, *, out=None):
     """``x - trunc(x)``, the fractional part with the sign of ``x``."""
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise TypeError(f"frac: only floating point tensors are supported, got {input.dtype}")
     result = Frac()(input)
     return write_out("frac", result, require_input_dtype_out(out, result.array.dtype))
@@ -559,7 +564,7 @@ def square(input, *, out=None):
 @tensor_method()
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN by ``nan`` and ±inf by ``posinf``/``neginf`` (default: the dtype's largest/smallest)."""
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         result = _new(input.array.copy())
     else:
         result = NanToNum(nan, posinf, neginf)(input)
@@ -582,7 +587,7 @@ for _name, _func in (("relu_", relu), ("abs_", abs), ("absolute_", abs), ("round
 def atan2(input, other, *, out=None):
     """Elementwise angle of the point ``(other, input)``, broadcasting; integers promote to float."""
     a, b = promote(input, other, "atan2")
-    if a.array.dtype.kind != "f":
+    if not is_floating(a.array.dtype):
         a, b = _float_input(a, "atan2"), _float_input(b, "atan2")
     result = _checked(Atan2(), a, b, "atan2")
     return write_out("atan2", result, out)
@@ -712,7 +717,7 @@ def _clamp_dtype(input, bounds):
 
 def _clamp(input, min, max, node_names):
     """``clamp``'s result; ``node_names`` are PyTorch's (number bounds, tensor bounds) names for the entry point."""
-    if input.array.dtype.kind == "f" and type(min) in _FLOAT_BOUNDS and type(max) in _FLOAT_BOUNDS:
+    if is_floating(input.array.dtype) and type(min) in _FLOAT_BOUNDS and type(max) in _FLOAT_BOUNDS:
         return Clamp(min, max, node_names[0])(input)  # fast path: number bounds keep a float tensor's dtype
     bounds = [b for b in (min, max) if b is not None]
     target = _clamp_dtype(input, bounds)

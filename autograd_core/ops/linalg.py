@@ -9,6 +9,7 @@ from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method
 from ._util import as_operand, require_out_dtype, write_out
+from .complex import conj
 from .shape import sum_to, reshape, broadcast_to
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "einsum"]
@@ -38,6 +39,8 @@ class MatMul(Function):
 
     def backward(self, gy):
         a, b = self.saved_tensors
+        if gy.array.dtype.kind == "c":  # complex: the adjoint, conj(b)^T and conj(a)^T, as PyTorch
+            a, b = conj(a), conj(b)
         if a.array.ndim == 1 and b.array.ndim == 1:
             return (gy * b if self.needs_input_grad[0] else None), (gy * a if self.needs_input_grad[1] else None)
         # vectors as matrices: a (k,) as (1, k), b (k,) as (k, 1); the gradient gets the dropped dim back

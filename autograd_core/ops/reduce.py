@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from ..dtypes import _BFLOAT16, computes_bfloat16_in_float32, is_floating
 from .. import dtypes
 from ..arrays import array_module, as_array
 from ..function import Function
@@ -75,13 +76,23 @@ def _require_nonempty(input, axes, op):
 
 
 def _require_float(input, op):
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise RuntimeError(f"{op}(): expected a floating point tensor, got {input.dtype}")
 
 
 def _accumulator_dtype(x, dtype):
     """PyTorch sums and multiplies integers and bools in int64."""
     return np.int64 if dtype is None and x.dtype.kind in "bui" else dtype
+
+
+def _scan_dtype(x, dtype):
+    """As ``_accumulator_dtype``; bfloat16 sums and running products accumulate in float32 (see ``_rounded``)."""
+    return np.float32 if dtype is None and x.dtype == _BFLOAT16 else _accumulator_dtype(x, dtype)
+
+
+def _rounded(result, x, dtype):
+    """A bfloat16 ``x``'s float32 accumulation (no ``dtype`` asked) rounded once, as PyTorch's kernels do."""
+    return result.astype(_BFLOAT16) if dtype is None and x.dtype == _BFLOAT16 else result
 
 
 def _slice_along(array, axis, start, stop):
@@ -113,7 +124,8 @@ class Sum(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return x.sum(axis=self.axes, keepdims=self.keepdim, dtype=_accumulator_dtype(x, self.dtype))
+        return _rounded(x.sum(axis=self.axes, keepdims=self.keepdim, dtype=_scan_dtype(x, self.dtype)), x,
+                        self.dtype)
 
     def backward(self, gy):
         return expand_reduced(gy, self.in_shape, self.axes, self.keepdim)
@@ -129,6 +141,8 @@ class Mean(Function):
     def forward(self, x):
         self.in_shape = x.shape
         self.count = _reduced_count(x.shape, self.axes)
+        if x.dtype == _BFLOAT16:  # computed in float32 and rounded once, as PyTorch does
+            return (x.sum(axis=self.axes, keepdims=self.keepdim, dtype=np.float32) / self.count).astype(_BFLOAT16)
         return x.mean(axis=self.axes, keepdims=self.keepdim)
 
     def backward(self, gy):
@@ -197,7 +211,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None:
         require_out_dtype(out, dtypes.to_numpy_dtype(dtype))
         input = input.to(dtype)
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_SCALAR_TYPE_NAMES[input.array.dtype.name]}")
     node_name = "MeanBackward0" if dim is None else "MeanBackward1"
@@ -431,7 +445,7 @@ def _median_indices(x, axis):
     """Index of the lower median along ``axis`` (kept as size 1); a NaN in the slice is the median."""
     middle = (x.shape[axis] - 1) // 2
     index = _slice_along(_order(x, axis, False), axis, middle, middle + 1)
-    if x.dtype.kind == "f":
+    if is_floating(x.dtype):
         xp = array_module(x)
         nan = xp.isnan(x)
         has_nan = nan.any(axis=axis, keepdims=True)
@@ -543,7 +557,7 @@ def _moment(cls, input, dim, unbiased, keepdim, correction, op):
         raise TypeError(f"{op}(): pass either unbiased or correction, not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise RuntimeError(f"{op}(): std and var only support floating point dtypes, got {input.dtype}")
     axes = _axes(input, dim, op)
     if _reduced_count(input.array.shape, axes) - correction <= 0:
@@ -577,6 +591,7 @@ class Logsumexp(Function):
         self.axes, self.keepdim = axes, keepdim
 
     @np.errstate(all="ignore")
+    @computes_bfloat16_in_float32
     def forward(self, x):
         self.in_shape = x.shape
         xp = array_module(x)
@@ -597,12 +612,12 @@ class Logsumexp(Function):
 @tensor_method()
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """``log(sum(exp(input), dim))``, numerically stable; integers promote to the default float dtype."""
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         input = input.to(dtypes.get_default_dtype())
     result = Logsumexp(_axes(input, dim, "logsumexp"), keepdim)(input)
     if out is None:
         return result
-    if isinstance(out, Tensor) and out.array.dtype.kind != "f":
+    if isinstance(out, Tensor) and not is_floating(out.array.dtype):
         raise RuntimeError(f"logsumexp(): Expected floating point type for result tensor, but got: "
                            f"{_SCALAR_TYPE_NAMES[out.array.dtype.name]}")
     return write_out("logsumexp", result, out)
@@ -618,6 +633,7 @@ class Norm(Function):
         self.p, self.axes, self.keepdim = p, axes, keepdim
 
     @np.errstate(all="ignore")
+    @computes_bfloat16_in_float32
     def forward(self, x):
         self.in_shape = x.shape
         p, reduce, xp = self.p, dict(axis=self.axes, keepdims=self.keepdim), array_module(x)
@@ -678,11 +694,12 @@ class Cumsum(Function):
         self.axis, self.reverse = axis, reverse
 
     def forward(self, x):
-        dtype, row = _accumulator_dtype(x, None), x.reshape(x.shape or (1,))  # a 0-d tensor scans as one element
+        dtype, row = _scan_dtype(x, None), x.reshape(x.shape or (1,))  # a 0-d tensor scans as one element
         if self.reverse:
             xp = array_module(x)
-            return xp.flip(xp.flip(row, self.axis).cumsum(axis=self.axis, dtype=dtype), self.axis).reshape(x.shape)
-        return row.cumsum(axis=self.axis, dtype=dtype).reshape(x.shape)
+            return _rounded(xp.flip(xp.flip(row, self.axis).cumsum(axis=self.axis, dtype=dtype), self.axis), x,
+                            None).reshape(x.shape)
+        return _rounded(row.cumsum(axis=self.axis, dtype=dtype), x, None).reshape(x.shape)
 
     def backward(self, gy):
         return Cumsum(self.axis, not self.reverse)(gy)
@@ -698,7 +715,7 @@ class Cumprod(Function):
     @np.errstate(all="ignore")
     def forward(self, x):
         row = x.reshape(x.shape or (1,))  # a 0-d tensor scans as one element
-        return row.cumprod(axis=self.axis, dtype=_accumulator_dtype(x, None)).reshape(x.shape)
+        return _rounded(row.cumprod(axis=self.axis, dtype=_scan_dtype(x, None)), x, None).reshape(x.shape)
 
     def backward(self, gy):
         x, axis = self.saved(0), self.axis
@@ -778,6 +795,7 @@ class Softmax(Function):
         self.dim = dim
 
     @np.errstate(all="ignore")
+    @computes_bfloat16_in_float32
     def forward(self, x):
         e = array_module(x).exp(_minus_max(x, self.dim))
         e /= e.sum(axis=self.dim, keepdims=True)
@@ -795,6 +813,7 @@ class LogSoftmax(Function):
         self.dim = dim
 
     @np.errstate(all="ignore")
+    @computes_bfloat16_in_float32
     def forward(self, x):
         xp = array_module(x)
         z = _minus_max(x, self.dim)

@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from ..dtypes import is_floating
 from .. import dtypes
 from ..arrays import array_module, as_array
 from ..tensor import Tensor, _new, _check_dim, argument_type_error
@@ -92,7 +93,7 @@ def bincount(input, weights=None, minlength=0):
     if not isinstance(weights, Tensor) or weights.array.shape != input.array.shape:
         raise RuntimeError("bincount(): weights should be 1-d and have the same length as input")
     w = weights.array
-    dtype = w.dtype if w.dtype.kind == "f" else np.dtype(np.float64)
+    dtype = w.dtype if is_floating(w.dtype) else np.dtype(np.float64)
     sums = xp.zeros(length, dtype=dtype)
     xp.add.at(sums, input.array, w.astype(dtype, copy=False))
     return _new(sums)
@@ -101,7 +102,7 @@ def bincount(input, weights=None, minlength=0):
 @tensor_method()
 def histc(input, bins=100, min=0, max=0, *, out=None):
     """A histogram of ``bins`` equal bins over ``[min, max]`` (the data's range when both are 0)."""
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise _not_implemented("histogram_cpu", input)
     if bins <= 0:
         raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for dimension 0")

@@ -30,6 +30,9 @@ class Cast(Function):
         return x.astype(self.dtype)
 
     def backward(self, gy):
+        if gy.array.dtype.kind == "c" and self.source.kind != "c":  # back to a real dtype: the real part
+            from .complex import real
+            gy = real(gy)
         return cast(gy, self.source)
 
     def name(self):

@@ -8,12 +8,13 @@ import numbers
 
 import numpy as np
 
+from ..dtypes import computes_bfloat16_in_float32, is_floating
 from .. import dtypes
 from ..arrays import array_module, kernels
 from ..function import Function
 from ..tensor import Tensor, _new, argument_type_error
 from ._registry import tensor_method, inplace_method
-from ._util import _SCALAR_TYPE_NAMES, promote, write_out
+from ._util import _SCALAR_TYPE_NAMES, broadcast_error, promote, write_out
 from .arithmetic import _Binary, _checked
 from .elementwise import _float_input, _unary, sigmoid
 from .shape import sum_to
@@ -156,7 +157,7 @@ def _float_binary(cls, name, doc, inplace=False):
     (and ``Tensor.<name>_`` with ``inplace``)."""
     def op(input, other, *, out=None):
         a, b = promote(input, other, name)
-        if a.array.dtype.kind != "f":
+        if not is_floating(a.array.dtype):
             raise NotImplementedError(f'"{name}" not implemented for \'{_SCALAR_TYPE_NAMES[a.array.dtype.name]}\': '
                                       "expected floating point tensors")
         return write_out(name, _checked(cls(), a, b, name), out)
@@ -179,6 +180,7 @@ class Lerp(Function):
         self.weight = weight  # a number, or None for a tensor weight
         self.saves = (0, 1, 2) if weight is None else ()
 
+    @computes_bfloat16_in_float32
     def forward(self, start, end, *weight):
         self.shapes = (start.shape, end.shape) + tuple(w.shape for w in weight)
         diff = end - start
@@ -212,7 +214,7 @@ def lerp(input, end, weight, *, out=None):
                                   end, "Tensor")
     if end.array.dtype != input.array.dtype:
         raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise NotImplementedError(f'"lerp" not implemented for \'{_SCALAR_TYPE_NAMES[input.array.dtype.name]}\': '
                                   "expected floating point tensors")
     try:

@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from ..dtypes import is_floating
 from ..arrays import array_module, as_array
 from ..function import Function
 from ..tensor import Tensor, _new, _check_dim, argument_type_error
@@ -28,7 +29,7 @@ aminmax_result.__repr__ = lambda self: f"torch.return_types.aminmax(\nmin={self.
 
 
 def _require_float(input, op):
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise RuntimeError(f"{op}(): expected input to have floating point or complex dtype but got {input.dtype}")
 
 
@@ -43,7 +44,7 @@ class Nansum(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        if x.dtype.kind != "f":
+        if not is_floating(x.dtype):
             return as_array(x.sum(axis=self.axes, keepdims=self.keepdim, dtype=np.int64), like=x)
         xp = array_module(x)
         zeroed = xp.where(xp.isnan(x), x.dtype.type(0), x)
@@ -86,9 +87,9 @@ def _lower_nanmedian(x, axis=None, keepdims=False):
 def _nanmedian_indices(x, axis):
     """Index of the lower median of the non-NaN elements along ``axis`` (kept as size 1); 0 for all-NaN slices."""
     order = _order(x, axis, False)  # NaN sorts last
-    count = (~array_module(x).isnan(x)).sum(axis=axis, keepdims=True) if x.dtype.kind == "f" else x.shape[axis]
+    count = (~array_module(x).isnan(x)).sum(axis=axis, keepdims=True) if is_floating(x.dtype) else x.shape[axis]
     position = (count - 1) // 2
-    if x.dtype.kind == "f":
+    if is_floating(x.dtype):
         position = array_module(x).maximum(position, 0)
     else:
         position = array_module(x).full(_kept_shape(x.shape, (axis,)), max(position, 0))
@@ -338,7 +339,7 @@ class CumExtreme(Function):
         values = getattr(xp, self.ufunc).accumulate(row, axis=self.axis)
         n = row.shape[self.axis]
         positions = xp.arange(n).reshape((n,) + (1,) * (row.ndim - self.axis - 1))
-        current = (row == values) | (xp.isnan(row) if row.dtype.kind == "f" else False)
+        current = (row == values) | (xp.isnan(row) if is_floating(row.dtype) else False)
         indices = xp.maximum.accumulate(xp.where(current, positions, 0), axis=self.axis).astype(np.int64)
         self.save_for_backward(_new(indices))
         return values.reshape(x.shape), indices.reshape(x.shape)
@@ -402,6 +403,6 @@ class Logcumsumexp(Function):
 def logcumsumexp(input, dim, *, out=None):
     """``log(cumsum(exp(input)))`` along ``dim``, computed stably."""
     axis = _check_dim(dim, input.array.ndim, "logcumsumexp")
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         input = input.float()
     return write_out("logcumsumexp", Logcumsumexp(axis)(input), out)

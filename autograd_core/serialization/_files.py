@@ -17,6 +17,8 @@ import socket
 import stat
 import zipfile
 
+import numpy as np
+
 
 class LoadError(ValueError):
     """``load`` met a file it cannot read: truncated, corrupt, crafted, or in no format it knows."""
@@ -156,7 +158,7 @@ _READ_CHUNK = 1 << 24  # bytes of array data read at once
 
 def read_into(f, flat):
     """Fill the 1-d array ``flat`` from ``f``, a chunk at a time (a large array is never held twice)."""
-    view = memoryview(flat).cast("B")
+    view = memoryview(flat.view(np.uint8))  # bytes of any dtype (bfloat16 has no buffer format)
     for start in range(0, len(view), _READ_CHUNK):
         chunk = view[start:start + _READ_CHUNK]
         if f.readinto(chunk) != len(chunk):

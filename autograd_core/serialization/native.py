@@ -399,7 +399,16 @@ def _write_archive(stream, manifest, arrays, pickled):
             archive.writestr(_PICKLE, pickled)
         for i, array in enumerate(arrays):
             with archive.open(f"arrays/{i}.npy", "w", force_zip64=array.nbytes > 2 ** 30) as f:
-                np.lib.format.write_array(f, to_numpy(array), allow_pickle=False)
+                _write_npy(f, to_numpy(array))
+
+
+def _write_npy(f, host):
+    """``host`` as a .npy member; bfloat16, which numpy's writer would describe as raw bytes ('<V2'), by name."""
+    if host.dtype != dtypes.bfloat16.numpy:
+        np.lib.format.write_array(f, host, allow_pickle=False)
+        return
+    np.lib.format.write_array_header_2_0(f, {"descr": "bfloat16", "fortran_order": False, "shape": host.shape})
+    f.write(memoryview(np.ascontiguousarray(host).view(np.uint16)))
 
 
 def writer(obj, pickle_protocol):

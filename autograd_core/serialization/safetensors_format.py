@@ -8,6 +8,7 @@ import numpy as np
 import safetensors.numpy
 from safetensors import SafetensorError
 
+from .. import dtypes
 from ..arrays import from_numpy, to_numpy
 from ..tensor import Tensor, _new
 from ._files import LoadError
@@ -32,10 +33,23 @@ def writer(obj, metadata=None):
     return lambda stream: stream.write(data)
 
 
+# the format's element types that tensors hold (safetensors.numpy.load knows no BF16)
+_DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "BF16": dtypes.bfloat16.numpy,
+           "I64": np.int64, "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_,
+           "C64": np.complex64}
+
+
 def load_stream(stream, name):
     """The dict of tensors in the safetensors file ``stream``, by name (the format keeps no order)."""
     try:
-        arrays = safetensors.numpy.load(stream.read())
+        views = safetensors.deserialize(stream.read())
     except SafetensorError as exc:
         raise LoadError(f"load: {name} is corrupt: not a readable safetensors file ({exc})") from None
-    return {key: _new(from_numpy(arrays[key])) for key in sorted(arrays)}
+    return {key: _new(from_numpy(_view_array(key, view, name))) for key, view in sorted(views)}
+
+
+def _view_array(key, view, name):
+    if view["dtype"] not in _DTYPES:
+        raise LoadError(f"load: {name} holds {key!r} of dtype {view['dtype']}, which tensors cannot hold; expected "
+                        "one of " + ", ".join(_DTYPES))
+    return np.frombuffer(view["data"], dtype=_DTYPES[view["dtype"]]).reshape(view["shape"])

@@ -37,6 +37,7 @@ _ARCHIVE = "archive"  # torch.save's directory name for file objects
 _ALIGNMENT = 64  # storages start at multiples of it, as torch.save aligns them (so torch can mmap them)
 _STORAGE_TYPES = {  # PyTorch's legacy storage class names, which name each storage's dtype in data.pkl
     "FloatStorage": dtypes.float32, "DoubleStorage": dtypes.float64, "HalfStorage": dtypes.float16,
+    "BFloat16Storage": dtypes.bfloat16,
     "LongStorage": dtypes.int64, "IntStorage": dtypes.int32, "ShortStorage": dtypes.int16,
     "CharStorage": dtypes.int8, "ByteStorage": dtypes.uint8, "BoolStorage": dtypes.bool,
 }
@@ -161,7 +162,7 @@ def _write_archive(stream, pickled, storages):
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive:
         members = [("data.pkl", pickled), (".format_version", b"1"), (".storage_alignment", str(_ALIGNMENT).encode()),
                    ("byteorder", b"little")]
-        members += [(f"data/{key}", memoryview(array).cast("B")) for key, array in enumerate(storages)]
+        members += [(f"data/{key}", memoryview(array.reshape(-1).view(np.uint8))) for key, array in enumerate(storages)]
         members.append(("version", b"3\n"))
         for name, data in members:
             info = _aligned_info(f"{_ARCHIVE}/{name}", stream.tell() - start)

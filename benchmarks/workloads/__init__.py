@@ -1,6 +1,7 @@
 """The benchmark workloads, by the name ``--only`` takes; each maps a Context to a list of Tables."""
 from benchmarks.workloads.adam import adam_step
 from benchmarks.workloads.dense import conv2d, matmul
+from benchmarks.workloads.distributed import distributed
 from benchmarks.workloads.engine import per_op, scalar_graph
 from benchmarks.workloads.epoch import fashion_mnist_epoch
 from benchmarks.workloads.memory import training_memory
@@ -19,4 +20,5 @@ WORKLOADS = {
     "fashion-mnist": fashion_mnist_epoch,
     "memory": training_memory,
     "startup": cold_warm_start,
+    "distributed": distributed,
 }

@@ -17,7 +17,7 @@ class Model:
     workload: str
     title: str
     build: object        # nn module -> (forward callable, parameter list)
-    build_dezero: object  # dezero -> (Layer holding the parameters, forward callable)
+    build_dezero: object  # dezero -> (Layer holding the parameters, forward callable); None: DeZero lacks the layer
     optimizer: str       # key of OPTIMIZERS
     loss: tuple          # (nn.functional name, dezero.functions name)
     batch: object        # numpy Generator -> (inputs, targets) arrays
@@ -56,6 +56,18 @@ def lstm_regressor(nn):
     """nn.LSTM(32, 64) over the sequence, a Linear head on the last output."""
     lstm, head = nn.LSTM(32, 64), nn.Linear(64, 1)
     return (lambda x: head(lstm(x)[0][-1])), list(lstm.parameters()) + list(head.parameters())
+
+
+def gru_regressor(nn):
+    """nn.GRU(32, 64) over the sequence, a Linear head on the last output (the LSTM workload's sizes)."""
+    gru, head = nn.GRU(32, 64), nn.Linear(64, 1)
+    return (lambda x: head(gru(x)[0][-1])), list(gru.parameters()) + list(head.parameters())
+
+
+def rnn_regressor(nn):
+    """A 2-layer tanh nn.RNN(32, 64, batch_first=True), a Linear head on the last step's output."""
+    rnn, head = nn.RNN(32, 64, num_layers=2, batch_first=True), nn.Linear(64, 1)
+    return (lambda x: head(rnn(x)[0][:, -1])), list(rnn.parameters()) + list(head.parameters())
 
 
 def dezero_course_mlp(dz):
@@ -111,7 +123,15 @@ MODELS = [
     Model("train-lstm", "LSTM(32, 64), seq 50, batch 16, Linear head, MSE, Adam", lstm_regressor,
           dezero_lstm_regressor, "adam", ("mse_loss", "mean_squared_error"),
           lambda rng: (rng.standard_normal((50, 16, 32), dtype=np.float32),
-                       rng.standard_normal((16, 1), dtype=np.float32)), 10),
+                       rng.standard_normal((16, 1), dtype=np.float32)), 10, Goal(1.0)),
+    Model("train-gru", "GRU(32, 64), seq 50, batch 16, Linear head, MSE, Adam", gru_regressor, None, "adam",
+          ("mse_loss", "mean_squared_error"),
+          lambda rng: (rng.standard_normal((50, 16, 32), dtype=np.float32),
+                       rng.standard_normal((16, 1), dtype=np.float32)), 10, Goal(1.0)),
+    Model("train-rnn", "RNN(32, 64, num_layers=2, tanh, batch_first), seq 50, batch 16, Linear head, MSE, Adam",
+          rnn_regressor, None, "adam", ("mse_loss", "mean_squared_error"),
+          lambda rng: (rng.standard_normal((16, 50, 32), dtype=np.float32),
+                       rng.standard_normal((16, 1), dtype=np.float32)), 10, Goal(1.0)),
 ]
 
 
@@ -151,7 +171,9 @@ def training_workload(model):
     """The workload timing one training step of ``model`` in each engine."""
     def run(ctx):
         inputs, targets = model.batch(np.random.default_rng(0))
-        rows = timed_rows(ctx, STEP_BUILDERS, repeats=ctx.pick(model.repeats, 2), warmup=ctx.pick(3, 1),
+        builders = {name: build for name, build in STEP_BUILDERS.items()
+                    if name != "dezero" or model.build_dezero is not None}
+        rows = timed_rows(ctx, builders, repeats=ctx.pick(model.repeats, 2), warmup=ctx.pick(3, 1),
                           args=(model, inputs, targets))
         return [Table(model.workload, f"training step: {model.title}", "ms", rows, model.goal)]
     return run

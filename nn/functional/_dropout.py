@@ -45,14 +45,15 @@ def _dropout(input, p, training, inplace, batch_dims, alpha=False):
     if p == 1:
         zero = autograd_core.zeros((), dtype=input.dtype)
         return input.mul_(zero) if inplace else input * zero
-    noise = autograd_core.rand(_mask_shape(input, batch_dims), dtype=input.dtype, device=input.device).array
-    t = noise.dtype.type
-    keep = (noise >= p).astype(noise.dtype)
-    scale = 1 / math.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)) if alpha else 1 / (1 - p)
+    keep = autograd_core.empty(_mask_shape(input, batch_dims), dtype=input.dtype,
+                               device=input.device).bernoulli_(1 - p).array  # PyTorch's draw: same seed, same mask
+    t = keep.dtype.type
+    if not alpha:
+        mask = as_tensor(keep / t(1 - p))
+        return input.mul_(mask) if inplace else input * mask
+    scale = 1 / math.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p))
     mask = as_tensor(keep * t(scale))
     result = input.mul_(mask) if inplace else input * mask
-    if not alpha:
-        return result
     return result.add_(as_tensor((keep - t(1)) * t(_SELU_ALPHA_PRIME * scale) + t(_SELU_ALPHA_PRIME * scale * p)))
 
 

@@ -3,6 +3,7 @@
 Each is one fused op; its node takes the name of the node PyTorch's composition
 ends with (``AddmmBackward0`` for a batch of vectors with a bias...).
 """
+from autograd_core.dtypes import is_floating
 from autograd_core.autograd import Function
 
 from autograd_core.arrays import array_module
@@ -17,7 +18,7 @@ def _check_same_dtype(op, *tensors):
             names = ", ".join(str(x.dtype) for x in tensors if x is not None)
             raise RuntimeError(f"{op}: all operands must have the same floating dtype, got {names} "
                                "(convert the input with .float() or the module with .double())")
-    if dtype.kind != "f":
+    if not is_floating(dtype):
         raise RuntimeError(f"{op}: expected floating point tensors, got {tensors[0].dtype}")
 
 
@@ -45,7 +46,7 @@ class Linear(Function):
             y = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + (weight.shape[0],))
         if bias is not None:
             y += bias
-        return y
+        return y if y.dtype == x.dtype else y.astype(x.dtype)  # bfloat16's product is float32: round once
 
     def backward(self, gy):
         x, weight = self.saved_tensors

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from autograd_core.dtypes import computes_bfloat16_in_float32, is_floating
 from autograd_core import as_tensor, dtypes, is_grad_enabled
 from autograd_core.autograd import Function
 
@@ -96,7 +97,7 @@ def _floating_operands(input, target, op):
     """``input`` and ``target`` in PyTorch's promoted dtype, which must be floating."""
     _check_broadcast(input, target, op)
     dtype = dtypes.result_type(input.array, target.array)
-    if dtype.kind != "f":
+    if not is_floating(dtype):
         raise NotImplementedError(f"{op}: not implemented for '{_type_name(input)}' input and "
                                   f"'{_type_name(target)}' target; expected a floating point tensor")
     return (input if input.array.dtype == dtype else input.to(dtype)), \
@@ -115,6 +116,7 @@ class _ElementwiseLoss(Function):
         self.reduction = reduction
 
     @np.errstate(all="ignore")
+    @computes_bfloat16_in_float32
     def forward(self, x, t):
         return _reduce(self.values(x - t), self.reduction)
 
@@ -301,7 +303,7 @@ def _check_class_target(input, target, op):
 
 def _require_floating(input, op):
     """PyTorch's error for an op on integer or bool inputs that has only floating point kernels."""
-    if input.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype):
         raise NotImplementedError(f"{op}: not implemented for '{_type_name(input)}'; expected a floating point "
                                   "input")
 
@@ -366,6 +368,7 @@ class CrossEntropy(Function):
                                                                                  out_shape, label)
 
     @np.errstate(all="ignore")  # infinite logits: inf - inf
+    @computes_bfloat16_in_float32
     def forward(self, x):
         q, xp = self.targets, self.targets.xp
         x3 = x.reshape(q.shape)
@@ -497,7 +500,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_targets = target.array.shape != input.array.shape  # PyTorch's rule: the input's shape means probabilities
-    if not class_targets and target.array.dtype.kind != "f":
+    if not class_targets and not is_floating(target.array.dtype):
         raise RuntimeError(f"cross_entropy: Expected floating point type for target with class probabilities, got "
                            f"{_type_name(target)}")
     _require_floating(input, "cross_entropy")
@@ -666,7 +669,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.array.shape != input.array.shape:
         raise ValueError(f"{op_name}: Target size ({target.shape}) must be the same as input size ({input.shape})")
     _require_floating(input, op_name)
-    if target.array.dtype.kind != "f":
+    if not is_floating(target.array.dtype):
         raise RuntimeError(f"{op_name}: result type {_type_name(input)} can't be cast to the desired output type "
                            f"{_type_name(target)} (the target must be floating point)")
     for constant in (weight, pos_weight):
@@ -711,7 +714,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                       stacklevel=2)
-    if input.array.dtype.kind != "f" or target.array.dtype.kind != "f":
+    if not is_floating(input.array.dtype) or not is_floating(target.array.dtype):
         raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)

@@ -534,37 +534,44 @@ def _check_rank(op, input):
                            "dimension(s)")
 
 
-class PixelShuffle(Function):
-    """(*, C * r * r, H, W) -> (*, C, H * r, W * r): each channel block of r * r becomes an r x r tile."""
+class _Shuffle(Function):
+    """A rearrangement of (*, C, H, W) between channels and space by ``factor``: reshape to tiles, transpose the
+    last five dimensions by ``order``, reshape to the output (``_layout`` gives the shapes)."""
+
+    order = None  # set by each subclass
 
     def __init__(self, factor):
         self.factor = factor
 
     def forward(self, x):
-        r, lead = self.factor, x.shape[:-3]
-        c, h, w = x.shape[-3:]
+        lead = x.shape[:-3]
         n = len(lead)
-        tiles = x.reshape(lead + (c // (r * r), r, r, h, w))
-        order = tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2)
-        return tiles.transpose(order).reshape(lead + (c // (r * r), h * r, w * r))
+        tiles, out = self._layout(self.factor, *x.shape[-3:])
+        order = tuple(range(n)) + tuple(n + i for i in self.order)
+        return x.reshape(lead + tiles).transpose(order).reshape(lead + out)
+
+
+class PixelShuffle(_Shuffle):
+    """(*, C * r * r, H, W) -> (*, C, H * r, W * r): each channel block of r * r becomes an r x r tile."""
+
+    order = (0, 3, 1, 4, 2)
+
+    @staticmethod
+    def _layout(r, c, h, w):
+        return (c // (r * r), r, r, h, w), (c // (r * r), h * r, w * r)
 
     def backward(self, g):
         return PixelUnshuffle(self.factor)(g)
 
 
-class PixelUnshuffle(Function):
+class PixelUnshuffle(_Shuffle):
     """(*, C, H * r, W * r) -> (*, C * r * r, H, W): the inverse of ``PixelShuffle``."""
 
-    def __init__(self, factor):
-        self.factor = factor
+    order = (0, 2, 4, 1, 3)
 
-    def forward(self, x):
-        r, lead = self.factor, x.shape[:-3]
-        c, h, w = x.shape[-3:]
-        n = len(lead)
-        tiles = x.reshape(lead + (c, h // r, r, w // r, r))
-        order = tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3)
-        return tiles.transpose(order).reshape(lead + (c * r * r, h // r, w // r))
+    @staticmethod
+    def _layout(r, c, h, w):
+        return (c, h // r, r, w // r, r), (c * r * r, h // r, w // r)
 
     def backward(self, g):
         return PixelShuffle(self.factor)(g)

@@ -1,5 +1,4 @@
 """MultiheadAttention: PyTorch's attention layer over nn.functional.multi_head_attention_forward."""
-import autograd_core
 
 from .. import functional as F, init
 from ..functional._attention import _canonical_mask

@@ -107,40 +107,40 @@ class _ConvNd(Module):
         return s
 
 
-class Conv1d(_ConvNd):
+class _ConvForwardNd(_ConvNd):
+    """What Conv1d/2d/3d share: PyTorch's arguments, and ``forward`` through their functional form."""
+
+    _spatial = None  # set by each subclass
+    _functional = None
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups,
+                         bias, padding_mode, self._spatial, dtype)
+
+    def forward(self, input):
+        return self._conv_forward(input, self._functional)
+
+
+class Conv1d(_ConvForwardNd):
     """1-D convolution over (N, C_in, L) or unbatched (C_in, L) inputs."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups,
-                         bias, padding_mode, 1, dtype)
-
-    def forward(self, input):
-        return self._conv_forward(input, F.conv1d)
+    _spatial = 1
+    _functional = staticmethod(F.conv1d)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_ConvForwardNd):
     """2-D convolution over (N, C_in, H, W) or unbatched (C_in, H, W) inputs."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups,
-                         bias, padding_mode, 2, dtype)
-
-    def forward(self, input):
-        return self._conv_forward(input, F.conv2d)
+    _spatial = 2
+    _functional = staticmethod(F.conv2d)
 
 
-class Conv3d(_ConvNd):
+class Conv3d(_ConvForwardNd):
     """3-D convolution over (N, C_in, D, H, W) or unbatched (C_in, D, H, W) inputs."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups,
-                         bias, padding_mode, 3, dtype)
-
-    def forward(self, input):
-        return self._conv_forward(input, F.conv3d)
+    _spatial = 3
+    _functional = staticmethod(F.conv3d)
 
 
 class _ConvTransposeNd(_ConvNd):

@@ -136,42 +136,6 @@ class _LazyConvTranspose(_LazyConvMixin):
         self._become_lazy(out_channels, bias, device, dtype)
 
 
-class LazyConv1d(_LazyConv, Conv1d):
-    """A ``Conv1d`` whose ``in_channels`` comes from its first input."""
-
-    cls_to_become = Conv1d
-
-
-class LazyConv2d(_LazyConv, Conv2d):
-    """A ``Conv2d`` whose ``in_channels`` comes from its first input."""
-
-    cls_to_become = Conv2d
-
-
-class LazyConv3d(_LazyConv, Conv3d):
-    """A ``Conv3d`` whose ``in_channels`` comes from its first input."""
-
-    cls_to_become = Conv3d
-
-
-class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
-    """A ``ConvTranspose1d`` whose ``in_channels`` comes from its first input."""
-
-    cls_to_become = ConvTranspose1d
-
-
-class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
-    """A ``ConvTranspose2d`` whose ``in_channels`` comes from its first input."""
-
-    cls_to_become = ConvTranspose2d
-
-
-class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
-    """A ``ConvTranspose3d`` whose ``in_channels`` comes from its first input."""
-
-    cls_to_become = ConvTranspose3d
-
-
 class _LazyNormBase(LazyModuleMixin, _NormBase):
     """What the lazy batch and instance norms share: ``num_features`` from the first input's dimension 1 (the
     instance norms too take PyTorch's defaults here: affine and tracked running statistics)."""
@@ -206,43 +170,24 @@ class _LazyNormBase(LazyModuleMixin, _NormBase):
             self.reset_parameters()
 
 
-class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
-    """A ``BatchNorm1d`` whose ``num_features`` comes from its first input."""
-
-    cls_to_become = BatchNorm1d
-    _check_input_dim = BatchNorm1d._check_input_dim
-
-
-class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
-    """A ``BatchNorm2d`` whose ``num_features`` comes from its first input."""
-
-    cls_to_become = BatchNorm2d
-    _check_input_dim = BatchNorm2d._check_input_dim
+def _lazy_form(lazy_base, eager, what, family=None, copied=()):
+    """The class ``Lazy<eager>``: ``lazy_base`` over ``family`` (default: ``eager`` itself) with ``eager``'s
+    ``copied`` attributes, becoming ``eager`` once its first input has given it ``what``."""
+    name = "Lazy" + eager.__name__
+    namespace = {"__module__": __name__, "__qualname__": name, "cls_to_become": eager,
+                 "__doc__": f"The lazy ``{eager.__name__}``: its ``{what}`` comes from its first input.",
+                 **{attribute: eager.__dict__[attribute] for attribute in copied}}
+    return type(name, (lazy_base, family or eager), namespace)
 
 
-class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
-    """A ``BatchNorm3d`` whose ``num_features`` comes from its first input."""
-
-    cls_to_become = BatchNorm3d
-    _check_input_dim = BatchNorm3d._check_input_dim
-
-
-class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
-    """An ``InstanceNorm1d`` whose ``num_features`` comes from its first input."""
-
-    cls_to_become = InstanceNorm1d
-    spatial_dims = InstanceNorm1d.spatial_dims
-
-
-class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
-    """An ``InstanceNorm2d`` whose ``num_features`` comes from its first input."""
-
-    cls_to_become = InstanceNorm2d
-    spatial_dims = InstanceNorm2d.spatial_dims
-
-
-class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
-    """An ``InstanceNorm3d`` whose ``num_features`` comes from its first input."""
-
-    cls_to_become = InstanceNorm3d
-    spatial_dims = InstanceNorm3d.spatial_dims
+LazyConv1d, LazyConv2d, LazyConv3d = (_lazy_form(_LazyConv, eager, "in_channels")
+                                      for eager in (Conv1d, Conv2d, Conv3d))
+LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = (
+    _lazy_form(_LazyConvTranspose, eager, "in_channels")
+    for eager in (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d))
+LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d = (
+    _lazy_form(_LazyNormBase, eager, "num_features", _BatchNorm, ("_check_input_dim",))
+    for eager in (BatchNorm1d, BatchNorm2d, BatchNorm3d))
+LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d = (
+    _lazy_form(_LazyNormBase, eager, "num_features", _InstanceNorm, ("spatial_dims",))
+    for eager in (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d))

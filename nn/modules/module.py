@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from autograd_core.dtypes import is_floating
 import autograd_core
 from autograd_core import Tensor, dtypes, no_grad
 from autograd_core.tensor import to_arguments
@@ -207,7 +208,7 @@ def _state_tensor(value):
     """A ``state_dict`` value as a Tensor (arrays of numbers are wrapped), or None when it is neither."""
     if isinstance(value, Tensor):
         return value
-    if (is_array(value) or isinstance(value, np.generic)) and value.dtype.kind in "biuf":
+    if (is_array(value) or isinstance(value, np.generic)) and (value.dtype.kind in "biu" or is_floating(value.dtype)):
         return autograd_core.as_tensor(value)
     return None
 
@@ -708,7 +709,7 @@ class Module(dtypes.FloatingConversions):
         target = dtypes.as_dtype(dtype)
         if not target.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
-        return self._apply(lambda a: a.astype(target.numpy, copy=False) if a.dtype.kind == "f" else a)
+        return self._apply(lambda a: a.astype(target.numpy, copy=False) if is_floating(a.dtype) else a)
 
     def type(self, dst_type):
         return self._apply(lambda a: a.astype(dtypes.as_dtype(dst_type).numpy, copy=False))

@@ -1,13 +1,17 @@
-"""Recurrent layers: RNN, LSTM, GRU and their one-step cells, composed from Tensor ops.
+"""Recurrent layers: RNN, LSTM, GRU and their one-step cells.
 
-Each layer and direction first projects the whole sequence through
-``weight_ih`` in one matmul, then loops over time applying the mode's step
-(``h @ weight_hh.T`` plus the gates). Gate order and parameter names follow
-PyTorch: LSTM (i, f, g, o), GRU (r, z, n) with
+A padded sequence runs each layer and direction as one recorded op
+(``nn.functional._rnn.Recurrence``). The cells, packed sequences and LSTM
+projections are composed from Tensor ops: each layer and direction first
+projects the whole sequence through ``weight_ih`` in one matmul, then loops
+over time applying the mode's step (``h @ weight_hh.T`` plus the gates); the
+same composition is what ``Recurrence`` differentiates under ``create_graph``.
+Gate order and parameter names follow PyTorch: LSTM (i, f, g, o), GRU (r, z, n) with
 ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``. A PackedSequence input
 runs only each sequence's real steps (the batch shrinks as sequences end)
 and gives a PackedSequence back.
 """
+import functools
 import math
 import numbers
 import warnings
@@ -18,6 +22,7 @@ from .module import Module
 from ..parameter import Parameter
 from .. import init
 from .. import functional as F
+from ..functional._rnn import Recurrence
 from ..utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -55,6 +60,26 @@ def _gru_step(xw, state, w_hh, b_hh):
 
 
 _STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "LSTM": _lstm_step, "GRU": _gru_step}
+
+
+def _composite_recurrence(mode, reverse, has_bias, inputs):
+    """``Recurrence``'s inputs through the per-step Tensor ops: (output, h, and c for LSTM)."""
+    x, h0, *rest = inputs
+    state = (h0, rest.pop(0)) if mode == "LSTM" else (h0,)
+    w_ih, w_hh, b_ih, b_hh = rest + [None, None] if not has_bias else rest
+    xw, b_hh = _project_input(mode, x, w_ih, b_ih, b_hh)
+    output, final = _scan(_STEPS[mode], xw, state, w_hh, b_hh, (), reverse)
+    return (output,) + tuple(final)
+
+
+def _fused_scan(mode, x, state, weights, reverse):
+    """One layer and direction over a padded sequence as one recorded ``Recurrence``: (output, final state)."""
+    has_bias = weights["bias_ih"] is not None
+    inputs = (x,) + tuple(state) + (weights["weight_ih"], weights["weight_hh"])
+    inputs += (weights["bias_ih"], weights["bias_hh"]) if has_bias else ()
+    composite = functools.partial(_composite_recurrence, mode, reverse, has_bias)
+    output, *final = Recurrence(mode, reverse, has_bias, composite)(*inputs)
+    return output, tuple(final)
 
 
 def _project_input(mode, x, w_ih, b_ih, b_hh):
@@ -184,6 +209,9 @@ class RNNBase(Module):
                 if h.dim() != expected_dim:
                     raise RuntimeError(f"For {'batched 3' if batched else 'unbatched 2'}-D input, hx should also "
                                        f"be {expected_dim}-D but got {h.dim()}-D tensor")
+                if h.dtype != dtype:
+                    raise RuntimeError(f"{type(self).__name__}: Input and hidden tensors are not the same dtype, "
+                                       f"found input tensor with {dtype} and hidden tensor with {h.dtype}")
                 expected = shapes[k] if batched else shapes[k][:1] + shapes[k][2:]
                 if tuple(h.shape) != expected:
                     raise RuntimeError(f"{type(self).__name__}: Expected hidden[{k}] size {expected}, got "
@@ -253,11 +281,14 @@ class RNNBase(Module):
             for direction in range(directions):
                 k = layer * directions + direction
                 weights = self._weights(k)
-                xw, b_hh = _project_input(self.mode, x, weights["weight_ih"], weights["bias_ih"],
-                                          weights["bias_hh"])
-                extra = (weights["weight_hr"],) if self.proj_size else ()
-                output, final = _scan(step, xw, states[k], weights["weight_hh"], b_hh, extra, direction == 1,
-                                      batch_sizes)
+                if batch_sizes is None and not self.proj_size:
+                    output, final = _fused_scan(self.mode, x, states[k], weights, direction == 1)
+                else:
+                    xw, b_hh = _project_input(self.mode, x, weights["weight_ih"], weights["bias_ih"],
+                                              weights["bias_hh"])
+                    extra = (weights["weight_hr"],) if self.proj_size else ()
+                    output, final = _scan(step, xw, states[k], weights["weight_hh"], b_hh, extra, direction == 1,
+                                          batch_sizes)
                 outputs.append(output)
                 finals.append(final)
             x = outputs[0] if directions == 1 else autograd_core.cat(outputs, -1)

@@ -2,13 +2,16 @@
 
 At construction rank 0's parameters and buffers are broadcast to every rank
 (after a check that every rank holds the same architecture). Gradients are
-packed into buckets of about ``bucket_cap_mb`` in reverse order of the
-parameters (the order backward produces them, as PyTorch's heuristic has it);
-when the last gradient of a bucket has been accumulated (a post-accumulate-grad
-hook on each parameter) the bucket's all-reduce starts, non-blocking, so that
-communication overlaps the rest of backward; buckets start in index order on
-every rank. When the last bucket has started, backward waits for all of them
-and writes the averages back into each ``.grad`` (plain arrays, in place).
+grouped into buckets in reverse order of the parameters (the order backward
+produces them, as PyTorch's heuristic has it): the first closes at 1 MiB, the
+others at ``bucket_cap_mb``. As each gradient is accumulated (a
+post-accumulate-grad hook on each parameter) it is copied, divided by the world
+size, into its bucket; when a bucket is full its all-reduce starts,
+non-blocking, so that communication overlaps the rest of backward; buckets
+start in index order on every rank. When the last bucket has started, backward
+waits for all of them and copies the averages back into each ``.grad``; with
+``gradient_as_bucket_view=True`` each ``.grad`` becomes a view into its bucket
+instead (after the first backward), which saves that copy and the memory.
 ``no_sync()`` accumulates locally; the next synchronised backward averages the
 accumulated gradients.
 """
@@ -18,44 +21,69 @@ import numpy as np
 
 import autograd_core as torch
 from autograd_core import distributed as dist
-from autograd_core.arrays import from_numpy, to_numpy
+from autograd_core.arrays import array_module, from_numpy, to_numpy
 
 from ..modules.module import Module
 
 __all__ = ["DistributedDataParallel"]
 
 
+FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's first bucket (dist._DEFAULT_FIRST_BUCKET_BYTES): it starts early
+
+
 class _Bucket:
-    """Parameters whose gradients travel in one all-reduce, and the flat buffer they travel in."""
+    """Parameters whose gradients travel in one all-reduce, and the flat buffer (one view per gradient)."""
 
     def __init__(self, params):
         self.params = params
-        sizes = [p.numel() for p in params]
-        self.offsets = np.cumsum([0] + sizes)
-        self.buffer = np.empty(int(self.offsets[-1]), dtype=to_numpy(params[0].array).dtype)
+        xp = array_module(params[0].array)
+        self.buffer = xp.zeros(sum(p.numel() for p in params), dtype=params[0].array.dtype)
+        stops = np.cumsum([p.numel() for p in params])
+        self.views = [self.buffer[stop - p.numel():stop].reshape(p.shape) for p, stop in zip(params, stops)]
         self.ready = 0
+        self.work = self.host = None  # the started all-reduce, and the host array MPI reduces
+
+    def add(self, index, world_size, as_view):
+        """Put parameter ``index``'s gradient, divided by ``world_size``, into the bucket; with ``as_view``
+        the gradient becomes (or stays) its view into the bucket."""
+        p, view = self.params[index], self.views[index]
+        grad = p.grad.array
+        if grad is view:
+            view /= world_size
+            return
+        array_module(view).divide(grad, world_size, out=view)
+        if as_view:
+            p.grad = torch.as_tensor(view)
+
+    def start(self):
+        """The all-reduce (a sum of the divided gradients: their average), without blocking."""
+        self.host = to_numpy(self.buffer)
+        self.work = _allreduce_async(self.host)
+
+    def finish(self, as_view):
+        """Wait for the all-reduce; then the averages are in the bucket, and in each ``.grad``."""
+        self.work.Wait()
         self.work = None
-
-    def pack(self):
-        for p, start, stop in zip(self.params, self.offsets[:-1], self.offsets[1:]):
-            self.buffer[start:stop] = to_numpy(p.grad.array).reshape(-1)
-
-    def unpack(self, world_size):
-        self.buffer /= world_size
-        for p, start, stop in zip(self.params, self.offsets[:-1], self.offsets[1:]):
-            p.grad.array[...] = from_numpy(self.buffer[start:stop].reshape(p.grad.array.shape))
+        if self.host is not self.buffer:  # a device buffer: MPI reduced its host copy
+            self.buffer[...] = from_numpy(self.host, like=self.buffer)
+        if not as_view:
+            for p, view in zip(self.params, self.views):
+                p.grad.array[...] = view
 
 
-def _buckets(params, cap_bytes):
-    """``params`` (in reverse order) grouped into buckets of at most ``cap_bytes`` and one dtype each."""
+def _buckets(params, cap_bytes, first_cap_bytes=FIRST_BUCKET_BYTES):
+    """``params`` (in reverse order) grouped into buckets of one dtype each: a bucket closes once it holds
+    ``cap_bytes`` (``first_cap_bytes`` for the first), as PyTorch's do, or where the dtype changes."""
     buckets, current, size = [], [], 0
     for p in reversed(params):
-        nbytes = p.numel() * p.element_size()
-        if current and (size + nbytes > cap_bytes or p.dtype != current[0].dtype):
+        if current and p.dtype != current[0].dtype:
             buckets.append(_Bucket(current))
             current, size = [], 0
         current.append(p)
-        size += nbytes
+        size += p.numel() * p.element_size()
+        if size >= (first_cap_bytes if not buckets else cap_bytes):
+            buckets.append(_Bucket(current))
+            current, size = [], 0
     if current:
         buckets.append(_Bucket(current))
     return buckets
@@ -78,6 +106,7 @@ class DistributedDataParallel(Module):
         self.module = module
         self.broadcast_buffers = broadcast_buffers
         self.find_unused_parameters = find_unused_parameters
+        self.gradient_as_bucket_view = gradient_as_bucket_view
         self._world_size = dist.get_world_size()
         self._check_same_model()
         with torch.no_grad():
@@ -85,7 +114,7 @@ class DistributedDataParallel(Module):
                 dist.broadcast(t, src=0)
         self._params = params
         self._bucket_list = _buckets(params, int(bucket_cap_mb * 1024 * 1024))
-        self._bucket_of = {id(p): b for b in self._bucket_list for p in b.params}
+        self._bucket_of = {id(p): (b, i) for b in self._bucket_list for i, p in enumerate(b.params)}
         self._syncing = True
         self._pending = False  # a backward has started reducing but not finished
         self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready) for p in params]
@@ -148,18 +177,16 @@ class DistributedDataParallel(Module):
 
     def _mark_ready(self, param):
         self._pending = True
-        bucket = self._bucket_of[id(param)]
+        bucket, index = self._bucket_of[id(param)]
+        bucket.add(index, self._world_size, self.gradient_as_bucket_view)
         bucket.ready += 1
         while self._next < len(self._bucket_list) and \
                 self._bucket_list[self._next].ready == len(self._bucket_list[self._next].params):
-            started = self._bucket_list[self._next]
-            started.pack()
-            started.work = _allreduce_async(started.buffer)
+            self._bucket_list[self._next].start()
             self._next += 1
         if self._next == len(self._bucket_list):
             for b in self._bucket_list:
-                b.work.Wait()
-                b.unpack(self._world_size)
+                b.finish(self.gradient_as_bucket_view)
             self._pending = False
             self._next = 0
             for b in self._bucket_list:

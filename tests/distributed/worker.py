@@ -102,8 +102,9 @@ def _batches(steps, batch):
              torch.from_numpy(rng.integers(0, 10, batch))) for _ in range(steps)]
 
 
-def equivalence(accumulate):
-    """20 steps of 2 ranks x 50 (micro-batches of 25 under no_sync when ``accumulate``) vs one process x 100."""
+def equivalence(accumulate, as_view=False):
+    """20 steps of 2 ranks x 50 (micro-batches of 25 under no_sync when ``accumulate``) vs one process x 100;
+    ``as_view``: with gradient_as_bucket_view, whose grads must end as views into the buckets."""
     rank, size = dist.get_rank(), dist.get_world_size()
     data = _batches(20, 100)
     single = _mlp()
@@ -116,7 +117,7 @@ def equivalence(accumulate):
         else:
             F.cross_entropy(single(x), y).backward()
         opt.step()
-    model = nn.parallel.DistributedDataParallel(_mlp())
+    model = nn.parallel.DistributedDataParallel(_mlp(), gradient_as_bucket_view=as_view)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     per_rank = 100 // size
     for x, y in data:
@@ -134,7 +135,9 @@ def equivalence(accumulate):
         opt.step()
     difference = max(float(np.abs(a.detach().numpy() - b.detach().numpy()).max())
                      for a, b in zip(single.parameters(), model.module.parameters()))
-    report(difference=difference, keys=list(model.state_dict())[:2], buckets=len(model._bucket_list))
+    views = [any(np.shares_memory(p.grad.numpy(), b.buffer) for b in model._bucket_list)
+             for p in model.module.parameters()]
+    report(difference=difference, keys=list(model.state_dict())[:2], buckets=len(model._bucket_list), views=views)
 
 
 def ddp_errors():
@@ -182,7 +185,8 @@ def failure():
 
 
 CASES = {"collectives": collectives, "equivalence": lambda: equivalence(False),
-         "equivalence-no-sync": lambda: equivalence(True), "ddp-errors": ddp_errors, "sampler": sampler,
+         "equivalence-no-sync": lambda: equivalence(True), "equivalence-bucket-view": lambda: equivalence(False, True),
+         "equivalence-no-sync-bucket-view": lambda: equivalence(True, True), "ddp-errors": ddp_errors, "sampler": sampler,
          "failure": failure}
 
 if __name__ == "__main__":

@@ -24,11 +24,10 @@ import numpy as np
 
 from ...accelerator import is_available as accelerator_available
 from ...arrays import from_numpy
-from ...random import default_generator
 from ...tensor import _new
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset, Subset, TensorDataset
-from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .sampler import BatchSampler, RandomSampler, SequentialSampler, random_seed
 from .worker import StopTask, WorkerFailure, register_tensor_pickling, worker_loop
 
 __all__ = ["DataLoader"]
@@ -92,7 +91,7 @@ class DataLoader:
         if self.pin_memory and not accelerator_available():
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
                           "memory won't be used.", stacklevel=2)
-        base_seed = int((self.generator or default_generator).rng.integers(0, 2 ** 63))
+        base_seed = random_seed(self.generator)
         if self.num_workers == 0:
             return self._single_process_batches()
         if not self.persistent_workers:

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from ...arrays import as_array
-from ...random import default_generator
+from ...random import randperm
 from ...tensor import Tensor, _new
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset", "StackDataset",
@@ -170,6 +170,6 @@ def random_split(dataset, lengths, generator=None):
     if sum(counts) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset! "
                          f"(lengths {list(lengths)}, dataset length {len(dataset)})")
-    order = (generator or default_generator).rng.permutation(len(dataset)).tolist()
+    order = randperm(len(dataset), generator=generator).tolist()
     bounds = np.cumsum([0] + [int(c) for c in counts])
     return [Subset(dataset, order[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]

@@ -1,7 +1,7 @@
 """DistributedSampler: each of ``num_replicas`` processes reads its own share of a dataset's indices.
 
-autograd_core has no ``torch.distributed``, so ``num_replicas`` and ``rank`` are given
-explicitly (a launcher's world size and rank); the shares are PyTorch's.
+``num_replicas`` and ``rank`` default to the process group's (``autograd_core.distributed``,
+after ``init_process_group``); the shares are PyTorch's.
 """
 import math
 
@@ -18,8 +18,11 @@ class DistributedSampler(Sampler):
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
         if num_replicas is None or rank is None:
-            raise RuntimeError("Requires distributed package to be available (autograd_core has no "
-                               "torch.distributed: pass num_replicas and rank)")
+            from ... import distributed as dist
+            if not dist.is_available():
+                raise RuntimeError("Requires distributed package to be available")
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank

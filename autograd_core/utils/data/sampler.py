@@ -8,10 +8,17 @@ import numbers
 
 import numpy as np
 
-from ...random import default_generator
+from ... import dtypes
+from ...creation import empty
+from ...random import Generator, default_generator, randint, randperm
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
+
+
+def random_seed(generator=None):
+    """A seed drawn as PyTorch's samplers and loaders draw one: ``empty((), dtype=int64).random_(generator)``."""
+    return int(empty((), dtype=dtypes.int64).random_(generator=generator).item())
 
 
 class Sampler:
@@ -48,7 +55,8 @@ class RandomSampler(Sampler):
     """Indices in random order: a permutation, or ``num_samples`` draws with replacement.
 
     ``generator`` (an ``autograd_core.Generator``) makes the order repeatable on its own;
-    without one the global generator is used, so ``manual_seed`` repeats whole runs.
+    without one each epoch seeds a new generator from the global one, as PyTorch does, so
+    ``manual_seed`` repeats whole runs with PyTorch's order.
     """
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
@@ -66,13 +74,15 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def index_array(self):
-        rng = (self.generator or default_generator).rng
+        generator = self.generator or Generator().manual_seed(random_seed())
         n = len(self.data_source)
-        if self.replacement:
-            return rng.integers(0, n, size=self.num_samples, dtype=np.int64)
-        repeats = -(-self.num_samples // n) if n else 0
-        order = np.concatenate([rng.permutation(n) for _ in range(repeats)]) if repeats else np.empty(0, np.int64)
-        return order[:self.num_samples].astype(np.int64, copy=False)
+        if self.replacement:  # PyTorch's draws in chunks of 32 take the same words as one draw
+            return randint(0, n, (self.num_samples,), generator=generator).numpy()
+        if not n:
+            return np.empty(0, np.int64)
+        # whole permutations, then one more cut short (drawn even when nothing of it is kept, as PyTorch does)
+        order = [randperm(n, generator=generator).numpy() for _ in range(self.num_samples // n + 1)]
+        return np.concatenate(order)[:self.num_samples]
 
     def __iter__(self):
         return iter(self.index_array().tolist())
@@ -89,8 +99,8 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def index_array(self):
-        rng = (self.generator or default_generator).rng
-        return np.asarray(self.indices, dtype=np.int64)[rng.permutation(len(self.indices))]
+        order = randperm(len(self.indices), generator=self.generator).numpy()
+        return np.asarray(self.indices, dtype=np.int64)[order]
 
     def __iter__(self):
         return iter(self.index_array().tolist())
