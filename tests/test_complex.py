@@ -253,3 +253,34 @@ def test_a_real_tensor_cast_to_complex_gets_a_real_gradient_without_warnings():
         warnings.simplefilter("error")
         torch.view_as_real(x.to(torch.complex128) * (1 + 2j)).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+@pytest.mark.parametrize("name", ["sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log1p", "log2", "log10",
+                                  "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+                                  "acosh", "atanh", "sigmoid"])
+def test_unary_gradients_on_complex_inputs_are_pytorchs(name):
+    """Holomorphic ops: gy * conj(f'(z)), as PyTorch's convention gives, for a real loss of both parts."""
+    z = np.array([0.3 + 0.7j, -1.2 + 0.4j, 2.0 - 0.5j])
+
+    def grad_of(lib):
+        x = lib.tensor(z, requires_grad=True)
+        y = getattr(lib, name)(x)
+        (y.real.sum() + 2 * y.imag.sum()).backward()
+        return y.detach().numpy(), x.grad.numpy(), type(y.grad_fn).__name__
+
+    ours, theirs = grad_of(torch), grad_of(torch_ref)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12)
+    assert ours[2] == theirs[2]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda lib, z: z < z, '"lt_cpu" not implemented for \'ComplexDouble\''),
+    (lambda lib, z: lib.ge(z, z), '"ge_cpu" not implemented for \'ComplexDouble\''),
+    (lambda lib, z: lib.clamp(z, 0, 1), "clamp is not supported for complex types"),
+    (lambda lib, z: lib.relu(z), "clamp is not supported for complex types"),
+])
+def test_orderings_of_complex_numbers_are_refused_as_pytorch_refuses_them(call, message):
+    for lib in (torch, torch_ref):
+        with pytest.raises(NotImplementedError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            call(lib, lib.tensor([1 + 2j, 3j], dtype=lib.complex128))

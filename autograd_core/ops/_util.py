@@ -90,7 +90,8 @@ def broadcast_error(op, a, b):
 
 # PyTorch's scalar-type names, used in its dtype error messages
 _SCALAR_TYPE_NAMES = {"float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
-                      "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+                      "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool",
+                      "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def write_out(op, result, out, dtype_error=None):

@@ -13,7 +13,7 @@ from .. import dtypes
 from ..arrays import array_module, as_array, from_numpy
 from ..tensor import Tensor, _new, argument_type_error
 from ._registry import tensor_method, inplace_method
-from ._util import broadcast_error, require_input_dtype_out, write_out
+from ._util import _SCALAR_TYPE_NAMES, broadcast_error, require_input_dtype_out, write_out
 
 __all__ = ["eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge", "greater_equal",
            "isclose", "allclose", "equal", "logical_and", "logical_or", "logical_xor", "logical_not",
@@ -62,11 +62,25 @@ def _array_function(name):
     return compute
 
 
-def _binary(compute, name, *aliases, dunder=None):
-    """``torch.<name>(input, other, *, out)`` and ``Tensor.<name>``; ``dunder`` gets a form that defers on odd types."""
+def _complex_dtype(operand):
+    """The complex dtype of an operand (an array or a Python number), or None."""
+    dtype = getattr(operand, "dtype", None)
+    if dtype is None:
+        return np.dtype(np.complex128) if isinstance(operand, complex) else None
+    return dtype if dtype.kind == "c" else None
+
+
+def _binary(compute, name, *aliases, dunder=None, ordering=False):
+    """``torch.<name>(input, other, *, out)`` and ``Tensor.<name>``; ``dunder`` gets a form that defers on odd types.
+
+    An ``ordering`` comparison refuses complex operands, as PyTorch's kernels do.
+    """
     def op(input, other, *, out=None):
-        result = _computed(compute, *_arrays(input, other, name), name)
-        return write_out(name, result, out)
+        a, b = _arrays(input, other, name)
+        if ordering and (_complex_dtype(a) or _complex_dtype(b)):
+            kind = _complex_dtype(a) or _complex_dtype(b)
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_SCALAR_TYPE_NAMES[kind.name]}\'')
+        return write_out(name, _computed(compute, a, b, name), out)
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{compute.__name__}`` with broadcasting; a bool tensor."
     tensor_method(name, *aliases)(op)
@@ -82,10 +96,10 @@ def _binary(compute, name, *aliases, dunder=None):
 
 eq = _binary(operator.eq, "eq", dunder="__eq__")
 ne = not_equal = _binary(operator.ne, "ne", "not_equal", dunder="__ne__")
-lt = less = _binary(operator.lt, "lt", "less", dunder="__lt__")
-le = less_equal = _binary(operator.le, "le", "less_equal", dunder="__le__")
-gt = greater = _binary(operator.gt, "gt", "greater", dunder="__gt__")
-ge = greater_equal = _binary(operator.ge, "ge", "greater_equal", dunder="__ge__")
+lt = less = _binary(operator.lt, "lt", "less", dunder="__lt__", ordering=True)
+le = less_equal = _binary(operator.le, "le", "less_equal", dunder="__le__", ordering=True)
+gt = greater = _binary(operator.gt, "gt", "greater", dunder="__gt__", ordering=True)
+ge = greater_equal = _binary(operator.ge, "ge", "greater_equal", dunder="__ge__", ordering=True)
 logical_and = _binary(_array_function("logical_and"), "logical_and")
 logical_or = _binary(_array_function("logical_or"), "logical_or")
 logical_xor = _binary(_array_function("logical_xor"), "logical_xor")

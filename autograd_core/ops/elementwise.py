@@ -48,7 +48,7 @@ class Exp(Function):
         return array_module(x).exp(x)
 
     def backward(self, gy):
-        return gy * conj(self.saved_output())
+        return gy * self.saved_output()
 
 
 class Expm1(Function):
@@ -255,7 +255,7 @@ class Acosh(Function):
 
     def backward(self, gy):
         x = self.saved(0)
-        return gy * (x * x - 1).rsqrt()
+        return gy * ((x + 1).rsqrt() * (x - 1).rsqrt())  # PyTorch's form: its branch for complex inputs
 
 
 class Atanh(Function):
@@ -433,6 +433,16 @@ class NanToNum(Function):
         return gy * constant_like(array_module(x).isfinite(x), gy)
 
 
+def _conjugated_backward(cls):
+    """``cls`` for complex inputs: a holomorphic f's gradient is ``gy * conj(f'(z))`` (PyTorch's convention).
+
+    The backward is linear in ``gy``, so ``conj(backward(conj(gy)))`` gives it from the real formula.
+    """
+    def backward(self, gy):
+        return conj(cls.backward(self, conj(gy)))
+    return type(cls.__name__, (cls,), {"backward": backward, "__doc__": cls.__doc__})
+
+
 def _unary(cls, name, *aliases, integers="promote"):
     """Expose ``cls`` as ``torch.<name>`` (with ``out=``), ``Tensor.<name>`` and the in-place ``Tensor.<name>_``.
 
@@ -441,10 +451,13 @@ def _unary(cls, name, *aliases, integers="promote"):
     which PyTorch wants ``out`` to have).
     """
     keeps_dtype = integers == "copy"
+    on_complex = _conjugated_backward(cls)
 
     def op(input, *, out=None):
         if is_floating(input.array.dtype):
             result = cls()(input)
+        elif input.array.dtype.kind == "c":
+            result = on_complex()(input)
         elif keeps_dtype:
             result = _new(input.array.copy())
         else:
@@ -499,6 +512,8 @@ Tensor.__rtruediv__ = _reciprocal_times
 @tensor_method()
 def relu(input):
     """``max(input, 0)`` elementwise (integers too); no ``out=``, as in PyTorch."""
+    if input.array.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")  # PyTorch's relu is a clamp
     return Relu()(input)
 
 
@@ -719,6 +734,8 @@ def _clamp(input, min, max, node_names):
     """``clamp``'s result; ``node_names`` are PyTorch's (number bounds, tensor bounds) names for the entry point."""
     if is_floating(input.array.dtype) and type(min) in _FLOAT_BOUNDS and type(max) in _FLOAT_BOUNDS:
         return Clamp(min, max, node_names[0])(input)  # fast path: number bounds keep a float tensor's dtype
+    if input.array.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     bounds = [b for b in (min, max) if b is not None]
     target = _clamp_dtype(input, bounds)
     x = input.to(target)

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import _BFLOAT16, computes_bfloat16_in_float32, is_floating
+from ..dtypes import is_differentiable, _BFLOAT16, computes_bfloat16_in_float32, is_floating
 from .. import dtypes
 from ..arrays import array_module, as_array
 from ..function import Function
@@ -170,8 +170,10 @@ class Prod(Function):
         x = self.saved(0)
         g = expand_reduced(gy, self.in_shape, self.axes, self.keepdim)
         if bool((x.array != 0).all()):
-            return g * expand_reduced(self.saved_output(), self.in_shape, self.axes, self.keepdim) / x
-        return g * _product_of_others(x, self.axes)
+            derivative = expand_reduced(self.saved_output(), self.in_shape, self.axes, self.keepdim) / x
+        else:
+            derivative = _product_of_others(x, self.axes)
+        return g * (derivative.conj() if x.array.dtype.kind == "c" else derivative)  # complex: PyTorch's conj
 
     def name(self):
         return "ProdBackward0" if self.whole else "ProdBackward1"
@@ -211,7 +213,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None:
         require_out_dtype(out, dtypes.to_numpy_dtype(dtype))
         input = input.to(dtype)
-    if not is_floating(input.array.dtype):
+    if not is_differentiable(input.array.dtype):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_SCALAR_TYPE_NAMES[input.array.dtype.name]}")
     node_name = "MeanBackward0" if dim is None else "MeanBackward1"
