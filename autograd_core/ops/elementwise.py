@@ -255,7 +255,9 @@ class Acosh(Function):
 
     def backward(self, gy):
         x = self.saved(0)
-        return gy * ((x + 1).rsqrt() * (x - 1).rsqrt())  # PyTorch's form: its branch for complex inputs
+        if x.array.dtype.kind == "c":  # PyTorch's complex form takes this branch of the square root
+            return gy * ((x + 1).rsqrt() * (x - 1).rsqrt())
+        return gy * (x * x - 1).rsqrt()
 
 
 class Atanh(Function):

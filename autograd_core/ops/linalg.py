@@ -5,6 +5,7 @@ from collections import Counter
 import numpy as np
 
 from ..arrays import array_module
+from ..dtypes import computes_bfloat16_in_float32
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method
@@ -30,6 +31,7 @@ class MatMul(Function):
     def __init__(self, node_name=None):
         self.node_name = node_name
 
+    @computes_bfloat16_in_float32  # numpy's bfloat16 matmul returns float32: PyTorch's result is bfloat16
     def forward(self, a, b):
         self.ndims = (a.ndim, b.ndim)
         # a single matrix times a batch: PyTorch folds the batch into one product of transposes and copies
