@@ -8,7 +8,7 @@ from . import dtypes
 from .dtypes import complex64, cfloat, complex128, cdouble
 from .dtypes import (dtype, float16, half, bfloat16, float32, float, float64, double, uint8, int8, int16, short,
                      int32, int, int64, long, bool, get_default_dtype, set_default_dtype)
-from .device import device, cuda, set_default_device, get_default_device
+from .device import device, set_default_device, get_default_device
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
                         detect_anomaly, set_detect_anomaly)
 from .tensor import Tensor, Variable, Size
@@ -24,6 +24,7 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.conv import *  # noqa: F401,F403
 from .ops.pool import *  # noqa: F401,F403
 from .ops.complex import *  # noqa: F401,F403
+from .ops import transfer  # noqa: F401  (Tensor.pin_memory, is_pinned)
 from . import linalg, fft  # noqa: F401
 from .linalg._torch_functions import (det, inverse, logdet, slogdet, cholesky, matrix_exp, matrix_power, pinverse,
                                       svd, qr)
@@ -39,7 +40,7 @@ from .random import rand, randn, randint, randperm, normal, rand_like, randn_lik
 from .random import poisson, multinomial
 from . import distributions  # noqa: F401
 from .distributions._special import lgamma, digamma, polygamma, erfinv, xlogy
-from . import autograd, utils, datasets, transforms, accelerator, backends, distributed  # noqa: F401
+from . import autograd, utils, datasets, transforms, accelerator, backends, distributed, cuda  # noqa: F401
 from . import func  # noqa: F401
 from .serialization import save, load
 from .numerical import numerical_diff, numerical_gradient

@@ -146,7 +146,7 @@ def _default_complex():
 def tensor_repr(t, prefix="tensor("):
     a = to_numpy(t.array)  # formatting runs on the host
     indent = len(prefix)
-    suffixes = []
+    suffixes = [] if type(t.array) is np.ndarray or not t.is_cuda else [f"device='{t.device}'"]
     dt = dtypes.from_numpy_dtype(a.dtype)
     if a.size == 0:
         if a.ndim != 1:

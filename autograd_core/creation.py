@@ -1,15 +1,17 @@
 """Creation ops: tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange, linspace, eye and *_like.
 
 Arrays are made by the default backend's module (or on the host, then moved with
-``from_numpy``); ``device=`` is checked first, and ``out=`` is honoured as PyTorch does.
+``from_numpy``), and by the device's backend (or copied there) for ``device="cuda"``;
+``device=`` is checked first, and ``out=`` is honoured as PyTorch does.
 """
+import contextlib
 import numbers
 
 import numpy as np
 
 from .dtypes import is_floating
 from . import arrays, dtypes
-from .device import device as _device
+from .device import CPU, as_device, get_default_device
 from .tensor import Tensor, _new, argument_type_error, int_arg, to_array
 from .ops._util import shape_arg, write_out, _SCALAR_TYPE_NAMES
 from .ops._registry import tensor_method
@@ -19,14 +21,24 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
 
 
 def check_device(device):
-    """PyTorch's error for a device this build cannot hold tensors on (``None`` is the default, the CPU)."""
-    if device is not None:
-        _device(device).check_available()
+    """The device ``device`` names, checked (PyTorch's error where tensors cannot live); None for the CPU when
+    ``device`` is None and the default device (``set_default_device``) is the CPU."""
+    if device is None:
+        device = get_default_device()
+        return None if device is CPU else device
+    return as_device(device)
 
 
-def _finish(array, requires_grad):
-    """A new leaf holding ``array`` (a host numpy array is moved to the default backend)."""
-    t = _new(arrays.from_numpy(array) if type(array) is np.ndarray else array)
+def _making_on(target):
+    """Where arrays made from nothing go: ``target``'s device (None: the default backend)."""
+    return contextlib.nullcontext() if target is None else arrays.device_backend(target.type).on(target.index)
+
+
+def _finish(array, requires_grad, target=None):
+    """A new leaf holding ``array`` (a host numpy array is moved to the default backend), on ``target``."""
+    if type(array) is np.ndarray:
+        array = arrays.from_numpy(array)
+    t = _new(array if target is None else arrays.to_device(array, target))
     if requires_grad:
         t.requires_grad = True
     return t
@@ -47,17 +59,16 @@ def factory(op, make, dtype, requires_grad, device, out):
 
     With ``out`` the values are made in ``out``'s dtype and ``requires_grad`` does not apply, as in PyTorch.
     """
-    if device is not None:
-        check_device(device)
-    if out is None:
-        return _finish(make(dtype), requires_grad)
-    return write_out(op, _finish(make(_dtype_for_out(dtype, out)), False), out)
+    target = check_device(device)
+    with _making_on(target):
+        if out is None:
+            return _finish(make(dtype), requires_grad, target)
+        return write_out(op, _finish(make(_dtype_for_out(dtype, out)), False, target), out)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (floats -> float32, ints -> int64, bools -> bool)."""
-    check_device(device)
-    return _finish(to_array(data, dtype), requires_grad)
+    return _finish(to_array(data, dtype), requires_grad, check_device(device))
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -65,13 +76,13 @@ def as_tensor(data, dtype=None, device=None):
     if type(data) is np.ndarray and dtype is None and device is None and data.dtype in dtypes._BY_NUMPY \
             and arrays.default_backend() is arrays.NUMPY:
         return _new(data)  # the common case, kept fast: ops and nn.functional wrap their arrays with it
-    check_device(device)
+    target = check_device(device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
-        return data
+        return data if target is None else data.to(target)
     if arrays.is_array(data) and (dtype is None or data.dtype == dtypes.to_numpy_dtype(dtype)) \
             and data.dtype in dtypes._BY_NUMPY:
-        return _finish(data, False)
-    return tensor(data, dtype=dtype)
+        return _finish(data, False, target)
+    return tensor(data, dtype=dtype, device=target)
 
 
 def from_numpy(array):
@@ -82,14 +93,15 @@ def from_numpy(array):
     return _new(arrays.from_numpy(array))
 
 
-def _filled(size, value, dtype, default, requires_grad, device, out, op, xp=None):
-    """A tensor of shape ``size`` filled with ``value``, of ``dtype`` (``default`` when None), made by ``xp``."""
+def _filled(size, value, dtype, default, requires_grad, device, out, op):
+    """A tensor of shape ``size`` filled with ``value``, of ``dtype`` (``default`` when None), on ``device``."""
     shape = shape_arg(size, op)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"{op}: trying to create tensor with negative dimension: {list(shape)}")
-    xp = xp or arrays.default_module()
+    target = check_device(device)
+    xp = arrays.device_backend(target.type).xp if target is not None else arrays.default_module()
     return factory(op, lambda dt: xp.full(shape, value, dtype=dtypes.to_numpy_dtype(dt or default)),
-                   dtype, requires_grad, device, out)
+                   dtype, requires_grad, target, out)
 
 
 def zeros(*size, out=None, dtype=None, device=None, requires_grad=False):
@@ -112,10 +124,15 @@ def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=F
                    out, "full")
 
 
+def _same_device(input, device):
+    """``device``, or ``input``'s device when None (the CPU's default stays None)."""
+    return input.device if device is None and type(input.array) is not np.ndarray else device
+
+
 def _like(input, value, dtype, requires_grad, device, op):
-    """A tensor shaped as ``input`` and on its backend, filled with ``value``."""
-    return _filled(input.array.shape, value, dtype, input.dtype, requires_grad, device, None, op,
-                   arrays.array_module(input.array))
+    """A tensor shaped as ``input`` and on its device (or ``device``), filled with ``value``."""
+    return _filled(input.array.shape, value, dtype, input.dtype, requires_grad, _same_device(input, device), None,
+                   op)
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
@@ -211,24 +228,25 @@ def numel(input):
 
 @tensor_method()
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return tensor(data, dtype=dtype or self.dtype, device=_same_device(self, device), requires_grad=requires_grad)
 
 
 @tensor_method()
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return zeros(*size, dtype=dtype or self.dtype, device=_same_device(self, device), requires_grad=requires_grad)
 
 
 @tensor_method()
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-    return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return ones(*size, dtype=dtype or self.dtype, device=_same_device(self, device), requires_grad=requires_grad)
 
 
 @tensor_method()
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return full(size, fill_value, dtype=dtype or self.dtype, device=_same_device(self, device),
+                requires_grad=requires_grad)
 
 
 @tensor_method()
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-    return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return empty(*size, dtype=dtype or self.dtype, device=_same_device(self, device), requires_grad=requires_grad)

@@ -1,10 +1,21 @@
-"""``device("cpu")``, the default device and an honest ``cuda`` namespace (no GPU backend yet)."""
+"""``device("cpu")`` / ``device("cuda:0")`` and the default device.
+
+A device is backed by an array backend (``arrays.device_backend``): the CPU
+always, "cuda" when CuPy and a GPU are present (``autograd_core.cuda``).
+"""
 
 _NO_ACCELERATOR = "Cannot access accelerator device when none is available."
+_NO_CUDA = ("Torch not compiled with CUDA enabled (CUDA is not available here: it needs CuPy and an NVIDIA GPU, "
+            "install the cuda extra, cupy-cuda12x)")
+
+
+class CudaUnavailable(AssertionError, RuntimeError):
+    """PyTorch's error (an AssertionError in a CPU build) for using CUDA where it is absent; also a RuntimeError,
+    as a CUDA build's "No CUDA GPUs are available"."""
 
 
 class device:
-    """Where a tensor lives; only ``cpu`` is backed today."""
+    """Where a tensor lives: ``device("cpu")``, ``device("cuda")``, ``device("cuda:1")``, ``device("cuda", 1)``."""
 
     __slots__ = ("type", "index")
 
@@ -18,9 +29,17 @@ class device:
         self.index = int(idx) if idx else index
 
     def check_available(self):
-        if self.type != "cpu":
-            raise RuntimeError(f"device {self} is not available: this build has only the CPU (numpy) backend; "
-                               "cuda.is_available() returns False")
+        """Raise PyTorch's error unless tensors can be made on this device; returns the device."""
+        if self.type == "cpu":
+            return self
+        from . import arrays
+        backend = arrays.device_backend(self.type)
+        if backend is None:
+            raise no_cuda()
+        if self.index is not None and not 0 <= self.index < backend.device_count():
+            raise RuntimeError(f"CUDA error: invalid device ordinal (device {self}; "
+                               f"{backend.device_count()} device(s) present)")
+        return self
 
     def __eq__(self, other):
         try:
@@ -48,14 +67,46 @@ def no_accelerator():
     return RuntimeError(_NO_ACCELERATOR)
 
 
+def no_cuda():
+    """PyTorch's error (a CPU build's) for using CUDA where CuPy or a GPU is missing."""
+    return CudaUnavailable(_NO_CUDA)
+
+
+def check_same_device(*tensors):
+    """Raise PyTorch's error when the tensors among ``tensors`` (others are skipped) sit on two devices.
+
+    Ops call it up front, or where an array library refused to mix arrays (CuPy's
+    TypeError for a numpy array) so that it costs nothing when devices agree; the
+    error then replaces the library's (``raise ... from None``).
+    """
+    devices = []
+    for t in tensors:
+        found = getattr(t, "device", None) if hasattr(t, "array") else None
+        if isinstance(found, device) and found not in devices:
+            devices.append(found)
+    if len(devices) > 1:
+        first, second = sorted(devices, key=lambda d: d.type == "cpu")[:2]  # a device first, then the CPU
+        error = RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                             f"{first} and {second}!")
+        error.__suppress_context__ = True
+        raise error
+
+
+def as_device(spec):
+    """``spec`` (a device, a string, or an index of a CUDA device) as an available ``device``."""
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        spec = device("cuda", spec)
+    return device(spec).check_available()
+
+
 def _as_default_device(spec):
     if spec is None:
         return CPU
     if isinstance(spec, int) and not isinstance(spec, bool):  # an index means a device of the accelerator
-        raise no_accelerator()
-    chosen = device(spec)
-    chosen.check_available()
-    return chosen
+        from . import accelerator
+        if not accelerator.is_available():
+            raise no_accelerator()
+    return as_device(spec)
 
 
 def set_default_device(device):
@@ -67,21 +118,3 @@ def set_default_device(device):
 def get_default_device():
     """The device set by :func:`set_default_device` (the CPU unless changed)."""
     return _default_device
-
-
-class cuda:
-    """``torch.cuda``: answers honestly that no GPU backend is present."""
-
-    @staticmethod
-    def is_available():
-        return False
-
-    @staticmethod
-    def device_count():
-        return 0
-
-    @staticmethod
-    def manual_seed(seed):
-        pass
-
-    manual_seed_all = manual_seed

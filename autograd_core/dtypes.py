@@ -1,13 +1,17 @@
-"""PyTorch-style dtype objects (``torch.float32``...) mapped onto numpy dtypes."""
+"""PyTorch-style dtype objects (``torch.float32``...) mapped onto numpy dtypes.
+
+numpy's bfloat16 comes from ml_dtypes, which takes most of a second to import: it is
+loaded when bfloat16 is first asked for (``torch.bfloat16.numpy``, an array of that dtype).
+"""
 import builtins
 import functools
 import numbers
+import sys
 
-import ml_dtypes  # noqa: F401  (registers numpy's "bfloat16" dtype)
 import numpy as np
 
 
-_BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
+_BFLOAT16 = None  # numpy's bfloat16 dtype, once ml_dtypes is loaded (load_bfloat16)
 
 
 class dtype:
@@ -30,8 +34,22 @@ class dtype:
         return (_by_name, (self.name,))
 
 
+class _Bfloat16(dtype):
+    """``torch.bfloat16``: its numpy dtype is ml_dtypes', imported on first use."""
+
+    __slots__ = ()
+
+    def __init__(self):
+        self.name, self.is_floating_point, self.is_complex, self.is_signed, self.itemsize = \
+            "bfloat16", True, False, True, 2
+
+    @property
+    def numpy(self):
+        return load_bfloat16()
+
+
 float16 = half = dtype("float16")
-bfloat16 = dtype("bfloat16")
+bfloat16 = _Bfloat16()
 float32 = float = dtype("float32")
 float64 = double = dtype("float64")
 uint8 = dtype("uint8")
@@ -44,12 +62,39 @@ complex64 = cfloat = dtype("complex64")
 complex128 = cdouble = dtype("complex128")
 
 ALL = (float16, bfloat16, float32, float64, uint8, int8, int16, int32, int64, bool, complex64, complex128)
-_BY_NUMPY = {d.numpy: d for d in ALL}
+_BY_NUMPY = {d.numpy: d for d in ALL if d is not bfloat16}
 _BY_NAME = {d.name: d for d in ALL}
 _PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool, builtins.complex: complex128}
 _default = [float32]
-_FLOATING = frozenset(d.numpy for d in ALL if d.is_floating_point)
+_FLOATING = {d.numpy for d in ALL if d.is_floating_point and d is not bfloat16}
 _DIFFERENTIABLE = _FLOATING | {complex64.numpy, complex128.numpy}
+
+
+def load_bfloat16():
+    """numpy's bfloat16 dtype (importing ml_dtypes the first time), now known to every dtype table."""
+    global _BFLOAT16
+    if _BFLOAT16 is None:
+        import ml_dtypes
+        found = np.dtype(ml_dtypes.bfloat16)
+        _BY_NUMPY[found] = bfloat16
+        _FLOATING.add(found)
+        _DIFFERENTIABLE.add(found)
+        _BFLOAT16 = found
+    return _BFLOAT16
+
+
+def is_known(np_dtype):
+    """Whether numpy dtype ``np_dtype`` has a tensor dtype (a bfloat16 array made by ml_dtypes loads ours)."""
+    if np_dtype in _BY_NUMPY:
+        return True
+    if np_dtype.name == "bfloat16" and "ml_dtypes" in sys.modules:
+        load_bfloat16()
+        return np_dtype in _BY_NUMPY
+    return False
+
+
+def is_bfloat16(np_dtype):
+    return _BFLOAT16 is not None and np_dtype == _BFLOAT16
 
 
 def is_floating(np_dtype):
@@ -78,7 +123,7 @@ def computes_bfloat16_in_float32(forward):
     """
     @functools.wraps(forward)
     def widened(self, *arrays):
-        if arrays[0].dtype != _BFLOAT16:  # inputs share the first one's dtype
+        if not is_bfloat16(arrays[0].dtype):  # inputs share the first one's dtype
             return forward(self, *arrays)
         ys = forward(self, *[a.astype(np.float32) if a is not None and a.dtype == _BFLOAT16 else a for a in arrays])
         if type(ys) is tuple:
@@ -109,19 +154,22 @@ def as_dtype(value):
         return value
     if value in _PYTHON_TYPES:
         return _PYTHON_TYPES[value]
+    if isinstance(value, str) and value in _BY_NAME:  # "bfloat16" too, before numpy knows the name
+        return _BY_NAME[value]
     try:
-        return _BY_NUMPY[np.dtype(value)]
-    except (TypeError, KeyError, ValueError):
-        raise TypeError(f"unsupported dtype {value!r}; expected one of "
-                        + ", ".join(repr(d) for d in ALL)) from None
+        np_dtype = np.dtype(value)
+    except (TypeError, ValueError):
+        np_dtype = None
+    if np_dtype is None or not is_known(np_dtype):
+        raise TypeError(f"unsupported dtype {value!r}; expected one of " + ", ".join(repr(d) for d in ALL))
+    return _BY_NUMPY[np_dtype]
 
 
 def from_numpy_dtype(np_dtype):
-    try:
-        return _BY_NUMPY[np_dtype]
-    except KeyError:
+    if not is_known(np_dtype):
         raise TypeError(f"numpy dtype {np_dtype} has no tensor equivalent; expected one of "
-                        + ", ".join(d.name for d in ALL)) from None
+                        + ", ".join(d.name for d in ALL))
+    return _BY_NUMPY[np_dtype]
 
 
 def to_numpy_dtype(value):
@@ -192,3 +240,7 @@ class FloatingConversions:
 
     def bfloat16(self):
         return self.to(bfloat16)
+
+
+if "ml_dtypes" in sys.modules:  # already paid for: bfloat16 arrays may exist
+    load_bfloat16()

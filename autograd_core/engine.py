@@ -15,7 +15,7 @@ import gc
 import numpy as np
 
 from .arrays import array_module, as_array, to_numpy
-from .function import AccumulateGrad, edge_of
+from .function import AccumulateGrad, Hooks, edge_of
 from .grad_mode import GradMode
 from .ops.complex import real
 from .ops.shape import cast, sum_to
@@ -63,7 +63,7 @@ def _dependencies(roots):
     stack = list(seen)
     while stack:
         fn = stack.pop()
-        for nxt, _ in fn.next_functions:
+        for nxt in fn._next:
             if nxt is not None:
                 deps[nxt] = deps.get(nxt, 0) + 1
                 if nxt not in seen:
@@ -73,11 +73,21 @@ def _dependencies(roots):
 
 
 def _deliver(buffers, node, index, grad):
-    """Add ``grad`` into the gradient waiting for output ``index`` of ``node``."""
+    """Add ``grad`` into the gradient waiting for output ``index`` of ``node``.
+
+    The sum is an op under ``create_graph`` or forward-mode AD; otherwise it is taken
+    on the arrays (same dtype and shape by now) without the op machinery.
+    """
     buf = buffers.get(node)
     if buf is None:
         buf = buffers[node] = [None] * node.n_outputs
-    buf[index] = grad if buf[index] is None else buf[index] + grad
+    waiting = buf[index]
+    if waiting is None:
+        buf[index] = grad
+    elif GradMode.enabled or Hooks.dual_call is not None:  # recorded, or carrying forward-AD tangents
+        buf[index] = waiting + grad
+    else:
+        buf[index] = _new(waiting.array + grad.array)
 
 
 def _fitted(grad, source, index, expected):
@@ -142,16 +152,16 @@ def run(edges, grads, retain_graph, create_graph, capture=None):
         while ready:
             node = ready.pop()
             in_grads = buffers.pop(node, None)
-            edges = node.next_functions
+            sources = node._next
             if in_grads is None:
-                out_grads = (None,) * len(edges)
+                out_grads = (None,) * len(sources)
             elif watched or node._hooks:
                 out_grads = _run_watched(node, in_grads, retain_graph, capture)
             else:
                 out_grads = node.run_backward(in_grads)
                 if not retain_graph:
                     node.release()
-            for index, ((nxt, nxt_index), g) in enumerate(zip(edges, out_grads)):
+            for index, (nxt, nxt_index, g) in enumerate(zip(sources, node._next_index, out_grads)):
                 if nxt is None:
                     continue
                 if g is not None:

@@ -1,8 +1,9 @@
 """Function: the one protocol of every recorded op, built-in or user-written.
 
 A Function object is both the op's context (``ctx``) and its node in the graph:
-``next_functions`` holds one ``(node, output_index)`` edge per input, as in
-PyTorch, with an ``AccumulateGrad`` node for each leaf that requires grad.
+``next_functions`` gives one ``(node, output_index)`` edge per input, as in
+PyTorch, with an ``AccumulateGrad`` node for each leaf that requires grad (kept as
+two flat tuples, ``_next`` and ``_next_index``: fewer live objects per recorded op).
 
 An op is entered in one of two ways and recorded by the same code (``_record``):
 
@@ -28,7 +29,8 @@ import weakref
 import numpy as np
 
 from .dtypes import is_differentiable
-from .arrays import array_module, as_array, is_array
+from .arrays import array_module, as_array, is_array, _by_type as _ARRAY_TYPES  # every backend's array type
+from .device import check_same_device
 from .grad_mode import GradMode, no_grad
 from .tensor import Tensor, _new, check_in_place_target
 
@@ -51,12 +53,18 @@ class Node:
     """What the engine needs of every graph node (``torch.autograd.graph.Node``)."""
 
     __slots__ = ()
-    next_functions = ()
+    _next = ()  # the node each input's gradient flows to (None for an input that needs none)
+    _next_index = ()  # which output of that node each input is
     n_outputs = 1
     _hooks = None  # {output_index: [hook, ...]}: tensor hooks on this node's outputs
 
     def name(self):
         return type(self).__name__
+
+    @property
+    def next_functions(self):
+        """One ``(node, output_index)`` edge per input, as PyTorch's."""
+        return tuple(zip(self._next, self._next_index))
 
     # _output_meta: ((shape, dtype), ...) per output: what a gradient arriving there must have
 
@@ -115,20 +123,40 @@ def _accumulator(tensor):
     return node
 
 
-_NO_EDGE = (None, 0)
+_EVERY_INPUT = [tuple(range(n)) for n in range(9)]  # ``saves`` that name every input, by arity
+_INTERNED = {}
 
 
-def edge_of(tensor):
-    """The ``(node, output_index)`` a gradient for ``tensor`` flows to."""
+def interned(value):
+    """The one shared copy of an immutable metadata tuple (shapes, dtypes, all-zero versions).
+
+    A recorded node keeps such tuples until the graph is freed; sharing them leaves
+    fewer live objects for the cyclic garbage collector to scan on every op.
+    """
+    found = _INTERNED.get(value)
+    if found is None:
+        if len(_INTERNED) >= 65536:  # shapes that never repeat must not grow the table without bound
+            _INTERNED.clear()
+        found = _INTERNED[value] = value
+    return found
+
+
+def source_of(tensor):
+    """The node a gradient for ``tensor`` flows to (its output ``tensor._output_index``), or None."""
     fn = tensor.grad_fn
     if fn is not None:
         if tensor._base is not None and tensor._view_version != tensor._version_counter[0]:
             from .ops.index import refreshed_view_node  # the view's memory changed in place since it was made
             fn = refreshed_view_node(tensor)
-        return (fn, tensor._output_index)
+        return fn
     if tensor._requires_grad:
-        return (_accumulator(tensor), 0)
-    return _NO_EDGE
+        return _accumulator(tensor)
+    return None
+
+
+def edge_of(tensor):
+    """The ``(node, output_index)`` a gradient for ``tensor`` flows to."""
+    return (source_of(tensor), tensor._output_index)
 
 
 class _NeedsInputGrad:
@@ -137,15 +165,17 @@ class _NeedsInputGrad:
     def __get__(self, fn, owner):
         if fn is None:
             return self
-        return tuple([edge[0] is not None for edge in fn.next_functions])
+        return tuple([node is not None for node in fn._next])
 
 
 class Function(Node):
     """Base of every differentiable op; see the module docstring for the protocol."""
 
-    # _saved: what backward reads (None once freed); unset until something is saved
-    __slots__ = ("next_functions", "_saved", "_saved_versions", "_output", "_output_version", "_output_meta",
+    # _saved: what backward reads (None once freed), _saved_versions: the saved tensors' versions when saved;
+    # both unset until something is saved
+    __slots__ = ("_next", "_next_index", "_saved", "_saved_versions", "_output", "_output_version", "_output_meta",
                  "__dict__", "__weakref__")
+    _saved_in_forward = False  # forward called save_for_backward (set per instance)
     saves = ()  # built-in ops: indices of the inputs whose tensors backward reads
     saves_output = False  # built-in ops: backward reads the output (``saved_output()``)
     needs_input_grad = _NeedsInputGrad()
@@ -158,7 +188,17 @@ class Function(Node):
     # ----- the two ways in -----
     def __call__(self, *inputs):
         """Run a built-in op on Tensors: ``forward`` sees their arrays; record when a gradient is needed."""
-        ys = self.forward(*[x.array for x in inputs])
+        n_inputs = len(inputs)
+        try:
+            if n_inputs == 1:  # the common arities without a list: this runs for every op
+                ys = self.forward(inputs[0].array)
+            elif n_inputs == 2:
+                ys = self.forward(inputs[0].array, inputs[1].array)
+            else:
+                ys = self.forward(*[x.array for x in inputs])
+        except TypeError:  # an array library refusing another device's arrays (CuPy's): PyTorch's error instead
+            check_same_device(*inputs)
+            raise
         if Hooks.dual_call is not None:  # forward-mode AD is on (autograd/forward_ad.py): tangents too
             return Hooks.dual_call(self, inputs, ys)
         return self._outputs(inputs, ys)
@@ -169,7 +209,7 @@ class Function(Node):
             for x in inputs:
                 if x._requires_grad:
                     return self._record(inputs, ys)
-        if type(ys) is np.ndarray:
+        if type(ys) in _ARRAY_TYPES:
             out = _new(ys)
         elif type(ys) is tuple:
             out = tuple(_new(as_array(y)) for y in ys)
@@ -210,12 +250,18 @@ class Function(Node):
         Connects one edge per input, saves the input tensors the op declared in
         ``saves``, and takes the node class named as PyTorch names the node.
         """
-        self.next_functions = tuple([edge_of(x) for x in inputs])
-        if self.saves:
-            declared = tuple([inputs[i] for i in self.saves])
-            self._saved_versions = tuple([t._version_counter[0] for t in declared]) + \
-                getattr(self, "_saved_versions", ())
-            self._saved = declared + getattr(self, "_saved", ())
+        self._next = tuple([source_of(x) for x in inputs])
+        self._next_index = interned(tuple([x._output_index for x in inputs]))
+        saves = self.saves
+        if saves:
+            every = type(inputs) is tuple and len(inputs) < 9 and saves == _EVERY_INPUT[len(inputs)]
+            declared = inputs if every else tuple([inputs[i] for i in saves])
+            versions = tuple([t._version_counter[0] for t in declared])
+            if not any(versions):  # the common case: one shared tuple (versions that count up are not interned)
+                versions = interned(versions)
+            if self._saved_in_forward:
+                declared, versions = declared + self._saved, versions + self._saved_versions
+            self._saved, self._saved_versions = declared, versions
         if Hooks.saved:
             self._saved = _packed(getattr(self, "_saved", ()))
         if self._argument_positions is not None:
@@ -224,16 +270,16 @@ class Function(Node):
         node_class = self._static_node_class
         self.__class__ = node_class if node_class is not None else _node_class(type(self), self.name())
         if type(outputs) is not tuple:
-            array = outputs if type(outputs) is np.ndarray else as_array(outputs)
+            array = outputs if type(outputs) in _ARRAY_TYPES else as_array(outputs)
             out = _output(array, self, 0)
-            self._output_meta = ((array.shape, array.dtype),)
+            self._output_meta = interned(((array.shape, array.dtype),))
             if self.saves_output:
                 self._output = _Packed(array, True) if Hooks.saved else array
                 self._output_version = out._version_counter
             return out
         self.n_outputs = len(outputs)
         arrays = [as_array(y) for y in outputs]
-        self._output_meta = tuple([(a.shape, a.dtype) for a in arrays])
+        self._output_meta = interned(tuple([(a.shape, a.dtype) for a in arrays]))
         return tuple([_output(a, self, i) for i, a in enumerate(arrays)])
 
     def _connect_outputs(self, inputs, outputs):
@@ -271,9 +317,9 @@ class Function(Node):
         result = self.backward(*grads)
         if type(result) is not tuple:
             result = (result,)
-        if len(result) != len(self.next_functions):
+        if len(result) != len(self._next):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
-                               f"{len(self.next_functions)}, got {len(result)})")
+                               f"{len(self._next)}, got {len(result)})")
         return result
 
     def _run_custom_backward(self, grads):
@@ -332,6 +378,7 @@ class Function(Node):
         """Keep ``values`` for backward: tensors (checked for in-place changes when read) or derived arrays."""
         self._saved = values
         self._saved_versions = tuple([v._version_counter[0] if isinstance(v, Tensor) else None for v in values])
+        self._saved_in_forward = True
 
     @property
     def saved_tensors(self):

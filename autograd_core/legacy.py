@@ -89,9 +89,9 @@ def _legacy_type(name, dtype):
 def _legacy_types():
     """``{"FloatTensor": FloatTensor, ...}``: one type per name of ``Tensor.type()``'s table."""
     found = {}
-    for np_dtype, full_name in _TYPE_NAMES.items():
+    for dtype_name, full_name in _TYPE_NAMES.items():
         name = full_name.rpartition(".")[2]
-        found[name] = _legacy_type(name, dtypes.from_numpy_dtype(np_dtype))
+        found[name] = _legacy_type(name, dtypes.as_dtype(dtype_name))
     return found
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from .dtypes import is_floating
 from . import _mt19937, dtypes
 from .arrays import array_module, from_numpy, to_numpy
-from .creation import factory, check_device, _finish
+from .creation import factory, check_device, _finish, _same_device
 from .device import device as _device
 from .function import Function
 from .tensor import Tensor, _new
@@ -339,14 +339,14 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return rand(input.array.shape, generator=generator, dtype=dtype or input.dtype, device=device,
-                requires_grad=requires_grad)
+    return rand(input.array.shape, generator=generator, dtype=dtype or input.dtype,
+                device=_same_device(input, device), requires_grad=requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return randn(input.array.shape, generator=generator, dtype=dtype or input.dtype, device=device,
-                 requires_grad=requires_grad)
+    return randn(input.array.shape, generator=generator, dtype=dtype or input.dtype,
+                 device=_same_device(input, device), requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
@@ -354,8 +354,8 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=
     """Integers in [low, high) of ``input``'s shape and dtype: ``randint_like(x, high)`` or ``(x, low, high)``."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.array.shape, generator=generator, dtype=dtype or input.dtype, device=device,
-                   requires_grad=requires_grad)
+    return randint(low, high, input.array.shape, generator=generator, dtype=dtype or input.dtype,
+                   device=_same_device(input, device), requires_grad=requires_grad)
 
 
 # ----- sampling from tensors of parameters -----

@@ -15,7 +15,7 @@ import numpy as np
 from .dtypes import is_differentiable, is_floating
 from . import dtypes
 from . import arrays
-from .device import device as _device, CPU
+from .device import device as _device, CPU, as_device
 from .grad_mode import GradMode
 
 
@@ -88,7 +88,7 @@ def to_array(data, dtype=None):
             array = array.astype(dtypes.get_default_dtype().numpy)
         elif np_dtype is None and array.dtype == np.complex128:  # Python complex numbers: the default complex dtype
             array = array.astype(dtypes.complex_of(dtypes.get_default_dtype().numpy))
-    if array.dtype not in dtypes._BY_NUMPY:
+    if not dtypes.is_known(array.dtype):
         if array.dtype.kind in "iu" and np_dtype is None:
             array = array.astype(np.int64)
         else:
@@ -313,11 +313,12 @@ class Tensor(dtypes.FloatingConversions):
 
     @property
     def device(self):
-        return CPU
+        """The device of the array's backend: ``cpu``, or ``cuda:N`` for a CuPy array on GPU N."""
+        return CPU if type(self.array) is np.ndarray else arrays.device_of(self.array)
 
     @property
     def is_cuda(self):
-        return False
+        return self.device.type == "cuda"
 
     def is_floating_point(self):
         return is_floating(self.array.dtype)
@@ -337,9 +338,14 @@ class Tensor(dtypes.FloatingConversions):
         return self.array.tolist()
 
     def numpy(self, force=False):
-        """The values as a numpy array: the same memory on the CPU, as PyTorch's."""
-        if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        """The values as a numpy array: the same memory on the CPU, as PyTorch's; ``force`` copies a device's."""
+        if not force:
+            if self._requires_grad:
+                raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                                   "instead.")
+            if self.device.type != "cpu":
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+                                "the tensor to host memory first.")
         return arrays.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
@@ -403,15 +409,19 @@ class Tensor(dtypes.FloatingConversions):
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
         """``to(dtype)``, ``to(device)``, ``to(tensor)`` or ``to(device, dtype)``."""
         dtype, device = to_arguments(args, dtype, device)
+        moved = self
+        if device is not None:
+            from .ops.transfer import to_device_tensor
+            moved = to_device_tensor(self, device, copy and dtype is None)
         if dtype is None or dtypes.as_dtype(dtype).numpy == self.array.dtype:
-            return self.clone() if copy else self
+            return self.clone() if copy and moved is self else moved
         from .ops.shape import cast
-        return cast(self, dtypes.as_dtype(dtype).numpy)
+        return cast(moved, dtypes.as_dtype(dtype).numpy)
 
     def type(self, dtype=None):
         """The legacy type name (``torch.FloatTensor``), or a copy converted to a dtype, name or legacy type."""
         if dtype is None:
-            return _TYPE_NAMES.get(self.array.dtype, "torch.Tensor")
+            return _TYPE_NAMES.get(self.array.dtype.name, "torch.Tensor")
         if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), dtypes.dtype):
             dtype = dtype.dtype  # torch.DoubleTensor
         if isinstance(dtype, str) and dtype in _NAME_TYPES:
@@ -419,10 +429,13 @@ class Tensor(dtypes.FloatingConversions):
         return self.to(dtype)
 
     def cpu(self):
-        return self
+        """This tensor on the CPU (itself when it is there)."""
+        return self.to(CPU)
 
-    def cuda(self, device=None):
-        _device("cuda").check_available()
+    def cuda(self, device=None, non_blocking=False):
+        """This tensor on CUDA device ``device`` (an index, a device or a string; the current device by default)."""
+        return self.to(_device("cuda") if device is None else device if isinstance(device, (str, _device))
+                       else _device("cuda", device))
 
     def long(self):
         return self.to(dtypes.int64)
@@ -438,13 +451,13 @@ def to_arguments(args, dtype=None, device=None):
     """The ``(dtype, device)`` a ``to(...)`` call asks for (Tensor.to, Module.to); the device must be available."""
     for arg in args:
         if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif isinstance(arg, (str, _device)):
+            dtype, device = arg.dtype, arg.device
+        elif isinstance(arg, (str, _device)) or (isinstance(arg, int) and not isinstance(arg, bool)):
             device = arg
         else:
             dtype = arg
     if device is not None:
-        _device(device).check_available()
+        device = as_device(device)
     return dtype, device
 
 
@@ -651,13 +664,11 @@ def int_arg(value, op, name):
                                   "int") from None
 
 
-_TYPE_NAMES = {np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64): "torch.DoubleTensor",
-               np.dtype(np.float16): "torch.HalfTensor", dtypes.bfloat16.numpy: "torch.BFloat16Tensor",
-               np.dtype(np.int64): "torch.LongTensor",
-               np.dtype(np.int32): "torch.IntTensor", np.dtype(np.int16): "torch.ShortTensor",
-               np.dtype(np.int8): "torch.CharTensor", np.dtype(np.uint8): "torch.ByteTensor",
-               np.dtype(np.bool_): "torch.BoolTensor", np.dtype(np.complex64): "torch.ComplexFloatTensor",
-               np.dtype(np.complex128): "torch.ComplexDoubleTensor"}
-_NAME_TYPES = {name: dtypes.from_numpy_dtype(dt) for dt, name in _TYPE_NAMES.items()}
+_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+               "bfloat16": "torch.BFloat16Tensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+               "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+               "bool": "torch.BoolTensor", "complex64": "torch.ComplexFloatTensor",
+               "complex128": "torch.ComplexDoubleTensor"}  # by dtype name
+_NAME_TYPES = {type_name: dtypes.as_dtype(name) for name, type_name in _TYPE_NAMES.items()}
 
 Variable = Tensor

@@ -1,10 +1,12 @@
 """Run every benchmark workload for autograd_core and each installed peer (PyTorch CPU, DeZero, micrograd).
 
-    python -m benchmarks [--quick] [--only NAME ...] [--data-dir DIR] [--out DIR]
+    python -m benchmarks [--quick] [--only NAME ...] [--data-dir DIR] [--out DIR] [--device cpu|cuda]
 
 Prints one table per workload (median, min, max, ratio to PyTorch; lower is better) with
 autograd_core's goal. A full run writes benchmarks/results.md and benchmarks/ratios.png;
---quick (a small smoke run) and --only write them only where --out says.
+--quick (a small smoke run) and --only write them only where --out says. ``--device cuda``
+runs the GPU workloads (benchmarks/workloads/gpu.py) against PyTorch CUDA instead, and a full
+run writes results-cuda.md and ratios-cuda.png; it exits with a message where no GPU is usable.
 """
 import argparse
 import datetime
@@ -20,7 +22,7 @@ import numpy as np
 
 from benchmarks import bench_train, peers
 from benchmarks.peers import OURS
-from benchmarks.workloads import WORKLOADS
+from benchmarks.workloads import WORKLOADS, gpu
 from benchmarks.workloads.base import REFERENCE, Context, Table, error_text
 
 HERE = Path(__file__).resolve().parent
@@ -86,9 +88,10 @@ def render_text(table):
     return "\n".join(lines)
 
 
-def render_markdown(tables, info, chart_name):
-    out = ["# Benchmark results", "", "Written by `python -m benchmarks`. Lower is better: each ratio is the engine's "
-           "median over PyTorch's (CPU, same thread count). Each time is the median of repeated runs after "
+def render_markdown(tables, info, chart_name, device="cpu"):
+    reference = "PyTorch's (CPU, same thread count)" if device == "cpu" else "PyTorch CUDA's (same GPU)"
+    out = ["# Benchmark results", "", f"Written by `python -m benchmarks --device {device}`. Lower is better: each "
+           f"ratio is the engine's median over {reference}. Each time is the median of repeated runs after "
            "warm-up, with min and max; the engines take turns in rounds, each turn after a short pause so that no "
            "library pays for another's still-spinning threads. On a busy machine PyTorch's OpenMP "
            "threads wait for busy cores, which inflates its times: see the load average below.", "",
@@ -155,13 +158,13 @@ def write_chart(tables, path):
     return True
 
 
-def run_workloads(names, ctx):
+def run_workloads(names, ctx, workloads=WORKLOADS):
     tables = []
     for name in names:
         print(f"\n=== {name}", flush=True)
         start = time.perf_counter()
         try:
-            new = WORKLOADS[name](ctx)
+            new = workloads[name](ctx)
         except Exception as error:  # a broken workload is reported, the run goes on
             traceback.print_exc(file=sys.stderr)
             new = [Table(name, name, "", status=f"failed: {error_text(error)}")]
@@ -182,32 +185,51 @@ def parse_args(argv):
                         help=f"Fashion-MNIST folder for the epoch workload (default: {default_data})")
     parser.add_argument("--out", type=Path, help="folder for results.md and ratios.png "
                         "(default: benchmarks/ on a full run, none with --quick or --only)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help=f"cuda: the GPU workloads ({', '.join(gpu.WORKLOADS)}) against PyTorch CUDA")
     args = parser.parse_args(argv)
+    if args.device == "cuda" and args.only and set(args.only) - set(gpu.WORKLOADS):
+        parser.error(f"--device cuda runs only {', '.join(gpu.WORKLOADS)}")
     if args.out is None and not (args.quick or args.only):
         args.out = HERE
     return args
 
 
+def cuda_info():
+    """The GPU rows of the machine table; exits with a message where autograd_core sees no GPU."""
+    import autograd_core
+    if not autograd_core.cuda.is_available():
+        sys.exit("python -m benchmarks --device cuda: no CUDA GPU here (autograd_core.cuda.is_available() is False: "
+                 "CuPy is not importable or sees no device; on a GPU machine: pip install -e \".[cuda]\")")
+    return [("device", f"cuda: {autograd_core.cuda.get_device_name()}"),
+            ("cupy", peers.version("cupy-cuda12x") or "not installed")]
+
+
 def main(argv=None):
     args = parse_args(argv)
+    on_gpu = args.device == "cuda"
+    workloads = gpu.WORKLOADS if on_gpu else WORKLOADS
+    device_rows = cuda_info() if on_gpu else []
     engines, missing = peers.load_all()
     engines["numpy"] = np  # the no-autograd baseline of the matmul workload
-    info = machine()
+    info = machine() + device_rows
     for label, value in info:
         print(f"{label}: {value}")
     for name, reason in missing.items():
         print(f"peer {name}: {reason}")
     ctx = Context(engines, missing, quick=args.quick, data_dir=args.data_dir)
-    tables = run_workloads(args.only or list(WORKLOADS), ctx)
+    tables = run_workloads(args.only or list(workloads), ctx, workloads)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
+        suffix = "-cuda" if on_gpu else ""
         try:
-            chart = "ratios.png" if write_chart(tables, args.out / "ratios.png") else None
+            chart = f"ratios{suffix}.png" if write_chart(tables, args.out / f"ratios{suffix}.png") else None
         except Exception as error:  # the tables matter more than the picture
             print(f"chart not written: {error_text(error)}", file=sys.stderr)
             chart = None
-        (args.out / "results.md").write_text(render_markdown(tables, info, chart))
-        print(f"\nwrote {args.out / 'results.md'}" + (f" and {args.out / chart}" if chart else ""))
+        results = args.out / f"results{suffix}.md"
+        results.write_text(render_markdown(tables, info, chart, args.device))
+        print(f"\nwrote {results}" + (f" and {args.out / chart}" if chart else ""))
     return tables
 
 

@@ -34,6 +34,7 @@ __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 add_kernels("optim", lambda: importlib.import_module(".kernels", __package__))
+add_kernels("optim", lambda: importlib.import_module(".elementwise_kernels", __package__), backend="cuda")
 
 _global_step_pre_hooks = OrderedDict()
 _global_step_post_hooks = OrderedDict()

@@ -18,6 +18,15 @@ if os.environ.get("AUTOGRAD_CORE_TEST_BACKEND") == "strict":
     from strict_backend import install
     install()
 
+# AUTOGRAD_CORE_TEST_DEVICE=cuda makes CUDA the default device, so that the suites run on the GPU (tests/test_cuda.py
+# runs the parity and gradcheck ones so when CuPy sees a GPU); =simulated does it on the CPU's simulated device.
+TEST_DEVICE = os.environ.get("AUTOGRAD_CORE_TEST_DEVICE")
+if TEST_DEVICE == "simulated":
+    import simulated_cuda
+    simulated_cuda.install()
+if TEST_DEVICE in ("cuda", "simulated") and torch.cuda.is_available():
+    torch.set_default_device("cuda")
+
 
 @pytest.fixture(autouse=True)
 def _seed():

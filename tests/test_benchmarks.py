@@ -51,7 +51,7 @@ def test_missing_peers_are_listed_not_dropped(ours_only):
     assert set(status) == {OURS, "torch", "dezero"}
     assert status["torch"].startswith("missing: not installed")
     assert table.median(OURS) > 0
-    assert table.verdict() == "n/a (goal <= 2x torch)"
+    assert table.verdict() == "n/a (goal <= 1x torch)"
     assert "missing: not installed (test)" in render_text(table)
 
 

@@ -4,6 +4,9 @@ PyTorch's CPU kernels compute bfloat16 in float32 and round once: where this pro
 (elementwise ops, sums, means, softmax, norms, losses, linear) the results are equal bit for bit;
 the rest agree to within one bfloat16 ulp.
 """
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -291,3 +294,27 @@ def test_safetensors_written_by_pytorch_load_here(tmp_path):
     loaded = torch.load(path)["w"]
     assert loaded.dtype == torch.bfloat16
     np.testing.assert_array_equal(loaded.float().numpy(force=True), reference.float().numpy())
+
+
+def test_ml_dtypes_loads_on_first_use_of_bfloat16(tmp_path):
+    """Importing autograd_core leaves ml_dtypes (most of a second) unloaded; arrays it makes later, and files
+    holding bfloat16 read in a fresh process, still map to torch.bfloat16."""
+    path = tmp_path / "bf16.pt"
+    script = f"""
+import sys
+import numpy as np
+import autograd_core as torch
+assert "ml_dtypes" not in sys.modules, "import autograd_core loaded ml_dtypes"
+assert torch.zeros(2).type() == "torch.FloatTensor" and "ml_dtypes" not in sys.modules
+if sys.argv[1] == "write":
+    import ml_dtypes
+    x = torch.from_numpy(np.array([1.5, -2.0], dtype=ml_dtypes.bfloat16))
+    assert x.dtype == torch.bfloat16 and torch.tensor(x.numpy()).dtype == torch.bfloat16
+    torch.save({{"w": x}}, {str(path)!r})
+else:
+    w = torch.load({str(path)!r})["w"]
+    assert w.dtype == torch.bfloat16 and w.tolist() == [1.5, -2.0], w
+"""
+    for step in ("write", "read"):
+        done = subprocess.run([sys.executable, "-c", script, step], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr

@@ -59,7 +59,7 @@ UNARY = [
     ("clamp_max", lambda x: x.clamp_max(0.0), away_from_zero),
 ]
 GRADGRAD = {"exp", "log1p", "rsqrt", "reciprocal", "tan", "asin", "acos", "atan", "erf", "abs", "sinh", "acosh",
-            "frac", "clamp", "nan_to_num"}
+            "frac", "clamp", "nan_to_num", "tanh", "sigmoid"}
 
 
 def leaf(array):
@@ -342,3 +342,23 @@ def test_relu_backward_is_one_threshold_node_with_its_own_gradient():
     assert gx.tolist() == [0.0, 0.0, 3.0, 4.0]
     gx.sum().backward()
     assert gy.grad.tolist() == [0.0, 0.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+def test_fused_backward_second_and_third_order_match_torch(name, dtype):
+    """tanh/sigmoid backward is one op (as PyTorch's tanh_backward): its own gradients, real and complex."""
+    torch_ref = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    data = rng.uniform(-1.5, 1.5, 5) + (1j * rng.uniform(-1, 1, 5) if dtype is np.complex128 else 0)
+    grads = []
+    for lib in (torch, torch_ref):
+        x = lib.tensor(data.astype(dtype), requires_grad=True)
+        y = getattr(x, name)()
+        (g1,) = lib.autograd.grad(y.abs().sum() if dtype is np.complex128 else y.sum(), x, create_graph=True)
+        (g2,) = lib.autograd.grad((g1 * g1.conj()).real.sum() if dtype is np.complex128 else g1.sum(), x,
+                                  create_graph=True)
+        (g3,) = lib.autograd.grad(g2.abs().sum(), x)
+        grads.append([g.detach().numpy() for g in (g1, g2, g3)])
+    for ours, ref in zip(*grads):
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)

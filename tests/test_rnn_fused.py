@@ -1,5 +1,5 @@
 """The fused recurrence (one recorded op per layer and direction): PyTorch parity, node names, gradcheck,
-double backward through the composite fallback, and the array-method loops against the Numba kernels."""
+double backward through the composite fallback, and the array-method cells against the Numba kernels."""
 import numpy as np
 import pytest
 
@@ -7,7 +7,7 @@ import autograd_core as torch
 import nn
 from autograd_core.arrays import from_numpy, kernels, to_numpy
 from autograd_core.autograd import gradcheck, gradgradcheck
-from nn.functional._rnn import ARRAY_LOOPS
+from nn.functional._rnn import ARRAY_CELLS, lstm_backward, lstm_forward
 
 torch_ref = pytest.importorskip("torch")
 
@@ -147,19 +147,19 @@ def host_arrays(rng, dtype, *shapes):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_array_loops_match_the_numba_kernels(dtype):
-    """The loops on array methods (for backends without "recurrent" kernels) give the kernels' results."""
+def test_array_cells_match_the_numba_kernels(dtype):
+    """The cells on array methods (for backends without "recurrent" kernels) give the kernels' results."""
     steps, batch, size = 4, 3, 5
     sequence = (steps, batch, size)
     gates, h0, c0, w_hh, g_out = host_arrays(np.random.default_rng(5), dtype, (steps, batch, 4 * size),
                                              (batch, size), (batch, size), (4 * size, size), sequence)
     results = []
-    for family in (kernels("recurrent", gates), ARRAY_LOOPS):
+    for family in (kernels("recurrent", gates), ARRAY_CELLS):
         activated = gates.copy()
         hs, cells, tanh_cells = (from_numpy(np.zeros(sequence, dtype)) for _ in range(3))
-        family.lstm_forward(activated, h0, c0, w_hh, hs, cells, tanh_cells)
+        lstm_forward(family, activated, h0, c0, w_hh, hs, cells, tanh_cells)
         dh, dc, d_gates = h0.copy(), c0.copy(), from_numpy(np.zeros(gates.shape, dtype))
-        family.lstm_backward(g_out, dh, dc, c0, w_hh, activated, cells, tanh_cells, d_gates)
+        lstm_backward(family, g_out, dh, dc, c0, w_hh, activated, cells, tanh_cells, d_gates)
         results.append([to_numpy(a) for a in (activated, hs, cells, tanh_cells, dh, dc, d_gates)])
     tol = TOLERANCE[dtype]
     for a, b in zip(*results):

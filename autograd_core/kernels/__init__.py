@@ -9,6 +9,7 @@ Every kernel is compiled lazily for the dtypes it meets, with ``cache=True``
 arrays run on ``NUMBA_NUM_THREADS`` threads (all cores by default), small ones
 serially (see ``twin``). Kernels may be called from several Python threads: one
 parallel loop runs at a time, and a call meeting another thread's runs serially.
+``blas`` sets how many threads numpy's BLAS gives the GEMMs of one op.
 
 Threading layer: Numba prefers OpenMP when libgomp is present, and OpenMP
 keeps idle threads spinning after each parallel loop; on a small machine they

@@ -15,31 +15,23 @@ from ..arrays import array_module
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
+from ..device import check_same_device
 from ._util import promote, broadcast_error, constant_like, require_input_dtype_out, write_out
 from .complex import conj
-from .shape import sum_to
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative",
            "pow", "floor_divide", "remainder", "fmod"]
 
 
 class _Binary(Function):
-    """A broadcasting binary op; gradients are summed back to each input's shape.
+    """A broadcasting binary op: its backward returns gradients of the output's shape, which the engine
+    sums down to each input's shape (as PyTorch's engine does for a broadcast input).
 
     Subclasses declare empty ``__slots__`` so that no per-op ``__dict__`` is allocated
     (fewer objects for the cyclic garbage collector to scan on every op).
     """
 
-    __slots__ = ("shapes",)
-
-    def reduce(self, ga, gb):
-        """``ga`` and ``gb`` summed to the inputs' shapes; a broadcast input that needs no gradient gets None."""
-        sa, sb = self.shapes
-        if ga is not None and ga.array.shape != sa:
-            ga = sum_to(ga, sa) if self.needs_input_grad[0] else None
-        if gb is not None and gb.array.shape != sb:
-            gb = sum_to(gb, sb) if self.needs_input_grad[1] else None
-        return ga, gb
+    __slots__ = ()
 
 
 def _check_integer_divisor(b):
@@ -52,22 +44,20 @@ class Add(_Binary):
     __slots__ = ()
 
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return a + b
 
     def backward(self, gy):
-        return self.reduce(gy, gy)
+        return gy, gy
 
 
 class Sub(_Binary):
     __slots__ = ()
 
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return a - b
 
     def backward(self, gy):
-        return self.reduce(gy, -gy if self.needs_input_grad[1] else None)
+        return gy, -gy if self.needs_input_grad[1] else None
 
 
 class Rsub(Sub):
@@ -85,15 +75,14 @@ class Mul(_Binary):
     saves = (0, 1)
 
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return a * b
 
     def backward(self, gy):
         a, b = self.saved_tensors
         if gy.array.dtype.kind == "c":  # complex: the conjugate of each derivative, as PyTorch
             a, b = conj(a), conj(b)
-        return self.reduce(gy * b if self.needs_input_grad[0] else None,
-                           gy * a if self.needs_input_grad[1] else None)
+        need_a, need_b = self.needs_input_grad
+        return gy * b if need_a else None, gy * a if need_b else None
 
 
 class Div(_Binary):
@@ -103,7 +92,6 @@ class Div(_Binary):
 
     @np.errstate(all="ignore")
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return a / b
 
     def backward(self, gy):
@@ -111,7 +99,7 @@ class Div(_Binary):
         if gy.array.dtype.kind == "c":  # complex: the conjugate of each derivative, as PyTorch
             a, b = conj(a), conj(b)
         ga = gy / b if self.needs_input_grad[0] else None
-        return self.reduce(ga, -gy * (a / b / b) if self.needs_input_grad[1] else None)
+        return ga, -gy * (a / b / b) if self.needs_input_grad[1] else None
 
 
 class DivRounded(_Binary):
@@ -124,7 +112,6 @@ class DivRounded(_Binary):
 
     @np.errstate(all="ignore")
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         _check_integer_divisor(b)
         xp = array_module(a, b)
         if self.mode == "floor":
@@ -135,7 +122,7 @@ class DivRounded(_Binary):
 
     def backward(self, gy):
         zero = _new(array_module(gy.array).zeros_like(gy.array))
-        return self.reduce(zero, zero)
+        return zero, zero
 
     def name(self):
         return "DivBackward2"
@@ -154,7 +141,6 @@ class Underivable(_Binary):
 
     @np.errstate(all="ignore")
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         _check_integer_divisor(b)
         return getattr(array_module(a, b), self.function)(a, b)
 
@@ -177,7 +163,6 @@ class _Remainder(_Binary):
 
     @np.errstate(all="ignore")
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         _check_integer_divisor(b)
         return getattr(array_module(a, b), self.function)(a, b)
 
@@ -186,7 +171,7 @@ class _Remainder(_Binary):
         if self.needs_input_grad[1]:
             a, b = self.saved(0).array, self.saved(1).array
             gb = gy * constant_like(-self.quotient(a, b), gy)
-        return self.reduce(gy, gb)
+        return gy, gb
 
     def name(self):
         return self.function.capitalize() + ("Backward0" if self.scalar_other else "Backward1")
@@ -251,7 +236,6 @@ class PowTensor(_Binary):
 
     @np.errstate(all="ignore")
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return a ** b
 
     @np.errstate(all="ignore")  # b a^(b-1) is 0 * inf at a = b = 0 before the mask
@@ -263,7 +247,7 @@ class PowTensor(_Binary):
         if self.needs_input_grad[1]:
             log_a = a.where((a != 0) | (b < 0), 1).log()  # 0 ** b (b >= 0) is flat in b, where log(0) gives nan
             gb = gy * (self.saved_output() * log_a)
-        return self.reduce(ga, gb)
+        return ga, gb
 
     def name(self):
         return "PowBackward1"
@@ -313,6 +297,9 @@ def _checked(fn, a, b, op):
                 np.broadcast_shapes(a.array.shape, b.array.shape)
             except ValueError:
                 raise broadcast_error(op, a, b) from None
+        raise
+    except TypeError:  # CuPy refuses a numpy array: tensors on two devices?
+        check_same_device(a, b)
         raise
 
 

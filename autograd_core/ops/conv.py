@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from ..arrays import kernels
+from ..device import check_same_device
 from ..function import Function
 from ..grad_mode import GradMode
 from ..kernels.geometry import ConvGeometry
@@ -181,6 +182,7 @@ def _check_operands(op, spatial, input, weight, bias, weight_channels):
         if t is not None and (not isinstance(t, Tensor) or t.array.dtype != dtype):
             got = t.dtype if isinstance(t, Tensor) else type(t).__name__
             raise TypeError(f"{op}: {name} must be a Tensor of the input's dtype {input.dtype}, got {got}")
+    check_same_device(input, weight, bias)
     if weight.array.ndim != spatial + 2 or 0 in weight.array.shape:
         axes = ", ".join("k" + a for a in SPATIAL_AXES[spatial].split(", "))
         error = ValueError if weight.array.ndim != spatial + 2 else RuntimeError  # PyTorch's class for an empty one

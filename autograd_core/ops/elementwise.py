@@ -279,8 +279,26 @@ class Tanh(Function):
         return array_module(x).tanh(x)
 
     def backward(self, gy):
-        y = self.saved_output()
+        return _TanhBackward()(gy, self.saved_output())
+
+
+class _TanhBackward(Function):
+    """tanh's backward as one op (PyTorch's ``tanh_backward``): ``gy * (1 - y**2)`` from the output ``y``."""
+
+    saves = (0, 1)
+
+    def forward(self, gy, y):
         return gy * (1 - y * y)
+
+    def backward(self, g):
+        gy, y = self.saved_tensors
+        if g.array.dtype.kind == "c":  # complex: the conjugate of each derivative, as PyTorch
+            gy, y = conj(gy), conj(y)
+        need_gy, need_y = self.needs_input_grad
+        return _TanhBackward()(g, y) if need_gy else None, g * gy * y * -2 if need_y else None
+
+    def name(self):
+        return "TanhBackwardBackward0"
 
 
 class Sigmoid(Function):
@@ -292,8 +310,26 @@ class Sigmoid(Function):
         return array_module(x).tanh(x * 0.5) * 0.5 + 0.5
 
     def backward(self, gy):
-        y = self.saved_output()
+        return _SigmoidBackward()(gy, self.saved_output())
+
+
+class _SigmoidBackward(Function):
+    """sigmoid's backward as one op (PyTorch's ``sigmoid_backward``): ``gy * y * (1 - y)`` from the output ``y``."""
+
+    saves = (0, 1)
+
+    def forward(self, gy, y):
         return gy * y * (1 - y)
+
+    def backward(self, g):
+        gy, y = self.saved_tensors
+        if g.array.dtype.kind == "c":  # complex: the conjugate of each derivative, as PyTorch
+            gy, y = conj(gy), conj(y)
+        need_gy, need_y = self.needs_input_grad
+        return _SigmoidBackward()(g, y) if need_gy else None, g * gy * (1 - 2 * y) if need_y else None
+
+    def name(self):
+        return "SigmoidBackwardBackward0"
 
 
 class Erf(Function):
@@ -313,15 +349,14 @@ class Atan2(_Binary):
     saves = (0, 1)
 
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return array_module(a, b).arctan2(a, b)
 
     def backward(self, gy):
         a, b = self.saved_tensors
         squared_radius = a * a + b * b
         recip = squared_radius.reciprocal().masked_fill(squared_radius == 0, 0)
-        return self.reduce(gy * b * recip if self.needs_input_grad[0] else None,
-                           gy * -a * recip if self.needs_input_grad[1] else None)
+        return (gy * b * recip if self.needs_input_grad[0] else None,
+                gy * -a * recip if self.needs_input_grad[1] else None)
 
 
 # ----- piecewise: relu, abs and the roundings -----
@@ -622,7 +657,6 @@ class Maximum(_Binary):
     loses = staticmethod(operator.lt)
 
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return array_module(a, b).maximum(a, b)
 
     def backward(self, gy):
@@ -630,14 +664,13 @@ class Maximum(_Binary):
         shared = gy.where(_new(a != b), gy / 2)
         ga = _gradient_where(shared, ~self.loses(a, b)) if self.needs_input_grad[0] else None
         gb = _gradient_where(shared, ~self.loses(b, a)) if self.needs_input_grad[1] else None
-        return self.reduce(ga, gb)
+        return ga, gb
 
 
 class Minimum(Maximum):
     loses = staticmethod(operator.gt)
 
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return array_module(a, b).minimum(a, b)
 
 

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..arrays import array_module, as_array
 from ..function import Function
+from .transfer import to_device_tensor
 from ..tensor import Tensor, _new
 from ._registry import tensor_method
 from .shape import sum_to, cast
@@ -66,9 +67,12 @@ def zero(tensor):
 
 
 def copy(dst, src):
-    """``src`` (a tensor, or numbers) broadcast to ``dst``'s shape and cast to its dtype."""
+    """``src`` (a tensor, or numbers) broadcast to ``dst``'s shape and cast to its dtype; a tensor on another
+    device is copied over (differentiably), as PyTorch's ``copy_``."""
     if not isinstance(src, Tensor):
         src = _new(as_array(src, like=dst.array))
+    elif type(src.array) is not type(dst.array) and src.device != dst.device:
+        src = to_device_tensor(src, dst.device)
     try:
         np.broadcast_shapes(src.array.shape, dst.array.shape)
     except ValueError:

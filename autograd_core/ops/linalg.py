@@ -9,6 +9,7 @@ from ..dtypes import computes_bfloat16_in_float32
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method
+from ..device import check_same_device
 from ._util import as_operand, require_out_dtype, write_out
 from .complex import conj
 from .shape import sum_to, reshape, broadcast_to
@@ -84,6 +85,9 @@ def _product(a, b, op, node_name=None):
         raise RuntimeError(f"{op}: expected both arguments to have the same dtype, but got {a.dtype} and {b.dtype}")
     try:
         return MatMul(node_name)(a, b)
+    except TypeError:  # CuPy refuses a numpy array: tensors on two devices?
+        check_same_device(a, b)
+        raise
     except ValueError:
         sa, sb = a.array.shape, b.array.shape
         if len(sa) == 1 and len(sb) == 1:

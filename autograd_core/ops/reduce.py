@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import is_differentiable, _BFLOAT16, computes_bfloat16_in_float32, is_floating
+from ..dtypes import is_differentiable, is_bfloat16, computes_bfloat16_in_float32, is_floating
 from .. import dtypes
 from ..arrays import array_module, as_array
 from ..function import Function
@@ -87,12 +87,12 @@ def _accumulator_dtype(x, dtype):
 
 def _scan_dtype(x, dtype):
     """As ``_accumulator_dtype``; bfloat16 sums and running products accumulate in float32 (see ``_rounded``)."""
-    return np.float32 if dtype is None and x.dtype == _BFLOAT16 else _accumulator_dtype(x, dtype)
+    return np.float32 if dtype is None and is_bfloat16(x.dtype) else _accumulator_dtype(x, dtype)
 
 
 def _rounded(result, x, dtype):
     """A bfloat16 ``x``'s float32 accumulation (no ``dtype`` asked) rounded once, as PyTorch's kernels do."""
-    return result.astype(_BFLOAT16) if dtype is None and x.dtype == _BFLOAT16 else result
+    return result.astype(x.dtype) if dtype is None and is_bfloat16(x.dtype) else result
 
 
 def _slice_along(array, axis, start, stop):
@@ -141,8 +141,8 @@ class Mean(Function):
     def forward(self, x):
         self.in_shape = x.shape
         self.count = _reduced_count(x.shape, self.axes)
-        if x.dtype == _BFLOAT16:  # computed in float32 and rounded once, as PyTorch does
-            return (x.sum(axis=self.axes, keepdims=self.keepdim, dtype=np.float32) / self.count).astype(_BFLOAT16)
+        if is_bfloat16(x.dtype):  # computed in float32 and rounded once, as PyTorch does
+            return (x.sum(axis=self.axes, keepdims=self.keepdim, dtype=np.float32) / self.count).astype(x.dtype)
         return x.mean(axis=self.axes, keepdims=self.keepdim)
 
     def backward(self, gy):

@@ -113,13 +113,12 @@ class Logaddexp(_Binary):
 
     @np.errstate(all="ignore")
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return array_module(a, b).logaddexp(a, b)
 
     def backward(self, gy):
         a, b = self.saved_tensors
-        return self.reduce(gy * sigmoid((a - b) * self.log_base) if self.needs_input_grad[0] else None,
-                           gy * sigmoid((b - a) * self.log_base) if self.needs_input_grad[1] else None)
+        return (gy * sigmoid((a - b) * self.log_base) if self.needs_input_grad[0] else None,
+                gy * sigmoid((b - a) * self.log_base) if self.needs_input_grad[1] else None)
 
 
 class Logaddexp2(Logaddexp):
@@ -130,7 +129,6 @@ class Logaddexp2(Logaddexp):
 
     @np.errstate(all="ignore")
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return array_module(a, b).logaddexp2(a, b)
 
 
@@ -142,14 +140,13 @@ class Hypot(_Binary):
     saves_output = True
 
     def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
         return array_module(a, b).hypot(a, b)
 
     def backward(self, gy):
         a, b = self.saved_tensors
         scaled = gy / self.saved_output()
-        return self.reduce(scaled * a if self.needs_input_grad[0] else None,
-                           scaled * b if self.needs_input_grad[1] else None)
+        return (scaled * a if self.needs_input_grad[0] else None,
+                scaled * b if self.needs_input_grad[1] else None)
 
 
 def _float_binary(cls, name, doc, inplace=False):

@@ -17,9 +17,10 @@ import pickle
 import struct
 import zipfile
 
-from ..device import device
+from .. import cuda
+from ..device import CPU, as_device, device
 from . import native, safetensors_format, torch_format
-from ._files import LoadError, opened_for_load, stream_size, write_atomically
+from ._files import LoadError, opened_for_load, placement, stream_size, write_atomically
 from .native import (
     DEFAULT_PROTOCOL,
     add_safe_globals,
@@ -83,10 +84,29 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
     write_atomically(f, write)
 
 
-def _check_map_location(map_location):
-    if map_location is None or callable(map_location) or isinstance(map_location, dict):
-        return
-    device(map_location).check_available()
+def _restored(saved):
+    """The device a tensor saved on ``saved`` loads on without ``map_location``: that one, as PyTorch."""
+    target = device(saved)
+    if target.type == "cuda" and not cuda.is_available():
+        raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+                           "False. If you are running on a CPU-only machine, please use torch.load with "
+                           "map_location=torch.device('cpu') to map your storages to the CPU.")
+    return target.check_available()
+
+
+def _placement(map_location):
+    """Where ``load`` puts a tensor saved on a device: ``map_location`` a device (all there), a dict
+    ({"cuda:0": "cpu"}: the others stay), None (where saved) or a function (PyTorch calls it with CPU storages:
+    here the CPU)."""
+    if map_location is None:
+        return _restored
+    if callable(map_location):
+        return lambda saved: CPU
+    if isinstance(map_location, dict):
+        mapping = {str(device(k)): as_device(v) for k, v in map_location.items()}
+        return lambda saved: mapping[saved] if saved in mapping else _restored(saved)
+    target = as_device(map_location)
+    return lambda saved: target
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, format=None, **pickle_load_args):
@@ -100,14 +120,14 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     file: pass it only for files you trust (what the code it runs raises passes
     through unchanged). PyTorch checkpoints always load as weights_only does.
     ``format`` checks the file is in that format. ``pickle_load_args``
-    (``encoding``...) go to the unpickler. ``map_location`` may only name the CPU.
+    (``encoding``...) go to the unpickler. ``map_location`` is PyTorch's (see ``_placement``).
     """
     _check_format("load", format)
     if pickle_module not in (None, pickle):
         raise TypeError(f"load: pickle_module must be the standard pickle module (got {pickle_module!r})")
-    _check_map_location(map_location)
+    place = _placement(map_location)
     weights_only = True if weights_only is None else bool(weights_only)
-    with opened_for_load(f) as (stream, name):
+    with opened_for_load(f) as (stream, name), placement(place):
         found = _format_of(stream, name)
         if format is not None and found[0] != format:
             raise LoadError(f"load: {name} is in the {found[0]} format, not the {format} format asked for")

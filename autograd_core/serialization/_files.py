@@ -8,6 +8,7 @@ A temporary file is named after the host and process writing it, so that the nex
 save or load of the path deletes those whose process died (``kill -9``).
 """
 import contextlib
+import contextvars
 import errno
 import io
 import os
@@ -18,6 +19,8 @@ import stat
 import zipfile
 
 import numpy as np
+
+from ..arrays import to_device
 
 
 class LoadError(ValueError):
@@ -204,10 +207,31 @@ class CheckedZip:
             raise self.error(f"unreadable {member} ({exc})") from None
 
 
-def loaded_tensor(array, is_parameter, requires_grad, reader):
-    """The tensor (or nn.Parameter) a file describes, holding ``array``; ``reader.error`` words a bad flag."""
+_PLACEMENT = contextvars.ContextVar("placement", default=None)
+
+
+@contextlib.contextmanager
+def placement(place):
+    """While loading, ``place(saved_device)`` gives the device each loaded tensor goes to (``load``'s
+    ``map_location``)."""
+    token = _PLACEMENT.set(place)
+    try:
+        yield
+    finally:
+        _PLACEMENT.reset(token)
+
+
+def placed(array, saved_device="cpu"):
+    """``array`` on the device the current ``placement`` gives for a tensor saved on ``saved_device``."""
+    place = _PLACEMENT.get()
+    return array if place is None else to_device(array, place(saved_device))
+
+
+def loaded_tensor(array, is_parameter, requires_grad, reader, saved_device="cpu"):
+    """The tensor (or nn.Parameter) a file describes, holding ``array`` (placed as ``placement`` says for a tensor
+    saved on ``saved_device``); ``reader.error`` words a bad flag."""
     from ..tensor import _new
-    t = _new(array)
+    t = _new(placed(array, saved_device))
     if requires_grad and not t.dtype.is_floating_point:
         raise reader.error(f"a {t.dtype} tensor is marked requires_grad (only floating point tensors can be)")
     if is_parameter:

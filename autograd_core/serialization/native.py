@@ -62,7 +62,7 @@ class _Encoder:
     def array_index(self, array):
         key = id(array)
         if key not in self._index_of:
-            if array.dtype not in dtypes._BY_NUMPY:
+            if not dtypes.is_known(array.dtype):
                 raise _NotPlainData()
             self._index_of[key] = len(self.arrays)
             self.arrays.append(array)
@@ -74,8 +74,11 @@ class _Encoder:
         if isinstance(obj, Tensor):
             from nn.parameter import Parameter
             ref = self._tensor_refs.setdefault(id(obj), len(self._tensor_refs))
-            return {"type": "parameter" if isinstance(obj, Parameter) else "tensor", "ref": ref,
-                    "array": self.array_index(obj.array), "requires_grad": bool(obj.requires_grad)}
+            record = {"type": "parameter" if isinstance(obj, Parameter) else "tensor", "ref": ref,
+                      "array": self.array_index(obj.array), "requires_grad": bool(obj.requires_grad)}
+            if obj.is_cuda:
+                record["device"] = str(obj.device)  # loads there again unless load's map_location says otherwise
+            return record
         if isinstance(obj, np.ndarray):
             return {"type": "ndarray", "array": self.array_index(obj)}
         if isinstance(obj, np.generic):
@@ -127,10 +130,17 @@ def _serialize(obj, protocol):
 def _npy_header(f):
     """``(shape, fortran_order, dtype)`` from the .npy header at ``f`` (the versions ``write_array`` writes)."""
     version = np.lib.format.read_magic(f)
-    if version == (1, 0):
-        return np.lib.format.read_array_header_1_0(f)
-    if version == (2, 0):
-        return np.lib.format.read_array_header_2_0(f)
+    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    if version in readers:
+        start = f.tell()
+        try:
+            return readers[version](f)
+        except ValueError as exc:
+            if "'bfloat16'" not in str(exc):
+                raise
+        dtypes.load_bfloat16()  # numpy learns the name "bfloat16" from ml_dtypes, loaded on first use
+        f.seek(start)
+        return readers[version](f)
     raise ValueError(f".npy format version {version[0]}.{version[1]}; save writes 1.0 or 2.0")
 
 
@@ -169,7 +179,7 @@ class _Decoder(CheckedZip):
     def check_array_header(self, member, shape, dtype, data_bytes):
         if dtype.hasobject:
             raise self.error(f"unreadable array {member} (Object arrays are never loaded: they would need pickle)")
-        if dtype not in dtypes._BY_NUMPY:
+        if not dtypes.is_known(dtype):
             raise self.error(f"array {member} has unsupported dtype {dtype}")
         if any(size < 0 for size in shape):
             raise self.error(f"array {member} has a negative size in its shape {shape}")
@@ -189,7 +199,11 @@ class _Decoder(CheckedZip):
             if type(ref) is not int:
                 raise self.error(f"bad tensor reference {ref!r}")
             if ref not in self._tensors:
-                self._tensors[ref] = loaded_tensor(array, kind == "parameter", bool(node.get("requires_grad")), self)
+                saved = node.get("device", "cpu")
+                if type(saved) is not str:
+                    raise self.error(f"bad tensor device {saved!r}")
+                self._tensors[ref] = loaded_tensor(array, kind == "parameter", bool(node.get("requires_grad")), self,
+                                                   saved)
             return self._tensors[ref]
         if kind == "ndarray":
             return self.array(node.get("array"))
@@ -404,7 +418,7 @@ def _write_archive(stream, manifest, arrays, pickled):
 
 def _write_npy(f, host):
     """``host`` as a .npy member; bfloat16, which numpy's writer would describe as raw bytes ('<V2'), by name."""
-    if host.dtype != dtypes.bfloat16.numpy:
+    if not dtypes.is_bfloat16(host.dtype):
         np.lib.format.write_array(f, host, allow_pickle=False)
         return
     np.lib.format.write_array_header_2_0(f, {"descr": "bfloat16", "fortran_order": False, "shape": host.shape})

@@ -11,7 +11,7 @@ from safetensors import SafetensorError
 from .. import dtypes
 from ..arrays import from_numpy, to_numpy
 from ..tensor import Tensor, _new
-from ._files import LoadError
+from ._files import LoadError, placed
 
 
 def writer(obj, metadata=None):
@@ -34,7 +34,7 @@ def writer(obj, metadata=None):
 
 
 # the format's element types that tensors hold (safetensors.numpy.load knows no BF16)
-_DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "BF16": dtypes.bfloat16.numpy,
+_DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "BF16": dtypes.bfloat16,
            "I64": np.int64, "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_,
            "C64": np.complex64}
 
@@ -45,11 +45,11 @@ def load_stream(stream, name):
         views = safetensors.deserialize(stream.read())
     except SafetensorError as exc:
         raise LoadError(f"load: {name} is corrupt: not a readable safetensors file ({exc})") from None
-    return {key: _new(from_numpy(_view_array(key, view, name))) for key, view in sorted(views)}
+    return {key: _new(placed(from_numpy(_view_array(key, view, name)))) for key, view in sorted(views)}
 
 
 def _view_array(key, view, name):
     if view["dtype"] not in _DTYPES:
         raise LoadError(f"load: {name} holds {key!r} of dtype {view['dtype']}, which tensors cannot hold; expected "
                         "one of " + ", ".join(_DTYPES))
-    return np.frombuffer(view["data"], dtype=_DTYPES[view["dtype"]]).reshape(view["shape"])
+    return np.frombuffer(view["data"], dtype=dtypes.to_numpy_dtype(_DTYPES[view["dtype"]])).reshape(view["shape"])

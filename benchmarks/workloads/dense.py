@@ -10,10 +10,10 @@ def gflops(flops):
     return lambda seconds: f"{flops / seconds / 1e9:.1f}"
 
 
-def matmul_step(lib, a, b, grad):
-    """(a @ b).backward(grad) with torch's API, gradients cleared after each run."""
-    x, w = (lib.tensor(m, requires_grad=True) for m in (a, b))
-    g = lib.tensor(grad)
+def matmul_step(lib, a, b, grad, device="cpu"):
+    """(a @ b).backward(grad) with torch's API on ``device``, gradients cleared after each run."""
+    x, w = (lib.tensor(m, requires_grad=True, device=device) for m in (a, b))
+    g = lib.tensor(grad, device=device)
 
     def run():
         (x @ w).backward(g)
@@ -62,9 +62,9 @@ def conv_arrays(rng):
     return [rng.standard_normal(shape, dtype=np.float32) for shape in ((b, c, s, s), (f, c, k, k), (f,), (b, f, s, s))]
 
 
-def conv_step(lib, x, w, b, grad):
-    params = [lib.tensor(a, requires_grad=True) for a in (x, w, b)]
-    g = lib.tensor(grad)
+def conv_step(lib, x, w, b, grad, device="cpu"):
+    params = [lib.tensor(a, requires_grad=True, device=device) for a in (x, w, b)]
+    g = lib.tensor(grad, device=device)
     conv2d = lib.nn.functional.conv2d
 
     def run():

@@ -1,4 +1,5 @@
-"""Cold and warm start: seconds from launching a fresh Python process to its first conv2d result.
+"""Cold and warm start: seconds from launching a fresh Python process to its first conv2d result,
+and the import alone: a fresh process that only imports the library (seconds, and its peak RSS).
 
 Cold: an empty Numba cache (NUMBA_CACHE_DIR set to a fresh temporary folder), so our kernels compile;
 warm: the same folder again, filled by the cold run. PyTorch has no JIT cache: its starts are
@@ -9,7 +10,7 @@ import tempfile
 import time
 
 from benchmarks.peers import OURS
-from benchmarks.workloads.base import Row, Table, guarded_rows, run_python
+from benchmarks.workloads.base import Goal, Row, Table, guarded_rows, run_python
 
 FIRST_CONV2D = """
 import {module} as lib
@@ -17,6 +18,20 @@ x = lib.randn(2, 3, 8, 8)
 y = lib.nn.functional.conv2d(x, lib.randn(4, 3, 3, 3), padding=1)
 print(float(y.sum()))
 """
+
+
+IMPORT_ONLY = """
+import {module}
+with open("/proc/self/status") as status:  # VmHWM: this process's peak RSS since exec (ru_maxrss spans the fork)
+    print(next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024)
+"""
+
+
+def import_cost(module):
+    """(seconds, peak RSS in MiB) of a fresh process that imports ``module`` and exits."""
+    start = time.perf_counter()
+    rss = float(run_python(["-c", IMPORT_ONLY.format(module=module)]))
+    return time.perf_counter() - start, rss
 
 
 def first_conv2d_seconds(module, cache_dir=None):
@@ -52,4 +67,20 @@ def cold_warm_start(ctx):
     warm_rows = [stats_row(r.engine, warm_times[r.engine]) if r.measured else r for r in cold_rows]
     what = "fresh process to the first conv2d result (import included)"
     return [Table("startup", f"cold start: {what}, empty Numba cache", "s", cold_rows, label="cold start"),
-            Table("startup", f"warm start: {what}, Numba cache filled", "s", warm_rows, label="warm start")]
+            Table("startup", f"warm start: {what}, Numba cache filled", "s", warm_rows, label="warm start"),
+            *import_tables(ctx)]
+
+
+def import_tables(ctx):
+    """Seconds and peak RSS of a fresh process that only imports the library (issue 14: <= 0.5 s, <= 100 MiB)."""
+    costs = {}
+
+    def make_row(name, _, lib):
+        costs[name] = [import_cost(lib.__name__) for _ in range(ctx.pick(5, 1))]
+        return stats_row(name, [seconds for seconds, _ in costs[name]])
+    time_rows = guarded_rows(ctx, {OURS: None, "torch": None}, make_row)
+    rss_rows = [stats_row(r.engine, [rss for _, rss in costs[r.engine]]) if r.measured else r for r in time_rows]
+    return [Table("startup", "import: a fresh process that imports the library and exits", "s", time_rows,
+                  Goal(0.5, reference=None), label="import"),
+            Table("startup", "import: peak RSS of that process", "MiB", rss_rows, Goal(100, reference=None),
+                  label="import RSS")]

@@ -85,7 +85,7 @@ def dezero_course_cnn(dz):
 
 def dezero_lenet5(dz):
     L, F = dz.layers, dz.functions
-    pool = lambda x: F.pooling(x, 2, stride=2)  # noqa: E731
+    pool = lambda x: F.pooling(x, 2, stride=2)
     model = dz.models.Sequential(
         L.Conv2d(6, 5, pad=2, in_channels=1), F.relu, pool,
         L.Conv2d(16, 5, in_channels=6), F.relu, pool, F.flatten,
@@ -119,7 +119,7 @@ MODELS = [
           images(100), 10, Goal(1.2)),
     Model("train-lenet", "LeNet-5 (6@5x5 pad 2, pool, 16@5x5, pool, 120, 84, 10), SGD momentum 0.9, batch 64",
           lenet5, dezero_lenet5, "sgd-momentum", ("cross_entropy", "softmax_cross_entropy"), images(64), 10,
-          Goal(1.5)),
+          Goal(1.0)),
     Model("train-lstm", "LSTM(32, 64), seq 50, batch 16, Linear head, MSE, Adam", lstm_regressor,
           dezero_lstm_regressor, "adam", ("mse_loss", "mean_squared_error"),
           lambda rng: (rng.standard_normal((50, 16, 32), dtype=np.float32),
@@ -135,13 +135,15 @@ MODELS = [
 ]
 
 
-def torch_api_step(lib, model, inputs, targets):
-    """One training step of ``model`` in autograd_core or PyTorch (same code)."""
+def torch_api_step(lib, model, inputs, targets, device="cpu"):
+    """One training step of ``model`` in autograd_core or PyTorch (same code), on ``device`` (a module's)."""
     lib.manual_seed(0)
     forward, params = model.build(lib.nn)
+    if device != "cpu":
+        forward.to(device)  # in place: ``params`` are the moved parameters
     optimizer = OPTIMIZERS[model.optimizer][0](lib.optim, params)
     loss_fn = getattr(lib.nn.functional, model.loss[0])
-    x, y = lib.from_numpy(inputs), lib.from_numpy(targets)
+    x, y = lib.from_numpy(inputs).to(device), lib.from_numpy(targets).to(device)
 
     def step():
         optimizer.zero_grad()

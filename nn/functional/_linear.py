@@ -3,12 +3,13 @@
 Each is one fused op; its node takes the name of the node PyTorch's composition
 ends with (``AddmmBackward0`` for a batch of vectors with a bias...).
 """
-from autograd_core.dtypes import is_floating
-from autograd_core.autograd import Function
-
 from autograd_core.arrays import array_module
+from autograd_core.autograd import Function
+from autograd_core.device import check_same_device
+from autograd_core.dtypes import is_floating
+from autograd_core.kernels.blas import gemm_threads
 
-__all__ = ["linear", "bilinear"]
+__all__ = ["bilinear", "linear"]
 
 
 def _check_same_dtype(op, *tensors):
@@ -40,10 +41,11 @@ class Linear(Function):
         self.label = label
 
     def forward(self, x, weight, bias=None):
-        if x.ndim == 2:
-            y = x @ weight.T
-        else:
-            y = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + (weight.shape[0],))
+        with gemm_threads(x.size * weight.shape[0]):
+            if x.ndim == 2:
+                y = x @ weight.T
+            else:
+                y = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + (weight.shape[0],))
         if bias is not None:
             y += bias
         return y if y.dtype == x.dtype else y.astype(x.dtype)  # bfloat16's product is float32: round once
@@ -77,7 +79,11 @@ def linear(input, weight, bias=None):
                            f"{tuple(weight.shape)}: expected a bias of shape ({out_features},)")
     _check_same_dtype("linear", input, weight, bias)
     op = Linear(_LINEAR_NODES[min(ndim, 3), bias is not None])
-    return op(input, weight) if bias is None else op(input, weight, bias)
+    try:
+        return op(input, weight) if bias is None else op(input, weight, bias)
+    except TypeError:  # CuPy refuses a numpy array: tensors on two devices?
+        check_same_device(input, weight, bias)
+        raise
 
 
 class Bilinear(Function):

@@ -21,6 +21,7 @@ import numpy as np
 from autograd_core.dtypes import computes_bfloat16_in_float32, is_floating
 from autograd_core import as_tensor, dtypes, is_grad_enabled
 from autograd_core.autograd import Function
+from autograd_core.device import check_same_device
 
 from ._activation import log_softmax, logsigmoid, softmax
 from autograd_core.arrays import array_module
@@ -504,6 +505,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"cross_entropy: Expected floating point type for target with class probabilities, got "
                            f"{_type_name(target)}")
     _require_floating(input, "cross_entropy")
+    check_same_device(input, target, weight)
     if class_targets:
         _check_class_target(input, target, "cross_entropy")
     elif input.array.ndim == 0:

@@ -20,6 +20,7 @@ import autograd_core
 from autograd_core import as_tensor
 from autograd_core.arrays import array_module, kernels
 from autograd_core.autograd import Function
+from autograd_core.kernels.blas import gemm_threads
 
 __all__ = []
 
@@ -29,50 +30,77 @@ def _sigmoid(a):
     return array_module(a).tanh(a * 0.5) * 0.5 + 0.5
 
 
-def lstm_forward(gates, h0, c0, w_hh, hs, cells, tanh_cells):
-    """The "recurrent" kernels' LSTM forward on array methods (same arguments, same in-place results)."""
-    xp = array_module(gates)
-    size = hs.shape[2]
-    scale = xp.ones(4 * size, dtype=gates.dtype)
-    scale[:2 * size] = scale[3 * size:] = 0.5  # sigmoid(a) = tanh(a / 2) / 2 + 1/2
-    shift = 1 - scale  # 0.5 on the sigmoid gates, 0 on g
-    h, c = h0, c0
-    for t in range(gates.shape[0]):
-        a = xp.tanh((gates[t] + h @ w_hh.T) * scale) * scale + shift
-        gates[t] = a
-        c = a[:, size:2 * size] * c + a[:, :size] * a[:, 2 * size:3 * size]
-        cells[t] = c
-        tanh_cells[t] = tc = xp.tanh(c)
-        hs[t] = h = a[:, 3 * size:] * tc
+def _lstm_cell(gates, c_prev, c):
+    """The "recurrent" kernels' ``lstm_cell`` on array methods (same arguments, same in-place results)."""
+    size = c.shape[1]
+    gates[:, :2 * size] = gates[:, :2 * size] * 0.5 + 0.5
+    gates[:, 3 * size:] = gates[:, 3 * size:] * 0.5 + 0.5
+    c[...] = gates[:, size:2 * size] * c_prev + gates[:, :size] * gates[:, 2 * size:3 * size]
 
 
-def lstm_backward(g_out, dh, dc, c0, w_hh, gates, cells, tanh_cells, d_gates):
-    """The "recurrent" kernels' LSTM backward through time on array methods (``dh``, ``dc`` updated in place)."""
+def _lstm_cell_backward(g_out, dh, dc, c_prev, gates, tanh_c, d_gates):
+    """The "recurrent" kernels' ``lstm_cell_backward`` on array methods (``dc`` updated in place)."""
     size = dh.shape[1]
-    for t in range(gates.shape[0] - 1, -1, -1):
-        h_grad = dh + g_out[t]
-        a, tc = gates[t], tanh_cells[t]
-        i, f, g, o = a[:, :size], a[:, size:2 * size], a[:, 2 * size:3 * size], a[:, 3 * size:]
-        c_grad = dc + h_grad * o * (1 - tc * tc)
-        c_prev = cells[t - 1] if t else c0
-        d = d_gates[t]
-        d[:, :size] = c_grad * g * i * (1 - i)
-        d[:, size:2 * size] = c_grad * c_prev * f * (1 - f)
-        d[:, 2 * size:3 * size] = c_grad * i * (1 - g * g)
-        d[:, 3 * size:] = h_grad * tc * o * (1 - o)
-        dc[...] = c_grad * f
-        dh[...] = d @ w_hh
+    i, f, g, o = gates[:, :size], gates[:, size:2 * size], gates[:, 2 * size:3 * size], gates[:, 3 * size:]
+    h_grad = dh + g_out
+    c_grad = dc + h_grad * o * (1 - tanh_c * tanh_c)
+    d_gates[:, :size] = c_grad * g * i * (1 - i)
+    d_gates[:, size:2 * size] = c_grad * c_prev * f * (1 - f)
+    d_gates[:, 2 * size:3 * size] = c_grad * i * (1 - g * g)
+    d_gates[:, 3 * size:] = h_grad * tanh_c * o * (1 - o)
+    dc[...] = c_grad * f
 
 
-ARRAY_LOOPS = SimpleNamespace(lstm_forward=lstm_forward, lstm_backward=lstm_backward)
+ARRAY_CELLS = SimpleNamespace(lstm_cell=_lstm_cell, lstm_cell_backward=_lstm_cell_backward)
 
 
 def _recurrent_kernels(a):
-    """The backend's "recurrent" kernel family (Numba's for numpy), else the same loops on array methods."""
+    """The backend's "recurrent" kernel family (Numba's for numpy), else the same cells on array methods."""
     try:
         return kernels("recurrent", a)
     except NotImplementedError:
-        return ARRAY_LOOPS
+        return ARRAY_CELLS
+
+
+def lstm_forward(cells, gates, h0, c0, w_hh, hs, cs, tanh_cs):
+    """The LSTM over the sequence with the cell kernels ``cells``. ``gates`` (L, N, 4H) holds the input
+    projections (biases added) and becomes the activated gates (i, f, g, o); ``hs``, ``cs`` and ``tanh_cs``
+    (L, N, H) get each step's h, c and tanh(c).
+
+    Per step one matmul and one tanh over all four gates: the sigmoid gates' rows of ``w_hh`` and columns of
+    ``gates`` are halved first (exact in binary floating point), since sigmoid(a) = tanh(a / 2) / 2 + 1/2.
+    """
+    xp = array_module(gates)
+    size = h0.shape[1]
+    half = xp.ones(4 * size, dtype=gates.dtype)
+    half[:2 * size] = half[3 * size:] = 0.5
+    gates *= half
+    w_t = xp.ascontiguousarray((w_hh * half[:, None]).T)
+    recurrent = xp.empty_like(gates[0])
+    h, c = h0, c0
+    for t in range(gates.shape[0]):
+        a = gates[t]
+        xp.matmul(h, w_t, out=recurrent)
+        xp.add(a, recurrent, out=a)
+        xp.tanh(a, out=a)
+        cells.lstm_cell(a, c, cs[t])
+        xp.tanh(cs[t], out=tanh_cs[t])
+        h, c = xp.multiply(a[:, 3 * size:], tanh_cs[t], out=hs[t]), cs[t]
+
+
+def lstm_backward(cells, g_out, dh, dc, c0, w_hh, gates, cs, tanh_cs, d_gates):
+    """Backpropagation through time with the cell kernels ``cells``: fills ``d_gates`` (L, N, 4H) from the
+    output gradients ``g_out`` (L, N, H) and those of the last h and c (``dh``, ``dc``, updated in place to
+    the initial state's)."""
+    xp = array_module(gates)
+    for t in range(gates.shape[0] - 1, -1, -1):
+        cells.lstm_cell_backward(g_out[t], dh, dc, cs[t - 1] if t else c0, gates[t], tanh_cs[t], d_gates[t])
+        xp.matmul(d_gates[t], w_hh, out=dh)
+
+
+def _largest_gemm(x, w_ih, w_hh):
+    """Multiply-adds of the op's largest GEMM: a weight's gradient or the input projection over all steps."""
+    return x.shape[0] * x.shape[1] * w_ih.shape[0] * max(w_ih.shape[1], w_hh.shape[1])
 
 
 class Recurrence(Function):
@@ -104,6 +132,10 @@ class Recurrence(Function):
 
     def forward(self, *arrays):
         x, h0, c0, w_ih, w_hh, b_ih, b_hh = self._split(arrays)
+        with gemm_threads(_largest_gemm(x, w_ih, w_hh)):
+            return self._forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+
+    def _forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         steps, batch = x.shape[0], x.shape[1]
         self.single_precision = x.dtype == np.float32
         if self.reverse:
@@ -116,7 +148,7 @@ class Recurrence(Function):
         w_hh_t = w_hh.T
         if self.is_lstm:
             cells, tanh_cells = xp.empty_like(hs), xp.empty_like(hs)
-            _recurrent_kernels(x).lstm_forward(xw, h0, c0, xp.ascontiguousarray(w_hh), hs, cells, tanh_cells)
+            lstm_forward(_recurrent_kernels(x), xw, h0, c0, w_hh, hs, cells, tanh_cells)
             saved, last = (xw, cells, tanh_cells), (hs[-1].copy(), cells[-1].copy())
         elif self.mode == "GRU":
             saved, last = self._gru_forward(xp, xw, h0, w_hh_t, b_hh, hs)
@@ -153,14 +185,18 @@ class Recurrence(Function):
         if autograd_core.is_grad_enabled():
             return self._composite_backward(inputs, (g_out, g_h, g_c) if self.is_lstm else (g_out, g_h))
         x, h0, c0, w_ih, w_hh, _, _ = self._split([t.array for t in inputs])
+        with gemm_threads(_largest_gemm(x, w_ih, w_hh)):
+            return self._backward(x, h0, c0, w_ih, w_hh, hs, gates, g_out, g_h, g_c)
+
+    def _backward(self, x, h0, c0, w_ih, w_hh, hs, gates, g_out, g_h, g_c):
         xp = array_module(hs)
         g_out = None if g_out is None else g_out.array[::-1] if self.reverse else g_out.array
         dh = xp.zeros(h0.shape, h0.dtype) if g_h is None else g_h.array.copy()  # own: the kernels update it
         if self.is_lstm:
             dc = xp.zeros(c0.shape, c0.dtype) if g_c is None else g_c.array.copy()
             d_x_gates = d_h_gates = xp.empty_like(gates[0])
-            _recurrent_kernels(hs).lstm_backward(xp.zeros_like(hs) if g_out is None else g_out, dh, dc, c0,
-                                                 xp.ascontiguousarray(w_hh), *gates, d_x_gates)
+            lstm_backward(_recurrent_kernels(hs), xp.zeros_like(hs) if g_out is None else g_out, dh, dc, c0,
+                          xp.ascontiguousarray(w_hh), *gates, d_x_gates)
         elif self.mode == "GRU":
             d_x_gates, d_h_gates, dh = self._gru_backward(xp, g_out, dh, h0, w_hh, hs, *gates)
         else:
@@ -195,25 +231,39 @@ class Recurrence(Function):
         return d_pre, d_pre, dh
 
     def _input_grads(self, x, h0, w_ih, d_x_gates, d_h_gates, hs, dh, dc):
-        """One gradient per input from the gates' gradients of all steps (in the run's time order)."""
+        """One gradient per input from the gates' gradients of all steps (in the run's time order).
+
+        The weights' and biases' gradients that share a gates' gradient are one GEMM: its transpose times
+        the operands side by side (the steps' inputs, the previous hidden states, a column of ones).
+        """
         needs = self.needs_input_grad
-        steps, batch = hs.shape[0], hs.shape[1]
-        flat_x_gates = d_x_gates.reshape(steps * batch, -1)
-        flat_h_gates = d_h_gates.reshape(steps * batch, -1)
+        xp = array_module(hs)
+        rows = hs.shape[0] * hs.shape[1]
+        flat_x_gates, flat_h_gates = d_x_gates.reshape(rows, -1), d_h_gates.reshape(rows, -1)
         grads = [None, dh] + ([dc] if self.is_lstm else [])
-        k = len(grads)
-        dx = None
         if needs[0]:
-            dx = (flat_x_gates @ w_ih).reshape(x.shape[0], batch, x.shape[2])
-            dx = dx[::-1] if self.reverse else dx
-        grads[0] = dx
-        run_x = x[::-1] if self.reverse else x
-        grads.append(flat_x_gates.T @ run_x.reshape(steps * batch, -1) if needs[k] else None)
-        h_prev = array_module(hs).concatenate([h0[None], hs[:-1]]) if needs[k + 1] else None
-        grads.append(flat_h_gates.T @ h_prev.reshape(steps * batch, -1) if needs[k + 1] else None)
-        if self.has_bias:
-            grads.append(flat_x_gates.sum(axis=0) if needs[k + 2] else None)
-            grads.append(flat_h_gates.sum(axis=0) if needs[k + 3] else None)
+            dx = (flat_x_gates @ w_ih).reshape(x.shape)
+            grads[0] = dx[::-1] if self.reverse else dx
+        k = len(grads)
+        grads += [None] * (4 if self.has_bias else 2)
+        h_prev = xp.concatenate([h0[None], hs[:-1]]).reshape(rows, -1) if needs[k + 1] else None
+        ones = xp.ones((rows, 1), dtype=hs.dtype) if self.has_bias else None
+        terms = [(k, flat_x_gates, lambda: (x[::-1] if self.reverse else x).reshape(rows, -1)),
+                 (k + 1, flat_h_gates, lambda: h_prev)]
+        terms += [(k + 2, flat_x_gates, lambda: ones), (k + 3, flat_h_gates, lambda: ones)] if self.has_bias else []
+        groups = {}
+        for index, gates, operand in terms:
+            if needs[index]:
+                groups.setdefault(id(gates), (gates, []))[1].append((index, operand()))
+        for gates, members in groups.values():
+            operands = [operand for _, operand in members]
+            product = gates.T @ (operands[0] if len(operands) == 1 else xp.concatenate(operands, axis=1))
+            start = 0
+            for index, operand in members:
+                width = operand.shape[1]
+                grad = product[:, start] if operand is ones else product[:, start:start + width]
+                grads[index] = xp.ascontiguousarray(grad)
+                start += width
         return tuple([None if g is None or not need else as_tensor(g) for g, need in zip(grads, needs)])
 
     def _composite_backward(self, inputs, grads):

@@ -9,7 +9,7 @@ from autograd_core.dtypes import is_floating
 import autograd_core
 from autograd_core import Tensor, dtypes, no_grad
 from autograd_core.tensor import to_arguments
-from autograd_core.arrays import is_array
+from autograd_core.arrays import is_array, to_device
 from autograd_core.autograd import Function
 
 from ..parameter import Parameter
@@ -704,21 +704,28 @@ class Module(dtypes.FloatingConversions):
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         dtype, device = to_arguments(args, dtype, device)
-        if dtype is None:
+        if dtype is None and device is None:
             return self
-        target = dtypes.as_dtype(dtype)
-        if not target.is_floating_point:
+        target = None if dtype is None else dtypes.as_dtype(dtype)
+        if target is not None and not target.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
-        return self._apply(lambda a: a.astype(target.numpy, copy=False) if is_floating(a.dtype) else a)
+
+        def convert(a):
+            if device is not None:
+                a = to_device(a, device)
+            return a.astype(target.numpy, copy=False) if target is not None and is_floating(a.dtype) else a
+        return self._apply(convert)
 
     def type(self, dst_type):
         return self._apply(lambda a: a.astype(dtypes.as_dtype(dst_type).numpy, copy=False))
 
     def cpu(self):
-        return self
+        """Move every parameter, gradient and buffer to the CPU, in place (the objects stay)."""
+        return self.to("cpu")
 
     def cuda(self, device=None):
-        return self.to("cuda")
+        """Move every parameter, gradient and buffer to CUDA device ``device`` (the current one by default)."""
+        return self.to("cuda" if device is None else device)
 
     # ----- printing -----
     def _get_name(self):

@@ -194,14 +194,15 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
 
-    def _initial_state(self, batch, dtype, hx, batched):
-        """The hidden state per (layer, direction) as state tuples, zeros where ``hx`` is None."""
+    def _initial_state(self, batch, like, hx, batched):
+        """The hidden state per (layer, direction) as state tuples, zeros (of ``like``'s dtype and device) where
+        ``hx`` is None."""
         directions = self._num_directions
         shapes = [(self.num_layers * directions, batch, self.proj_size or self.hidden_size)]
         if self.mode == "LSTM":
             shapes.append((self.num_layers * directions, batch, self.hidden_size))
         if hx is None:
-            hx = [autograd_core.zeros(shape, dtype=dtype) for shape in shapes]
+            hx = [autograd_core.zeros(shape, dtype=like.dtype, device=like.device) for shape in shapes]
         else:
             hx = list(hx) if self.mode == "LSTM" else [hx]
             for k, h in enumerate(hx):
@@ -209,9 +210,9 @@ class RNNBase(Module):
                 if h.dim() != expected_dim:
                     raise RuntimeError(f"For {'batched 3' if batched else 'unbatched 2'}-D input, hx should also "
                                        f"be {expected_dim}-D but got {h.dim()}-D tensor")
-                if h.dtype != dtype:
+                if h.dtype != like.dtype:
                     raise RuntimeError(f"{type(self).__name__}: Input and hidden tensors are not the same dtype, "
-                                       f"found input tensor with {dtype} and hidden tensor with {h.dtype}")
+                                       f"found input tensor with {like.dtype} and hidden tensor with {h.dtype}")
                 expected = shapes[k] if batched else shapes[k][:1] + shapes[k][2:]
                 if tuple(h.shape) != expected:
                     raise RuntimeError(f"{type(self).__name__}: Expected hidden[{k}] size {expected}, got "
@@ -243,7 +244,7 @@ class RNNBase(Module):
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
-        states = self._initial_state(input.shape[1], input.dtype, hx, batched)
+        states = self._initial_state(input.shape[1], input, hx, batched)
         output, finals = self._run_layers(input, states)
         final = self._hidden_result(finals)
         if not batched:
@@ -263,7 +264,7 @@ class RNNBase(Module):
             hx = (tuple(h.index_select(1, sorted_indices) for h in hx) if self.mode == "LSTM"
                   else hx.index_select(1, sorted_indices))
         sizes = batch_sizes.tolist()
-        states = self._initial_state(sizes[0], data.dtype, hx, True)
+        states = self._initial_state(sizes[0], data, hx, True)
         output, finals = self._run_layers(data, states, sizes)
         final = self._hidden_result(finals, unsorted_indices)
         return input.with_data(output), (tuple(final) if self.mode == "LSTM" else final[0])
@@ -374,7 +375,7 @@ class RNNCellBase(Module):
         batch = input.shape[0]
         count = 2 if self.mode == "LSTM" else 1
         if hx is None:
-            return input, tuple(autograd_core.zeros((batch, self.hidden_size), dtype=input.dtype)
+            return input, tuple(autograd_core.zeros((batch, self.hidden_size), dtype=input.dtype, device=input.device)
                                 for _ in range(count))
         state = tuple(hx) if count == 2 else (hx,)
         state = tuple(h.unsqueeze(0) if h.dim() == 1 else h for h in state)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ...accelerator import is_available as accelerator_available
 from ...arrays import from_numpy
-from ...tensor import _new
+from ...tensor import Tensor, _new
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, random_seed
@@ -44,7 +44,7 @@ class DataLoader:
     yourself; ``batch_size=None`` turns batching off. An ``IterableDataset`` is
     read in its own order. ``num_workers`` worker processes load batches in
     parallel (``worker_init_fn(worker_id)`` runs in each; ``persistent_workers``
-    keeps them between epochs); ``pin_memory`` has no effect without an accelerator.
+    keeps them between epochs); ``pin_memory`` puts batches' tensors in page-locked memory (with an accelerator).
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
@@ -91,6 +91,11 @@ class DataLoader:
         if self.pin_memory and not accelerator_available():
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
                           "memory won't be used.", stacklevel=2)
+        elif self.pin_memory:
+            return map(_pinned, self._batches())
+        return self._batches()
+
+    def _batches(self):
         base_seed = random_seed(self.generator)
         if self.num_workers == 0:
             return self._single_process_batches()
@@ -183,6 +188,17 @@ class Fetcher:
         if not samples or (self.drop_last and len(samples) < self.batch_size):
             raise StopIteration
         return self.collate_fn(samples)
+
+
+def _pinned(batch):
+    """``batch`` with every tensor in it in pinned memory (``pin_memory=True``), its structure kept."""
+    if isinstance(batch, Tensor):
+        return batch.pin_memory()
+    if type(batch) in (tuple, list):
+        return type(batch)(_pinned(b) for b in batch)
+    if isinstance(batch, dict):
+        return {k: _pinned(v) for k, v in batch.items()}
+    return batch
 
 
 def _until_exhausted(fetch):

@@ -77,11 +77,11 @@ class RandomSampler(Sampler):
         generator = self.generator or Generator().manual_seed(random_seed())
         n = len(self.data_source)
         if self.replacement:  # PyTorch's draws in chunks of 32 take the same words as one draw
-            return randint(0, n, (self.num_samples,), generator=generator).numpy()
+            return randint(0, n, (self.num_samples,), generator=generator).numpy(force=True)
         if not n:
             return np.empty(0, np.int64)
         # whole permutations, then one more cut short (drawn even when nothing of it is kept, as PyTorch does)
-        order = [randperm(n, generator=generator).numpy() for _ in range(self.num_samples // n + 1)]
+        order = [randperm(n, generator=generator).numpy(force=True) for _ in range(self.num_samples // n + 1)]
         return np.concatenate(order)[:self.num_samples]
 
     def __iter__(self):
@@ -99,7 +99,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def index_array(self):
-        order = randperm(len(self.indices), generator=self.generator).numpy()
+        order = randperm(len(self.indices), generator=self.generator).numpy(force=True)
         return np.asarray(self.indices, dtype=np.int64)[order]
 
     def __iter__(self):
