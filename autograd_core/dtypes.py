@@ -94,6 +94,7 @@ def is_known(np_dtype):
 
 
 def is_bfloat16(np_dtype):
+    """Whether numpy dtype ``np_dtype`` is bfloat16 (False, without importing ml_dtypes, until it is loaded)."""
     return _BFLOAT16 is not None and np_dtype == _BFLOAT16
 
 

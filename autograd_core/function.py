@@ -26,8 +26,6 @@ and all of it is freed when the node's backward has run (``release``).
 import functools
 import weakref
 
-import numpy as np
-
 from .dtypes import is_differentiable
 from .arrays import array_module, as_array, is_array, _by_type as _ARRAY_TYPES  # every backend's array type
 from .device import check_same_device
@@ -123,7 +121,7 @@ def _accumulator(tensor):
     return node
 
 
-_EVERY_INPUT = [tuple(range(n)) for n in range(9)]  # ``saves`` that name every input, by arity
+_EVERY_INPUT = {n: tuple(range(n)) for n in range(1, 9)}  # ``saves`` that name every input, by arity
 _INTERNED = {}
 
 
@@ -254,8 +252,8 @@ class Function(Node):
         self._next_index = interned(tuple([x._output_index for x in inputs]))
         saves = self.saves
         if saves:
-            every = type(inputs) is tuple and len(inputs) < 9 and saves == _EVERY_INPUT[len(inputs)]
-            declared = inputs if every else tuple([inputs[i] for i in saves])
+            every = saves == _EVERY_INPUT.get(len(inputs))  # then the inputs' tuple is kept as it is
+            declared = tuple(inputs) if every else tuple([inputs[i] for i in saves])
             versions = tuple([t._version_counter[0] for t in declared])
             if not any(versions):  # the common case: one shared tuple (versions that count up are not interned)
                 versions = interned(versions)
