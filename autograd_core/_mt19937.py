@@ -2,8 +2,9 @@
 
 Everything here runs on the host on numpy arrays (callers move the samples with ``from_numpy``).
 The words come from numpy's MT19937 bit generator, seeded as PyTorch seeds it (``init_genrand``
-with the seed's low 32 bits); ``random()`` is one 32-bit word, ``random64()`` two, the first
-one high. The transforms follow ATen's CPU kernels on an x86-64 build with AVX2/AVX-512:
+with the seed's low 32 bits), or from a Numba kernel advancing that generator's state in place
+(``Stream.run``: bernoulli with a number); ``random()`` is one 32-bit word, ``random64()`` two,
+the first one high. The transforms follow ATen's CPU kernels on an x86-64 build with AVX2/AVX-512:
 
 * uniform: ``(word & (2^digits - 1)) * 2^-digits`` (24 bits of one word below float64, 53 of two
   for float64), scaled as ``x * (to - from) + from`` (a fused multiply-add for float64; below it a
@@ -17,6 +18,9 @@ one high. The transforms follow ATen's CPU kernels on an x86-64 build with AVX2/
 * randperm: Fisher-Yates, swapping ``r[i]`` with ``r[i + word % (n - i)]``;
 * bernoulli: ``u < p``, float64 uniforms for a number p, float32 ones for a tensor of probabilities.
 """
+import ctypes
+import math
+
 import numpy as np
 
 _N = 624
@@ -41,6 +45,7 @@ class Stream:
     def __init__(self, seed):
         self.bits = np.random.MT19937()
         self.rng = np.random.Generator(self.bits)  # numpy's samplers over the same words
+        self.state_words = _state_view(self.bits)
         self.reseed(seed)
 
     def reseed(self, seed):
@@ -60,6 +65,15 @@ class Stream:
         self.fresh = False
         w = self.bits.random_raw(2 * n)
         return (w[0::2] << _U32) | w[1::2]
+
+    def run(self, kernel, *args):
+        """``kernel(key, pos, *args)``: a Numba kernel that draws from the 624 words of state ``key`` at position
+        ``pos``, advancing them in place, and returns the new position; both live in numpy's bit generator, whose
+        lock the kernel holds as numpy's own draws do."""
+        self.fresh = False
+        words = self.state_words
+        with self.bits.lock:
+            words[_N] = kernel(words[:_N], int(words[_N]), *args)
 
     # ----- PyTorch's state layout (CPUGeneratorImplState, 5056 bytes) -----
 
@@ -94,6 +108,16 @@ class Stream:
 
 
 STATE_SIZE = 5056
+
+
+def _state_view(bits):
+    """The state of numpy's MT19937 ``bits`` in place: its C struct (``uint32 key[624]; int pos``) as 625 uint32,
+    checked against the ``state`` it reports."""
+    view = np.ctypeslib.as_array((ctypes.c_uint32 * (_N + 1)).from_address(bits.ctypes.state_address))
+    state = bits.state["state"]
+    if not (np.array_equal(view[:_N], state["key"]) and view[_N] == state["pos"]):
+        raise RuntimeError("numpy's MT19937 state is not laid out as (uint32 key[624], int pos)")
+    return view
 
 
 def _pack(raw, offset, fmt, value):
@@ -243,8 +267,11 @@ def randperm(stream, n):
 
 def bernoulli_scalar(stream, n, p):
     """``n`` draws of ``bernoulli_(p)`` for a number p: ``u < p`` for float64 uniforms (ATen's default kernel;
-    builds that take MKL's path on Intel CPUs draw from MKL's own stream instead)."""
-    return unit_uniform(stream, n, np.float64) < p
+    builds that take MKL's path on Intel CPUs draw from MKL's own stream instead). With ``u = x * 2^-53`` for the
+    53 bits x, ``u < p`` is ``x < ceil(p * 2^53)``: one Numba loop draws and compares."""
+    keep = np.empty(n, dtype=bool)
+    stream.run(_kernels().bernoulli_below, math.ceil(float(p) * 2.0 ** 53), keep)
+    return keep
 
 
 def _kernels():

@@ -1,8 +1,65 @@
-"""Numba kernels of the mt19937 stream's algorithms (host arrays only): shuffles and libm's Box-Muller."""
+"""Numba kernels of the mt19937 stream's algorithms (host arrays only): Bernoulli draws straight from the
+generator's state, shuffles and libm's Box-Muller."""
 import math
 
 import numpy as np
 from numba import njit
+
+
+_N, _M = 624, 397
+_U32 = np.uint32
+
+
+@njit(cache=True)
+def _twist(key):
+    """mt19937's next 624 words of state, in place (``mt19937_gen``)."""
+    upper, lower, matrix, one = _U32(0x80000000), _U32(0x7FFFFFFF), _U32(0x9908B0DF), _U32(1)
+    for i in range(_N - _M):  # three loops without a modulo, as mt19937_gen's
+        y = (key[i] & upper) | (key[i + 1] & lower)
+        key[i] = key[i + _M] ^ (y >> one) ^ ((y & one) * matrix)
+    for i in range(_N - _M, _N - 1):
+        y = (key[i] & upper) | (key[i + 1] & lower)
+        key[i] = key[i + _M - _N] ^ (y >> one) ^ ((y & one) * matrix)
+    y = (key[_N - 1] & upper) | (key[0] & lower)
+    key[_N - 1] = key[_M - 1] ^ (y >> one) ^ ((y & one) * matrix)
+
+
+@njit(cache=True)
+def _tempered(key, words):
+    """``words`` = the tempered output of every word of state ``key``."""
+    for i in range(_N):
+        y = key[i]
+        y ^= y >> _U32(11)
+        y ^= (y << _U32(7)) & _U32(0x9D2C5680)
+        y ^= (y << _U32(15)) & _U32(0xEFC60000)
+        words[i] = y ^ (y >> _U32(18))
+
+
+@njit(cache=True)
+def bernoulli_below(key, pos, threshold, out):
+    """``out[i] = x < threshold`` for x the low 53 bits of draw i of ``random64()`` (two words, the first one
+    high) from mt19937 state ``key`` read at ``pos``; advances the state in place and returns the new ``pos``."""
+    words = np.empty(_N, dtype=np.uint32)
+    _tempered(key, words)
+    n, i = out.shape[0], 0
+    while i < n:
+        if pos == _N:
+            _twist(key)
+            _tempered(key, words)
+            pos = 0
+        if pos == _N - 1:  # a pair across the twist
+            high = np.int64(words[pos] & _U32(0x1FFFFF))
+            _twist(key)
+            _tempered(key, words)
+            out[i] = ((high << 32) | np.int64(words[0])) < threshold
+            pos, i = 1, i + 1
+            continue
+        take = min(n - i, (_N - pos) // 2)
+        for j in range(take):
+            high = np.int64(words[pos + 2 * j] & _U32(0x1FFFFF))
+            out[i + j] = ((high << 32) | np.int64(words[pos + 2 * j + 1])) < threshold
+        pos, i = pos + 2 * take, i + take
+    return pos
 
 
 @njit(cache=True)

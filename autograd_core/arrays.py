@@ -79,6 +79,7 @@ NUMPY = ArrayBackend("numpy", np, np.ndarray, lambda a: a, lambda a: a)
 NUMPY.add_kernels("conv", _module_loader("autograd_core.kernels.conv"))
 NUMPY.add_kernels("pool", _module_loader("autograd_core.kernels.pool"))
 NUMPY.add_kernels("recurrent", _module_loader("autograd_core.kernels.recurrent"))
+NUMPY.add_kernels("normalization", _module_loader("autograd_core.kernels.normalization"))  # layer norm's rows
 NUMPY.add_kernels("special", _module_loader("scipy.special"))  # erf...; scipy is slow to import
 
 _by_type = {np.ndarray: NUMPY}
@@ -191,14 +192,14 @@ def as_array(value, dtype=None, like=None):
 
     Numpy reductions return 0-d results as scalars; this turns them back into arrays.
     """
-    if type(value) is np.ndarray and like is None:
-        return value if dtype is None or value.dtype == dtype else value.astype(dtype)
-    if like is not None:
-        backend = backend_of(like)
-    elif isinstance(value, np.generic):
-        backend = NUMPY
-    else:
+    if like is None:
+        if type(value) is np.ndarray:
+            return value if dtype is None or value.dtype == dtype else value.astype(dtype)
+        if isinstance(value, np.generic):  # what numpy's ops on 0-d arrays return
+            return np.asarray(value, dtype=dtype)
         backend = backend_of(value) if is_array(value) else _default
+    else:
+        backend = backend_of(like)
     return backend.xp.asarray(value, dtype=dtype)
 
 

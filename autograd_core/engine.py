@@ -14,7 +14,7 @@ import gc
 
 import numpy as np
 
-from .arrays import array_module, as_array, to_numpy
+from .arrays import array_module, as_array, to_numpy, _by_type as _ARRAY_TYPES
 from .function import AccumulateGrad, Hooks, edge_of
 from .grad_mode import GradMode
 from .ops.complex import real
@@ -57,18 +57,18 @@ _ANOMALY_CHECK = _AnomalyCheck()
 
 
 def _dependencies(roots):
-    """Count, for every node reachable from ``roots``, the edges that point at it."""
-    deps = {}
-    seen = set(roots)
-    stack = list(seen)
+    """Count, for every node reachable from ``roots``, the edges that point at it (0 for a root no edge reaches)."""
+    deps = dict.fromkeys(roots, 0)
+    stack = list(deps)
     while stack:
         fn = stack.pop()
         for nxt in fn._next:
             if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
+                count = deps.get(nxt)
+                if count is None:  # first seen: walk its edges once
                     stack.append(nxt)
+                    count = 0
+                deps[nxt] = count + 1
     return deps
 
 
@@ -87,7 +87,8 @@ def _deliver(buffers, node, index, grad):
     elif GradMode.enabled or Hooks.dual_call is not None:  # recorded, or carrying forward-AD tangents
         buf[index] = waiting + grad
     else:
-        buf[index] = _new(waiting.array + grad.array)
+        total = waiting.array + grad.array
+        buf[index] = _new(total if type(total) in _ARRAY_TYPES else as_array(total))  # numpy sums 0-d to a scalar
 
 
 def _fitted(grad, source, index, expected):
@@ -146,7 +147,7 @@ def run(edges, grads, retain_graph, create_graph, capture=None):
         if node is not None:
             _deliver(buffers, node, index, g)
     deps = _dependencies(list(buffers))
-    ready = [node for node in buffers if node not in deps]
+    ready = [node for node in buffers if not deps[node]]
     with _grad_mode(create_graph), _collector_paused(), _anomaly_checked():
         watched = bool(GradMode.observers) or capture is not None
         while ready:
@@ -168,7 +169,10 @@ def run(edges, grads, retain_graph, create_graph, capture=None):
                     expected, array = nxt._output_meta[nxt_index], g.array
                     if array.shape != expected[0] or array.dtype != expected[1]:
                         g = _fitted(g, node, index, expected)
-                    _deliver(buffers, nxt, nxt_index, g)
+                    if nxt.n_outputs == 1 and nxt not in buffers:  # the first gradient for a one-output node
+                        buffers[nxt] = [g]
+                    else:
+                        _deliver(buffers, nxt, nxt_index, g)
                 remaining = deps[nxt] - 1
                 deps[nxt] = remaining
                 if remaining == 0:

@@ -26,7 +26,7 @@ and all of it is freed when the node's backward has run (``release``).
 import functools
 import weakref
 
-from .dtypes import is_differentiable
+from .dtypes import is_differentiable, _DIFFERENTIABLE
 from .arrays import array_module, as_array, is_array, _by_type as _ARRAY_TYPES  # every backend's array type
 from .device import check_same_device
 from .grad_mode import GradMode, no_grad
@@ -122,11 +122,12 @@ def _accumulator(tensor):
 
 
 _EVERY_INPUT = {n: tuple(range(n)) for n in range(1, 9)}  # ``saves`` that name every input, by arity
+_ZEROS = {n: (0,) * n for n in range(9)}  # all-zero edge indices and saved versions, one shared tuple per length
 _INTERNED = {}
 
 
 def interned(value):
-    """The one shared copy of an immutable metadata tuple (shapes, dtypes, all-zero versions).
+    """The one shared copy of an immutable metadata tuple (output shapes and dtypes, edge indices).
 
     A recorded node keeps such tuples until the graph is freed; sharing them leaves
     fewer live objects for the cyclic garbage collector to scan on every op.
@@ -163,7 +164,10 @@ class _NeedsInputGrad:
     def __get__(self, fn, owner):
         if fn is None:
             return self
-        return tuple([node is not None for node in fn._next])
+        edges = fn._next
+        if len(edges) == 2:  # unrolled: a comprehension is a function call in 3.11
+            return (edges[0] is not None, edges[1] is not None)
+        return tuple([node is not None for node in edges])
 
 
 class Function(Node):
@@ -248,15 +252,31 @@ class Function(Node):
         Connects one edge per input, saves the input tensors the op declared in
         ``saves``, and takes the node class named as PyTorch names the node.
         """
-        self._next = tuple([source_of(x) for x in inputs])
-        self._next_index = interned(tuple([x._output_index for x in inputs]))
+        n_inputs = len(inputs)
+        if n_inputs == 2:  # the common arities unrolled (no comprehension: each one is a function call in 3.11)
+            a, b = inputs
+            self._next = (source_of(a), source_of(b))
+            index = (a._output_index, b._output_index)
+        elif n_inputs == 1:
+            a = inputs[0]
+            self._next = (source_of(a),)
+            index = (a._output_index,)
+        else:
+            self._next = tuple([source_of(x) for x in inputs])
+            index = tuple([x._output_index for x in inputs])
+        self._next_index = _ZEROS[n_inputs] if index == _ZEROS.get(n_inputs) else interned(index)
         saves = self.saves
         if saves:
-            every = saves == _EVERY_INPUT.get(len(inputs))  # then the inputs' tuple is kept as it is
-            declared = tuple(inputs) if every else tuple([inputs[i] for i in saves])
-            versions = tuple([t._version_counter[0] for t in declared])
-            if not any(versions):  # the common case: one shared tuple (versions that count up are not interned)
-                versions = interned(versions)
+            if saves == _EVERY_INPUT.get(n_inputs):  # then the inputs' tuple is kept as it is
+                declared = tuple(inputs)
+                versions = ((a._version_counter[0], b._version_counter[0]) if n_inputs == 2 else
+                            (a._version_counter[0],) if n_inputs == 1 else
+                            tuple([t._version_counter[0] for t in declared]))
+            else:
+                declared = tuple([inputs[i] for i in saves])
+                versions = tuple([t._version_counter[0] for t in declared])
+            if versions == _ZEROS.get(len(versions)):  # the common case: one shared tuple
+                versions = _ZEROS[len(versions)]
             if self._saved_in_forward:
                 declared, versions = declared + self._saved, versions + self._saved_versions
             self._saved, self._saved_versions = declared, versions
@@ -269,8 +289,9 @@ class Function(Node):
         self.__class__ = node_class if node_class is not None else _node_class(type(self), self.name())
         if type(outputs) is not tuple:
             array = outputs if type(outputs) in _ARRAY_TYPES else as_array(outputs)
-            out = _output(array, self, 0)
-            self._output_meta = interned(((array.shape, array.dtype),))
+            dtype = array.dtype
+            out = _new(array, self, 0) if dtype in _DIFFERENTIABLE else _new(array)  # _output, inlined
+            self._output_meta = interned(((array.shape, dtype),))
             if self.saves_output:
                 self._output = _Packed(array, True) if Hooks.saved else array
                 self._output_version = out._version_counter
@@ -383,6 +404,8 @@ class Function(Node):
         saved = getattr(self, "_saved", ())
         if saved is None:
             raise RuntimeError(_FREED)
+        if len(saved) == 2:  # unrolled: a comprehension is a function call in 3.11
+            return self.saved(0), self.saved(1)
         return tuple([self.saved(i) for i in range(len(saved))])
 
     def saved(self, i):

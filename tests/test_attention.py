@@ -161,6 +161,29 @@ def test_sdpa_second_derivatives():
     assert torch.autograd.gradgradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v), (q, k, v))
 
 
+def test_sdpa_second_derivatives_through_masks_and_dropout():
+    q, k, v = (torch.randn(2, 3, 4, dtype=torch.float64, requires_grad=True) for _ in range(3))
+    bias = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+    keep = torch.tensor(np.array([[True, False, True], [False, False, False], [True, True, False]]))
+
+    def attend(q, k, v, bias):
+        torch.manual_seed(3)  # the same dropout mask on every evaluation
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=0.3)
+    assert torch.autograd.gradgradcheck(attend, (q, k, v, bias))
+    assert torch.autograd.gradgradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=keep),
+                                        (q, k, v))  # a row with every key masked
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mask", [None, "bool", "float"])
+def test_sdpa_with_dropout_matches_pytorch(mask, dtype):
+    """The same seed draws PyTorch's dropout mask on the weights: the same outputs and gradients."""
+    given = {None: None, "bool": np.random.rand(4, 5) > 0.3, "float": randn(3, 4, 5, dtype=dtype)}[mask]
+    torch.manual_seed(5)
+    torch_ref.manual_seed(5)
+    sdpa_parity(((2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 6)), dtype, mask=given, dropout_p=0.3)
+
+
 def test_sdpa_dropout_zeroes_weights_and_rescales_the_rest():
     torch.manual_seed(0)
     v = torch.eye(64).reshape(1, 64, 64)
@@ -412,6 +435,20 @@ def test_multihead_attention_dropout_only_in_training():
     mha.train()
     _, dropped = mha(x, x, x, average_attn_weights=False)
     assert (dropped.numpy(force=True) == 0).mean() > 0.3  # the weights returned are the ones applied
+
+
+@pytest.mark.parametrize("need_weights, average", [(False, True), (True, True), (True, False)])
+def test_multihead_attention_in_training_draws_pytorchs_dropout_mask(need_weights, average):
+    x = randn(3, 5, 8)
+    results = []
+    for lib in (torch, torch_ref):
+        lib.manual_seed(0)
+        mha = lib.nn.MultiheadAttention(8, 2, dropout=0.3, batch_first=True)
+        t = lib.tensor(x)
+        results.append(mha(t, t, t, need_weights=need_weights, average_attn_weights=average))
+    for ours, theirs in zip(*results):
+        if theirs is not None:
+            assert_close(ours, theirs, np.float32)
 
 
 def test_multi_head_attention_forward_with_static_key_and_value():

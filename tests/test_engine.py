@@ -22,6 +22,16 @@ def test_fan_out_accumulates():
     assert x.grad.item() == 7.0
 
 
+def test_fanned_in_gradient_of_a_0d_leaf_is_a_writable_array():
+    """numpy sums two 0-d arrays to a scalar: the summed gradient must still be a 0-d array (zero_ writes it)."""
+    x = leaf(3.0)
+    (x * 2.0 + x * 5.0).backward()
+    assert type(x.grad.array) is np.ndarray and x.grad.shape == ()
+    assert x.grad.item() == 7.0
+    x.grad.zero_()
+    assert x.grad.item() == 0.0
+
+
 def test_diamond_graph_runs_each_node_once():
     x = leaf(2.0)
     a = x.exp()

@@ -34,6 +34,32 @@ def test_layer_norm_gradcheck(normalized_shape):
     assert gradgradcheck(lambda x, w, b: F.layer_norm(x, normalized_shape, w, b), (x, w, b))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight, bias", [(True, True), (True, False), (False, False)])
+@pytest.mark.parametrize("needs", [(True, True, True), (False, True, True), (True, False, False)])
+def test_layer_norm_row_kernels_match_pytorch(dtype, weight, bias, needs):
+    """float32/float64 layer norm runs the "normalization" kernels: PyTorch's outputs and gradients, on a
+    transposed (non-contiguous) input, for whichever inputs need them."""
+    torch_ref = pytest.importorskip("torch")
+    if not any(n for n, given in zip(needs, (True, weight, bias)) if given):
+        pytest.skip("nothing to differentiate")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((5, 3, 4, 6)).astype(dtype) * 3 + 1, rng.standard_normal((4, 6)).astype(dtype),
+              rng.standard_normal((4, 6)).astype(dtype)]
+    grad = rng.standard_normal((3, 5, 4, 6)).astype(dtype)
+    results = []
+    for lib in (torch, torch_ref):
+        x, w, b = (lib.tensor(a, requires_grad=n) for a, n in zip(arrays, needs))
+        y = lib.nn.functional.layer_norm(x.transpose(0, 1), (4, 6), w if weight else None, b if bias else None)
+        y.backward(lib.tensor(grad))
+        results.append([y] + [t.grad for t, given in zip((x, w, b), (True, weight, bias)) if given])
+    tolerance = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    for ours, theirs in zip(*results):
+        assert (ours is None) == (theirs is None)
+        if ours is not None:
+            np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), **tolerance)
+
+
 def test_group_norm_gradcheck():
     x, w, b = rand64(2, 4, 3), rand64(4), rand64(4)
     assert gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (x, w, b))

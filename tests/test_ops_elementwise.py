@@ -344,6 +344,31 @@ def test_relu_backward_is_one_threshold_node_with_its_own_gradient():
     assert gy.grad.tolist() == [0.0, 0.0, 1.0, 1.0]
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_relu_backward_matches_torch_on_inf_nan_and_signed_zeros(dtype):
+    """0 (+0.0) where the output is <= 0 whatever the gradient there (inf, NaN); the gradient itself elsewhere."""
+    torch_ref = pytest.importorskip("torch")
+    x = np.array([-1, 0, -0.0, 2, np.nan, 3, 4, -5], dtype=dtype)
+    gy = np.array([np.inf, np.nan, -3, 1.5, 2, np.nan, -np.inf, -0.0], dtype=dtype)
+    ours = torch.tensor(x, requires_grad=True)
+    torch.relu(ours).backward(torch.tensor(gy))
+    theirs = torch_ref.tensor(x, requires_grad=True)
+    torch_ref.relu(theirs).backward(torch_ref.tensor(gy))
+    got, want = ours.grad.numpy(force=True), theirs.grad.numpy()
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize("value, expected", [(2.0, 3.0), (-2.0, 0.0)])
+def test_relu_backward_of_a_0d_tensor(value, expected):
+    """A 0-d ReLU (micrograd's scalar graphs) and its second order: numpy's ops on 0-d arrays give scalars."""
+    x = torch.tensor(value, requires_grad=True)
+    (g,) = torch.autograd.grad(torch.relu(x) * 3.0, x, create_graph=True)
+    assert g.shape == () and g.item() == expected
+    (gg,) = torch.autograd.grad(torch.relu(g * x), x)
+    assert gg.shape == () and gg.item() == (expected if value > 0 else 0.0)
+
+
 @pytest.mark.parametrize("name", ["tanh", "sigmoid"])
 @pytest.mark.parametrize("dtype", [np.float64, np.complex128])
 def test_fused_backward_second_and_third_order_match_torch(name, dtype):

@@ -337,6 +337,20 @@ def test_max_pool2d_matches_torch_on_nan_and_minus_inf_in_random_windows():
         checked += 1
 
 
+@pytest.mark.parametrize("spatial, options", [(2, dict(kernel_size=2)), (2, dict(kernel_size=3, stride=2, padding=1)),
+                                             (3, dict(kernel_size=(1, 2, 3), stride=(1, 2, 2), padding=(0, 1, 1)))])
+def test_max_pool_matches_torch_on_relu_outputs(spatial, options):
+    """Rows of many windows (the vectorised interior and the checked border) over ReLU outputs full of ties."""
+    ref = pytest.importorskip("torch")
+    x = np.maximum(np.random.default_rng(13).standard_normal((3, 4) + (6, 20, 29)[-spatial:]), 0).astype(np.float32)
+    name = f"max_pool{spatial}d"
+    y, idx = getattr(F, name)(tensor(x), return_indices=True, **options)
+    ty, tidx = getattr(ref.nn.functional, name)(ref.from_numpy(x), return_indices=True, **options)
+    np.testing.assert_array_equal(y.numpy(force=True), ty.numpy())
+    np.testing.assert_array_equal(idx.numpy(force=True), tidx.numpy())
+    assert idx.dtype == torch.int64
+
+
 def test_parallel_kernels_agree_with_serial_ones(monkeypatch):
     """Small inputs run the serial twins; forcing the parallel ones must not change a single value."""
     from autograd_core.kernels import twin

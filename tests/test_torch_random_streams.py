@@ -110,6 +110,30 @@ def test_bernoulli(seed):
         assert_same(*both(draw, seed))
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bernoulli_with_a_number_across_twists_and_odd_positions(seed):
+    """The Numba draw of ``bernoulli_(p)``: pairs of words across many of mt19937's 624-word twists, after an odd
+    number of words (pairs then straddle the twists), p = 0 and 1, and the stream it leaves."""
+    def draws(m):
+        return (m.empty(5000).bernoulli_(0.9), m.randint(0, 7, (3,)), m.empty(5001, dtype=m.float64).bernoulli_(0.37),
+                m.empty(700).bernoulli_(0.0), m.empty(700).bernoulli_(1.0), m.rand(5))
+    for ours, theirs in zip(*both(draws, seed)):
+        assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize("make", [lambda m: m.ones(6, 7, 8), lambda m: m.ones(6, 7, 8).transpose(0, 1),
+                                  lambda m: m.ones(4, 6, 8, dtype=m.float64).permute(2, 0, 1),
+                                  lambda m: m.ones(6, 16)[:, ::2], lambda m: m.ones(3, 1, 5).transpose(0, 2),
+                                  lambda m: m.ones(())])
+@pytest.mark.parametrize("drop", [lambda m, x: m.nn.functional.dropout(x, 0.3),
+                                  lambda m, x: m.nn.functional.alpha_dropout(x, 0.3, training=True),
+                                  lambda m, x: m.nn.functional.dropout(x, 0.3, inplace=True)])
+def test_dropout_masks_fill_the_input_in_memory_order(make, drop):
+    """PyTorch draws the mask into ``empty_like(input)``: a dense input's strides, filled in memory order (a
+    transposed tensor's mask is not the contiguous one's); other inputs get a contiguous mask."""
+    assert_same(*both(lambda m: drop(m, make(m)), 11))
+
+
 def test_normal_of_tensors():
     for draw in (lambda m: m.normal(m.arange(20.0), m.full((20,), 2.0)),
                  lambda m: m.normal(m.arange(5.0), 0.5),

@@ -1,7 +1,7 @@
 """Transformer layers, stacks and nn.Transformer against PyTorch; the character-level language model example.
 
-Dropout is 0 (or the modules are in eval mode) wherever values are compared,
-since the two libraries draw different random masks.
+Dropout is 0 (or the modules are in eval mode) where values are compared, except in
+the training tests, where the same seed draws PyTorch's dropout masks.
 """
 import numpy as np
 import pytest
@@ -93,6 +93,44 @@ def test_decoder_layer_matches_pytorch(kwargs, dtype):
         return (module(t, m, tgt_mask=tgt_mask, memory_key_padding_mask=memory_padding),)
     module_parity(ours, theirs, [randn(*tgt, dtype=dtype), randn(*memory, dtype=dtype)], call, dtype,
                   [float_causal(4, dtype), pad])
+
+
+def seeded(call):
+    """``call`` after the same seed in both libraries: the layers then draw the same dropout masks."""
+    def seeded_call(*args):
+        torch.manual_seed(7)
+        torch_ref.manual_seed(7)
+        return call(*args)
+    return seeded_call
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kwargs", [{}, dict(batch_first=True), dict(norm_first=True, batch_first=True),
+                                    dict(activation="gelu")])
+def test_encoder_layer_in_training_matches_pytorch(kwargs, dtype):
+    """Dropout in training (on the attention weights, after attention, in and after the feed-forward block): the
+    same masks, so the same outputs and gradients; the masks fill the transposed attention output (batch_first) in
+    memory order, as PyTorch's."""
+    ours, theirs = both_modules(lambda lib, **kw: lib.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16,
+                                                                                 dropout=0.3, **kw), **kwargs)
+    pad = np.zeros((3, 5), dtype=bool)
+    pad[0, -2:] = True
+    shape = (3, 5, 8) if kwargs.get("batch_first") else (5, 3, 8)
+    module_parity(ours, theirs, [randn(*shape, dtype=dtype)], seeded(lambda m, x: (m(x),)), dtype)
+    module_parity(ours, theirs, [randn(*shape, dtype=dtype)],
+                  seeded(lambda m, x, mask, padding: (m(x, src_mask=mask, src_key_padding_mask=padding),)), dtype,
+                  [causal(5), pad])
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_decoder_layer_in_training_matches_pytorch(batch_first):
+    ours, theirs = both_modules(lambda lib, **kw: lib.nn.TransformerDecoderLayer(8, 2, dim_feedforward=16,
+                                                                                 dropout=0.3, **kw),
+                                batch_first=batch_first)
+    tgt, memory = ((3, 4, 8), (3, 6, 8)) if batch_first else ((4, 3, 8), (6, 3, 8))
+    module_parity(ours, theirs, [randn(*tgt), randn(*memory)],
+                  seeded(lambda module, t, m, tgt_mask: (module(t, m, tgt_mask=tgt_mask),)), np.float32,
+                  [float_causal(4)])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

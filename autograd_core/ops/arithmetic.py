@@ -308,7 +308,7 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
     result = _checked(Add(), input, other, "add")
-    return write_out("add", result, out)
+    return result if out is None else write_out("add", result, out)  # no call when out= is absent: the hot path
 
 
 @tensor_method("sub", "subtract", "__sub__")
@@ -316,13 +316,13 @@ def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
     result = _checked(Sub(), input, other, "sub")
-    return write_out("sub", result, out)
+    return result if out is None else write_out("sub", result, out)  # no call when out= is absent: the hot path
 
 
 @tensor_method("mul", "multiply", "__mul__")
 def mul(input, other, *, out=None):
     result = _checked(Mul(), input, other, "mul")
-    return write_out("mul", result, out)
+    return result if out is None else write_out("mul", result, out)  # no call when out= is absent: the hot path
 
 
 @tensor_method("div", "divide", "true_divide", "__truediv__")

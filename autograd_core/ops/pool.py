@@ -60,7 +60,7 @@ class _AvgPoolAdjoint(_AvgPool):
 
 
 class _MaxPool(Function):
-    """The maximum of each window; where it came from (the flat index in its plane, int64) is saved for backward.
+    """The maximum of each window; where it came from (the flat index in its plane) is saved for backward.
 
     The input is saved too, as PyTorch saves it: changing it in place after the forward makes backward raise.
     With ``return_indices`` the indices are also the op's second output.
@@ -75,7 +75,7 @@ class _MaxPool(Function):
     def forward(self, x):
         y, indices = kernels("pool", x).max_pool(x, self.windows)
         self.save_for_backward(indices)
-        return (y, indices.copy()) if self.return_indices else y  # the caller may change its copy
+        return (y, indices.astype(np.int64)) if self.return_indices else y  # PyTorch's dtype, in the caller's copy
 
     def backward(self, gy, _=None):
         _, indices = self.saved_tensors  # the input is read for its version check only

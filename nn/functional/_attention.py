@@ -1,11 +1,11 @@
 """Attention: scaled_dot_product_attention and multi_head_attention_forward (torch.nn.functional signatures).
 
-Both are compositions of existing ops: scores ``q @ k^T * scale`` plus the mask
-as an additive bias, a softmax over the keys, dropout, and the product with the
-values (a fused op measured no faster: the products and the softmax dominate).
-PyTorch runs its fused CPU kernel where it can (4-D inputs with one head size,
-no dropout, a mask needing no gradient); the final product then takes that
-kernel's node name, otherwise the name PyTorch's own composition ends with.
+scaled_dot_product_attention is one recorded op (``_Attention``): scores
+``q @ k^T * scale`` plus the mask as an additive bias, a softmax over the keys,
+dropout, and the product with the values, computed by the same ops as their
+composition. PyTorch runs its fused CPU kernel where it can (4-D inputs with
+one head size, no dropout, a mask needing no gradient); the node then takes
+that kernel's name, otherwise the name PyTorch's own composition ends with.
 """
 import math
 import warnings
@@ -13,9 +13,10 @@ import warnings
 import numpy as np
 
 import autograd_core
-from autograd_core.ops.linalg import MatMul
+from autograd_core import as_tensor
+from autograd_core.autograd import Function
 
-from ._dropout import dropout
+from ._dropout import _scaled_noise, dropout
 from ._linear import linear
 from ._misc import pad
 
@@ -110,6 +111,58 @@ def _safe_softmax(scores):
     return autograd_core.softmax(scores.masked_fill(dead, 0.0), -1).masked_fill(dead, 0.0)
 
 
+def _weights(query, key, bias, scale, safe):
+    """The attention weights: the softmax of the scores (``_safe_softmax`` where a mask may hide whole rows)."""
+    scores = _scores(query, key, bias, scale)
+    return _safe_softmax(scores) if safe else autograd_core.softmax(scores, -1)
+
+
+class _Attention(Function):
+    """``dropout(_weights(query, key, bias)) @ value`` as one node, named ``node``.
+
+    Inputs: query, key, value, then the bias when given. Forward saves the
+    weights, dropout's scaled noise and the weights it applied, so that backward
+    is four products and the softmax's backward; under ``create_graph`` the
+    weights are rebuilt from the inputs, so that gradients of gradients exist.
+    """
+
+    def __init__(self, scale, safe, dropout_p, has_bias, node):
+        self.scale, self.safe, self.dropout_p, self.node = scale, safe, dropout_p, node
+        self.saves = (0, 1, 2, 3) if has_bias else (0, 1, 2)
+
+    def forward(self, query, key, value, bias=None):
+        weights = _weights(as_tensor(query), as_tensor(key), None if bias is None else as_tensor(bias), self.scale,
+                           self.safe)
+        noise = _scaled_noise(weights, None, self.dropout_p) if self.dropout_p > 0 else None
+        applied = weights if noise is None else weights * noise
+        self.save_for_backward(weights.array, None if noise is None else noise.array, applied.array)
+        return (applied @ as_tensor(value)).array
+
+    def backward(self, gy):
+        query, key, value, *bias, weights, noise, applied = self.saved_tensors
+        bias = bias[0] if bias else None
+        noise = None if noise is None else as_tensor(noise)
+        if autograd_core.is_grad_enabled():  # create_graph: the weights as functions of the inputs
+            weights = _weights(query, key, bias, self.scale, self.safe)
+            applied = weights if noise is None else weights * noise
+        else:
+            weights, applied = as_tensor(weights), as_tensor(applied)
+        needs = self.needs_input_grad
+        g_weights = gy @ value.transpose(-2, -1)
+        if noise is not None:
+            g_weights = g_weights * noise
+        g_scores = weights * (g_weights - (g_weights * weights).sum(-1, keepdim=True))  # the softmax's backward
+        grads = ((g_scores @ key) * self.scale if needs[0] else None,
+                 g_scores.transpose(-2, -1) @ (query * self.scale) if needs[1] else None,
+                 applied.transpose(-2, -1) @ gy if needs[2] else None)
+        if bias is None:
+            return grads
+        return grads + (g_scores if needs[3] else None,)
+
+    def name(self):
+        return self.node
+
+
 def _runs_fused_kernel(query, key, value, attn_mask, dropout_p, enable_gqa):
     """Whether PyTorch's CPU dispatch picks its fused kernel: 4-D inputs of one batch and head size, key and value
     of one shape (query heads a multiple of theirs with ``enable_gqa``), no dropout, a mask needing no gradient."""
@@ -136,18 +189,16 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     fused = _runs_fused_kernel(query, key, value, attn_mask, dropout_p, enable_gqa)
     if enable_gqa:
         key, value = _repeat_heads(key, query.shape[-3], "key"), _repeat_heads(value, query.shape[-3], "value")
-    bias = _attention_bias(attn_mask, is_causal, query, _weights_shape(query, key, value))
+    weights_shape = _weights_shape(query, key, value)
+    bias = _attention_bias(attn_mask, is_causal, query, weights_shape)
     if scale is None:  # 1/sqrt(E), infinite for E = 0 as in PyTorch (the scores are then empty sums: zeros)
         scale = 1 / math.sqrt(query.shape[-1]) if query.shape[-1] else math.inf
-    scores = _scores(query, key, bias, scale)
-    weights = autograd_core.softmax(scores, -1) if attn_mask is None else _safe_softmax(scores)
-    if dropout_p > 0:
-        weights = dropout(weights, dropout_p)
     if fused:
         node = _FUSED_NODE
     else:
-        node = "MmBackward0" if weights.dim() == 2 == value.dim() else "UnsafeViewBackward0"
-    return MatMul(node)(weights, value)
+        node = "MmBackward0" if len(weights_shape) == 2 == value.dim() else "UnsafeViewBackward0"
+    op = _Attention(scale, attn_mask is not None, dropout_p, bias is not None, node)
+    return op(query, key, value) if bias is None else op(query, key, value, bias)
 
 
 # ----- multi-head attention -----

@@ -2,7 +2,8 @@
 
 Plain and feature (channel) dropout scale what they keep by 1 / (1 - p); alpha
 dropout keeps the mean and variance of a SELU network's activations instead.
-The rank rules (and the warnings for the ranks PyTorch still accepts) are PyTorch's.
+The rank rules (and the warnings for the ranks PyTorch still accepts) are PyTorch's,
+and so are the masks: the same seed draws the same mask (see ``_noise``).
 """
 import math
 import warnings
@@ -20,21 +21,52 @@ def _check_p(p, op):
         raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _mask_shape(input, batch_dims):
-    """The mask's shape: the input's, or (N, C, 1, ...) for feature dropout (``batch_dims`` 2: whole channels).
+def _feature_mask_shape(input, batch_dims):
+    """Feature dropout's mask shape (N, C, 1, ...) (``batch_dims`` 2: whole channels).
 
     ``batch_dims`` 1 is an unbatched (C, ...) input changed in place, the mask of a batch of one.
     """
     shape = tuple(input.shape)
-    if batch_dims is None:
-        return shape
     if len(shape) < batch_dims:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return shape[:batch_dims] + (1,) * (len(shape) - batch_dims)
 
 
+def _memory_order(array):
+    """The dims of ``array`` from outermost to innermost in memory where it is dense without overlaps, else in
+    order: the order in which PyTorch fills ``empty_like(array)``, which keeps such strides."""
+    order = sorted(range(array.ndim), key=lambda d: -array.strides[d])
+    expected = array.itemsize
+    for d in reversed(order):
+        if array.shape[d] != 1 and array.strides[d] != expected:
+            return list(range(array.ndim))
+        expected *= array.shape[d]
+    return order
+
+
+def _noise(input, batch_dims, p):
+    """PyTorch's Bernoulli(1 - p) draws of the mask, as an array (same seed, same mask): into
+    ``empty_like(input)``, filled in memory order, or for feature dropout into a contiguous (N, C, 1, ...)."""
+    if batch_dims is not None:
+        return autograd_core.empty(_feature_mask_shape(input, batch_dims), dtype=input.dtype,
+                                   device=input.device).bernoulli_(1 - p).array
+    order = _memory_order(input.array)
+    noise = autograd_core.empty([input.shape[d] for d in order], dtype=input.dtype,
+                                device=input.device).bernoulli_(1 - p)
+    return noise.permute(*sorted(range(len(order)), key=order.__getitem__)).array
+
+
+def _scaled_noise(input, batch_dims, p):
+    """What plain and feature dropout multiply ``input`` by: the Bernoulli(1 - p) noise divided by 1 - p, as
+    ATen computes it, or a 0-d zero for p = 1."""
+    if p == 1:
+        return autograd_core.zeros((), dtype=input.dtype)
+    keep = _noise(input, batch_dims, p)
+    return as_tensor(keep / keep.dtype.type(1 - p))
+
+
 def _dropout(input, p, training, inplace, batch_dims, alpha=False):
-    """ATen's dropout: ``input * keep / (1 - p)`` for a Bernoulli(1 - p) mask ``keep`` (see ``_mask_shape``).
+    """ATen's dropout: ``input * keep / (1 - p)`` for a Bernoulli(1 - p) mask ``keep`` (see ``_noise``).
 
     Alpha dropout gives dropped elements SELU's negative saturation and then
     restores the mean and variance: ``input * keep * a + b``. The input itself
@@ -42,15 +74,11 @@ def _dropout(input, p, training, inplace, batch_dims, alpha=False):
     """
     if input.numel() == 0 or not training or p == 0:  # numel first: a non-Tensor input fails even in eval
         return input
-    if p == 1:
-        zero = autograd_core.zeros((), dtype=input.dtype)
-        return input.mul_(zero) if inplace else input * zero
-    keep = autograd_core.empty(_mask_shape(input, batch_dims), dtype=input.dtype,
-                               device=input.device).bernoulli_(1 - p).array  # PyTorch's draw: same seed, same mask
-    t = keep.dtype.type
-    if not alpha:
-        mask = as_tensor(keep / t(1 - p))
+    if p == 1 or not alpha:
+        mask = _scaled_noise(input, batch_dims, p)
         return input.mul_(mask) if inplace else input * mask
+    keep = _noise(input, batch_dims, p)
+    t = keep.dtype.type
     scale = 1 / math.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p))
     mask = as_tensor(keep * t(scale))
     result = input.mul_(mask) if inplace else input * mask

@@ -14,6 +14,7 @@ import numpy as np
 
 import autograd_core
 from autograd_core import as_tensor, no_grad, sum_to
+from autograd_core.arrays import array_module, kernels
 from autograd_core.autograd import Function
 from autograd_core.tensor import int_arg
 
@@ -109,8 +110,55 @@ class NativeBatchNorm(_Normalization):
     """Batch norm: statistics per channel (dim 1) over the batch and spatial dims."""
 
 
+def _row_kernels(x):
+    """The backend's "normalization" kernels for a non-empty float32 or float64 array ``x``, else None (then the
+    general code runs)."""
+    if x.dtype not in (np.float32, np.float64) or x.size == 0:
+        return None
+    try:
+        return kernels("normalization", x)
+    except NotImplementedError:
+        return None
+
+
 class NativeLayerNorm(_Normalization):
-    """Layer norm: statistics per sample over the trailing ``normalized_shape`` dims."""
+    """Layer norm: statistics per sample over the trailing ``normalized_shape`` dims.
+
+    On arrays with "normalization" kernels (see ``_row_kernels``) forward and the
+    array backward are one loop per row of x viewed as (rows, features), with
+    float64 statistics; the Tensor backward (``create_graph``) is the general one.
+    """
+
+    def forward(self, x, *params):
+        rows_kernels = _row_kernels(x)
+        if rows_kernels is None:
+            return super().forward(x, *params)
+        xp, rows = array_module(x), x.reshape(-1, int(np.prod(self.feature_shape)))
+        weight = params[0].reshape(-1) if self.has_weight else None
+        bias = params[self.has_weight].reshape(-1) if self.has_bias else None
+        y = xp.empty(rows.shape, dtype=x.dtype)
+        mean, rstd = xp.empty(rows.shape[0]), xp.empty(rows.shape[0])
+        rows_kernels.layer_norm(rows, weight, bias, self.eps, y, mean, rstd)
+        stats_shape = x.shape[:x.ndim - len(self.feature_shape)] + (1,) * len(self.feature_shape)
+        self.save_for_backward(mean.reshape(stats_shape), rstd.reshape(stats_shape))
+        return y.reshape(x.shape)
+
+    def input_grads(self, math, gy, x, weight, mean, rstd):
+        rows_kernels = _row_kernels(x) if math is _ARRAYS else None
+        if rows_kernels is None:
+            return super().input_grads(math, gy, x, weight, mean, rstd)
+        xp, features = array_module(x), int(np.prod(self.feature_shape))
+        needs = self.needs_input_grad
+        gx = xp.empty((x.size // features, features), dtype=x.dtype) if needs[0] else None
+        g_weight = xp.empty(features, dtype=x.dtype) if self.has_weight and needs[1] else None
+        g_bias = xp.empty(features, dtype=x.dtype) if self.has_bias and needs[1 + self.has_weight] else None
+        rows_kernels.layer_norm_backward(gy.reshape(-1, features), x.reshape(-1, features),
+                                         None if weight is None else weight.reshape(-1), mean.reshape(-1),
+                                         rstd.reshape(-1), gx, g_weight, g_bias)
+        grads = [None if gx is None else gx.reshape(x.shape)]
+        grads += [None if g is None else g.reshape(self.feature_shape) for g, given in
+                  ((g_weight, self.has_weight), (g_bias, self.has_bias)) if given]
+        return tuple(grads)
 
 
 class NativeGroupNorm(_Normalization):
