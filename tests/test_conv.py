@@ -261,6 +261,32 @@ def test_large_batch_is_processed_in_chunks(monkeypatch):
     np.testing.assert_allclose(tw.grad.numpy(force=True), gw, atol=1e-12)
 
 
+@pytest.mark.parametrize("groups, bias", [(1, True), (2, False)])
+def test_batch_shared_out_among_threads_gives_the_loop_reference(monkeypatch, groups, bias):
+    from autograd_core.kernels import batch_threads
+    monkeypatch.setattr(batch_threads, "SPLIT_FROM", 0)  # every batch of two or more images is split
+    monkeypatch.setattr(batch_threads, "_thread_limit", lambda: 3)  # three uneven slices of five images
+    rng = np.random.default_rng(9)
+    x, w = rng.standard_normal((5, 4, 7, 6)), rng.standard_normal((6, 4 // groups, 3, 2))
+    b = rng.standard_normal(6) if bias else None
+    tx, tw = tensor(x, True), tensor(w, True)
+    tb = tensor(b, True) if bias else None
+    y = F.conv2d(tx, tw, tb, padding=1, groups=groups)
+    gy = rng.standard_normal(y.shape)
+    gx_graph, = torch.autograd.grad(y, tx, tensor(gy), retain_graph=True)  # input gradient alone
+    y.backward(tensor(gy))
+    ref, gx, gw = reference_conv2d(x, w, (1, 1), (1, 1), (1, 1), (1, 1), groups, gy)
+    if bias:
+        ref = ref + b[:, None, None]
+        np.testing.assert_allclose(tb.grad.numpy(force=True), gy.sum(axis=(0, 2, 3)), atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ref, atol=1e-12)
+    np.testing.assert_allclose(tx.grad.numpy(force=True), gx, atol=1e-12)
+    np.testing.assert_allclose(gx_graph.numpy(force=True), gx, atol=1e-12)
+    np.testing.assert_allclose(tw.grad.numpy(force=True), gw, atol=1e-12)
+    gw_rebuilt, = torch.autograd.grad(F.conv2d(tx.detach(), tw, padding=1, groups=groups), tw, tensor(gy))
+    np.testing.assert_allclose(gw_rebuilt.numpy(force=True), gw, atol=1e-12)  # columns rebuilt per slice
+
+
 def test_padding_strings():
     x, w = torch.randn(1, 2, 7, 6), torch.randn(3, 2, 3, 4)
     assert F.conv2d(x, w, padding="valid").shape == F.conv2d(x, w).shape

@@ -12,7 +12,9 @@ Each image's columns form a (C*KD*KH*KW, OD*OH*OW) matrix per group, so one
 ``np.matmul`` of the weight over a chunk of images yields NCDHW output
 directly. The bias rides along in the same GEMM: a row of ones under each
 group's columns meets a bias column beside the weight. The batch is cut into
-chunks so that the column buffer stays under ``COLUMN_BUDGET`` elements.
+chunks so that the column buffer stays under ``COLUMN_BUDGET`` elements, and
+each chunk's images are shared out among the threads (``batch_threads``: one
+image's GEMM is too small for OpenBLAS to split).
 
 ``forward`` can hand its columns back to the caller, which passes them to
 ``weight_grad`` in the backward pass instead of rebuilding them.
@@ -21,6 +23,7 @@ import math
 
 import numpy as np
 
+from .batch_threads import across_batch
 from .im2col import col2im, im2col
 
 COLUMN_BUDGET = 1 << 24
@@ -38,18 +41,37 @@ def _chunks(batch, geom, channels):
     return [slice(start, start + step) for start in range(0, batch, step)]
 
 
-def _columns(z, geom, ones_row=False):
-    """im2col of the contiguous images ``z`` as (n, G, C/G*KD*KH*KW [+ 1 row of ones], OD*OH*OW)."""
+def _column_buffer(z, geom, ones_row=False):
+    """The (n, G, C/G*KD*KH*KW [+ 1 row of ones], OD*OH*OW) buffer for the columns of the contiguous images ``z``
+    (``z`` itself, reshaped, for a pointwise convolution without the ones row)."""
     n, channels = z.shape[:2]
     rows = _rows_per_group(channels, geom)
     pixels = math.prod(geom.out_size)
     if geom.pointwise and not ones_row:
         return z.reshape(n, geom.groups, rows, pixels)
-    col = np.empty((n, geom.groups, rows + (1 if ones_row else 0), pixels), dtype=z.dtype)
-    im2col(z, col.reshape(col.shape[:3] + geom.out_size), geom)
+    return np.empty((n, geom.groups, rows + (1 if ones_row else 0), pixels), dtype=z.dtype)
+
+
+def _fill_columns(z, col, geom, ones_row, parallel):
+    """im2col of the images ``z`` into their ``_column_buffer`` ``col``."""
+    if geom.pointwise and not ones_row:
+        return
+    rows = _rows_per_group(z.shape[1], geom)
+    im2col(z, col.reshape(col.shape[:3] + geom.out_size), geom, parallel)
     if ones_row:
         col[:, :, rows] = 1
+
+
+def _columns(z, geom, ones_row, parallel):
+    """The filled column buffer of the contiguous images ``z``."""
+    col = _column_buffer(z, geom, ones_row)
+    _fill_columns(z, col, geom, ones_row, parallel)
     return col
+
+
+def _image_work(weight_rows, out_channels, geom):
+    """Multiply-adds of one image's GEMM: (O, rows) times (rows, OD*OH*OW)."""
+    return weight_rows * out_channels * math.prod(geom.out_size)
 
 
 def _grouped_weight(w, groups):
@@ -77,9 +99,16 @@ def forward(z, w, geom, bias=None, keep_columns=False):
         weight = np.concatenate([weight, bias.reshape(weight.shape[:2] + (1,))], axis=2)
     out = _grouped_output(y, geom.groups)
     parts = _chunks(z.shape[0], geom, z.shape[1])
+    work = _image_work(weight.shape[2], w.shape[0], geom)
     for part in parts:
-        col = _columns(z[part], geom, with_bias)
-        np.matmul(weight, col, out=out[part])
+        images, images_out = z[part], out[part]
+        col = _column_buffer(images, geom, with_bias)
+
+        def columns_times_weight(some, parallel):
+            _fill_columns(images[some], col[some], geom, with_bias, parallel)
+            np.matmul(weight, col[some], out=images_out[some])
+
+        across_batch(columns_times_weight, images.shape[0], work)
     return y, (col if keep_columns and len(parts) == 1 else None)
 
 
@@ -90,27 +119,34 @@ def input_grad(gy, w, geom):
     gz = np.empty((gy.shape[0], channels) + geom.in_size, dtype=gy.dtype)
     weight_t = _grouped_weight(w, geom.groups).transpose(0, 2, 1)
     grads = _grouped_output(gy, geom.groups)
+    work = _image_work(weight_t.shape[1], w.shape[0], geom)
     for part in _chunks(gy.shape[0], geom, channels):
-        if geom.pointwise:
-            np.matmul(weight_t, grads[part], out=_grouped_output(gz[part], geom.groups))
-            continue
-        col = np.matmul(weight_t, grads[part])
-        col2im(col.reshape(col.shape[:3] + geom.out_size), gz[part], geom)
+        part_grads, part_gz = grads[part], gz[part]
+
+        def weight_times_grads(some, parallel):
+            if geom.pointwise:
+                np.matmul(weight_t, part_grads[some], out=_grouped_output(part_gz[some], geom.groups))
+                return
+            col = np.matmul(weight_t, part_grads[some])
+            col2im(col.reshape(col.shape[:3] + geom.out_size), part_gz[some], geom, parallel)
+
+        across_batch(weight_times_grads, part_grads.shape[0], work)
     return gz
 
 
-def _add_weight_products(gw, grads, col):
-    """gw += sum over images of grads[n] @ col[n]^T, in stacked GEMMs of a bounded size.
+def _weight_products(grads, col):
+    """The sum over images of col[n] @ grads[n]^T, as (G, R, O/G), in stacked GEMMs of a bounded size.
 
     Each product is computed transposed, as col[n] @ grads[n]^T: with the long
     column matrix as the plain operand OpenBLAS runs it faster (LeNet-5's
     second convolution: 0.46 ms against 0.83 ms).
     """
-    step = max(1, PRODUCT_BUDGET // gw.size)
-    gw_t = gw.transpose(0, 2, 1)
+    total = np.zeros(col.shape[1:3] + grads.shape[2:3], dtype=grads.dtype)
+    step = max(1, PRODUCT_BUDGET // total.size)
     for start in range(0, grads.shape[0], step):
         part = slice(start, start + step)
-        gw_t += np.matmul(col[part], grads[part].transpose(0, 1, 3, 2)).sum(axis=0)
+        total += np.matmul(col[part], grads[part].transpose(0, 1, 3, 2)).sum(axis=0)
+    return total
 
 
 def weight_grad(z, gy, geom, with_bias=False, columns=None):
@@ -119,18 +155,26 @@ def weight_grad(z, gy, geom, with_bias=False, columns=None):
     With ``with_bias`` the ones row under the columns yields the bias gradient in
     the same GEMM. ``columns`` are ``forward``'s kept columns of ``z`` (built
     with the ones row exactly when ``with_bias``); without them they are rebuilt.
+    Split over threads, each slice of the batch sums its own products.
     """
     gy = np.ascontiguousarray(gy)
+    if columns is None:
+        z = np.ascontiguousarray(z)
     groups = geom.groups
     channels = z.shape[1]
     rows = _rows_per_group(channels, geom)
     grads = _grouped_output(gy, groups)
-    gw = np.zeros((groups, gy.shape[1] // groups, rows + (1 if with_bias else 0)), dtype=gy.dtype)
-    if columns is not None:
-        _add_weight_products(gw, grads, columns)
-    else:
-        z = np.ascontiguousarray(z)
-        for part in _chunks(z.shape[0], geom, channels):
-            _add_weight_products(gw, grads[part], _columns(z[part], geom, with_bias))
+    work = _image_work(rows + (1 if with_bias else 0), gy.shape[1], geom)
+    gw_t = np.zeros((groups, rows + (1 if with_bias else 0), gy.shape[1] // groups), dtype=gy.dtype)
+    for part in ([slice(0, z.shape[0])] if columns is not None else _chunks(z.shape[0], geom, channels)):
+        part_grads, images = grads[part], z[part]
+
+        def products(some, parallel):
+            col = columns[some] if columns is not None else _columns(images[some], geom, with_bias, parallel)
+            return _weight_products(part_grads[some], col)
+
+        for partial in across_batch(products, images.shape[0], work):
+            gw_t += partial
+    gw = gw_t.transpose(0, 2, 1)
     weight = gw[:, :, :rows].reshape((gy.shape[1], channels // groups) + geom.kernel)
     return weight, (gw[:, :, rows].reshape(-1) if with_bias else None)

@@ -108,21 +108,23 @@ def column_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilatio
     return im2col, col2im
 
 
-def _version(which, x, col, geom):
+def _version(which, x, col, geom, parallel):
     """Kernel ``which`` (0: im2col, 1: col2im) of ``geom``'s pair, serial or parallel by size, and its block count."""
     twin = column_kernels(*geom.stride, *geom.dilation)[which]
-    kernel = twin.sized(col.size)
+    kernel = twin.sized(col.size) if parallel else twin.serial
     planes = x.shape[0] * x.shape[1]
     return kernel, (min(planes, PLANES_PER_THREAD * numba.get_num_threads()) if kernel is twin.parallel else 1)
 
 
-def im2col(x, col, geom):
-    """Fill ``col`` (N, G, R, OD, OH, OW) with the columns of the contiguous images ``x`` for ``geom``."""
-    kernel, blocks = _version(0, x, col, geom)
+def im2col(x, col, geom, parallel=True):
+    """Fill ``col`` (N, G, R, OD, OH, OW) with the columns of the contiguous images ``x`` for ``geom``
+    (in one thread unless ``parallel`` and large enough)."""
+    kernel, blocks = _version(0, x, col, geom, parallel)
     kernel(x, col, *geom.kernel, *geom.padding, blocks)
 
 
-def col2im(col, x, geom):
-    """Overwrite ``x`` (N, C, D, H, W) with the adjoint of ``im2col``: each column entry added at its pixel."""
-    kernel, blocks = _version(1, x, col, geom)
+def col2im(col, x, geom, parallel=True):
+    """Overwrite ``x`` (N, C, D, H, W) with the adjoint of ``im2col``: each column entry added at its pixel
+    (in one thread unless ``parallel`` and large enough)."""
+    kernel, blocks = _version(1, x, col, geom, parallel)
     kernel(col, x, *geom.kernel, *geom.padding, blocks)

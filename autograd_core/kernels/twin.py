@@ -6,7 +6,9 @@ threads of the GEMM before and after it hold the cores anyway. On the LeNet-5
 training step the serial kernels made the whole step 7-10% faster, and on the
 course CNN and the conv2d benchmark they were as fast as the parallel ones.
 So a kernel written with ``prange`` is compiled both ways, and a call takes
-the parallel version only for at least ``PARALLEL_MIN_WORK`` elements.
+the parallel version only for at least ``PARALLEL_MIN_WORK`` elements. The
+serial version releases the GIL (``nogil``), so that Python threads can run it
+on slices of a batch at once (``batch_threads``).
 
 Numba's on-disk cache keys a function by its qualified name and source line,
 not by its flags, so the serial twin is compiled from a copy of the function
@@ -50,7 +52,7 @@ class TwinKernel:
         serial = FunctionType(function.__code__, function.__globals__, function.__name__,
                               function.__defaults__, function.__closure__)
         serial.__qualname__ = function.__qualname__ + "_serial"
-        self.serial = njit(cache=True)(serial)
+        self.serial = njit(cache=True, nogil=True)(serial)
         self.parallel = _OneThreadAtATime(njit(parallel=True, cache=True)(function), self.serial)
         self.__doc__ = function.__doc__
 
