@@ -101,15 +101,20 @@ def forward(z, w, geom, bias=None, keep_columns=False):
     parts = _chunks(z.shape[0], geom, z.shape[1])
     work = _image_work(weight.shape[2], w.shape[0], geom)
     for part in parts:
-        images, images_out = z[part], out[part]
-        col = _column_buffer(images, geom, with_bias)
-
-        def columns_times_weight(some, parallel):
-            _fill_columns(images[some], col[some], geom, with_bias, parallel)
-            np.matmul(weight, col[some], out=images_out[some])
-
-        across_batch(columns_times_weight, images.shape[0], work)
+        col = _forward_chunk(z[part], weight, out[part], geom, with_bias, work)
     return y, (col if keep_columns and len(parts) == 1 else None)
+
+
+def _forward_chunk(images, weight, out, geom, with_bias, work):
+    """``out = weight @ columns(images)`` over the threads; returns the columns."""
+    col = _column_buffer(images, geom, with_bias)
+
+    def columns_times_weight(some, parallel):
+        _fill_columns(images[some], col[some], geom, with_bias, parallel)
+        np.matmul(weight, col[some], out=out[some])
+
+    across_batch(columns_times_weight, images.shape[0], work)
+    return col
 
 
 def input_grad(gy, w, geom):
@@ -121,17 +126,20 @@ def input_grad(gy, w, geom):
     grads = _grouped_output(gy, geom.groups)
     work = _image_work(weight_t.shape[1], w.shape[0], geom)
     for part in _chunks(gy.shape[0], geom, channels):
-        part_grads, part_gz = grads[part], gz[part]
-
-        def weight_times_grads(some, parallel):
-            if geom.pointwise:
-                np.matmul(weight_t, part_grads[some], out=_grouped_output(part_gz[some], geom.groups))
-                return
-            col = np.matmul(weight_t, part_grads[some])
-            col2im(col.reshape(col.shape[:3] + geom.out_size), part_gz[some], geom, parallel)
-
-        across_batch(weight_times_grads, part_grads.shape[0], work)
+        _input_grad_chunk(grads[part], weight_t, gz[part], geom, work)
     return gz
+
+
+def _input_grad_chunk(grads, weight_t, gz, geom, work):
+    """``gz = col2im(weight^T @ grads)`` over the threads."""
+    def weight_times_grads(some, parallel):
+        if geom.pointwise:
+            np.matmul(weight_t, grads[some], out=_grouped_output(gz[some], geom.groups))
+            return
+        col = np.matmul(weight_t, grads[some])
+        col2im(col.reshape(col.shape[:3] + geom.out_size), gz[some], geom, parallel)
+
+    across_batch(weight_times_grads, grads.shape[0], work)
 
 
 def _weight_products(grads, col):
@@ -147,6 +155,16 @@ def _weight_products(grads, col):
         part = slice(start, start + step)
         total += np.matmul(col[part], grads[part].transpose(0, 1, 3, 2)).sum(axis=0)
     return total
+
+
+def _add_weight_chunk(gw_t, grads, columns, images, geom, with_bias, work):
+    """``gw_t +=`` the chunk's products over the threads, from its ``columns`` or rebuilt from its ``images``."""
+    def products(some, parallel):
+        col = columns[some] if columns is not None else _columns(images[some], geom, with_bias, parallel)
+        return _weight_products(grads[some], col)
+
+    for partial in across_batch(products, grads.shape[0], work):
+        gw_t += partial
 
 
 def weight_grad(z, gy, geom, with_bias=False, columns=None):
@@ -166,15 +184,11 @@ def weight_grad(z, gy, geom, with_bias=False, columns=None):
     grads = _grouped_output(gy, groups)
     work = _image_work(rows + (1 if with_bias else 0), gy.shape[1], geom)
     gw_t = np.zeros((groups, rows + (1 if with_bias else 0), gy.shape[1] // groups), dtype=gy.dtype)
-    for part in ([slice(0, z.shape[0])] if columns is not None else _chunks(z.shape[0], geom, channels)):
-        part_grads, images = grads[part], z[part]
-
-        def products(some, parallel):
-            col = columns[some] if columns is not None else _columns(images[some], geom, with_bias, parallel)
-            return _weight_products(part_grads[some], col)
-
-        for partial in across_batch(products, images.shape[0], work):
-            gw_t += partial
+    if columns is not None:
+        _add_weight_chunk(gw_t, grads, columns, None, geom, with_bias, work)
+    else:
+        for part in _chunks(z.shape[0], geom, channels):
+            _add_weight_chunk(gw_t, grads[part], None, z[part], geom, with_bias, work)
     gw = gw_t.transpose(0, 2, 1)
     weight = gw[:, :, :rows].reshape((gy.shape[1], channels // groups) + geom.kernel)
     return weight, (gw[:, :, rows].reshape(-1) if with_bias else None)
