@@ -44,6 +44,7 @@ from . import autograd, utils, datasets, transforms, accelerator, backends, dist
 from . import func  # noqa: F401
 from .serialization import save, load
 from .numerical import numerical_diff, numerical_gradient
+from .threads import set_num_threads, get_num_threads
 
 from .tensor import check_tensor_arguments as _check_tensor_arguments
 # torch.exp([1.0]): "exp(): argument 'input' (position 1) must be Tensor, not list", as PyTorch's

@@ -224,7 +224,7 @@ CASES = [
 NOT_OPS = {"get_default_device", "get_default_dtype", "get_rng_state", "initial_seed", "is_grad_enabled",
            "keep_freed_memory", "load", "save", "manual_seed", "seed", "set_default_device", "set_default_dtype",
            "set_detect_anomaly", "set_rng_state", "numerical_diff", "numerical_gradient", "cast", "sum_to",
-           "from_numpy"}
+           "from_numpy", "set_num_threads", "get_num_threads"}  # test_num_threads checks their bad input
 
 
 def _library(name):

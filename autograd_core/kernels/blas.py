@@ -53,6 +53,12 @@ class _OneThread:
 _AS_IS = contextlib.nullcontext()
 
 
+def set_blas_threads(count):
+    """Give numpy's OpenBLAS ``count`` threads (``torch.set_num_threads``); other BLAS builds are left as they are."""
+    if _SET_THREADS is not None:
+        _SET_THREADS(count)
+
+
 def gemm_threads(work):
     """A context for GEMMs whose largest does ``work`` multiply-adds: one BLAS thread from ``THREADED_FROM``
     (where OpenBLAS would split it) to ``SERIAL_BELOW``, the library's count otherwise."""

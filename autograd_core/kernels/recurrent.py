@@ -15,30 +15,32 @@ from numba import njit
 def lstm_cell(gates, c_prev, c):
     """``gates`` (N, 4H) holds tanh of the (halved) pre-activations and becomes (i, f, g, o);
     ``c`` gets ``f * c_prev + i * g``."""
-    batch, size = c.shape
-    for n in range(batch):
-        row = gates[n]
-        for j in range(size):
-            i = row[j] * 0.5 + 0.5
-            f = row[size + j] * 0.5 + 0.5
-            row[j], row[size + j] = i, f
-            row[3 * size + j] = row[3 * size + j] * 0.5 + 0.5
-            c[n, j] = f * c_prev[n, j] + i * row[2 * size + j]
+    size = c.shape[1]
+    for n in range(c.shape[0]):
+        row, c_row, c_prev_row = gates[n], c[n], c_prev[n]
+        i, f, g, o = row[:size], row[size:2 * size], row[2 * size:3 * size], row[3 * size:]
+        for j in range(size):  # one row's gates as 1-d slices: the loop vectorises
+            i[j] = i[j] * 0.5 + 0.5
+            f[j] = f[j] * 0.5 + 0.5
+            o[j] = o[j] * 0.5 + 0.5
+            c_row[j] = f[j] * c_prev_row[j] + i[j] * g[j]
 
 
 @njit(cache=True, nogil=True)
 def lstm_cell_backward(g_out, dh, dc, c_prev, gates, tanh_c, d_gates):
     """One step back: the pre-activation gradients into ``d_gates``; ``dc`` becomes the previous step's."""
-    batch, size = dh.shape
-    for n in range(batch):
-        a, d = gates[n], d_gates[n]
+    size = dh.shape[1]
+    for n in range(dh.shape[0]):
+        row, d = gates[n], d_gates[n]
+        i, f, g, o = row[:size], row[size:2 * size], row[2 * size:3 * size], row[3 * size:]
+        di, df, dg, do = d[:size], d[size:2 * size], d[2 * size:3 * size], d[3 * size:]
+        g_out_row, dh_row, dc_row, c_prev_row, tanh_row = g_out[n], dh[n], dc[n], c_prev[n], tanh_c[n]
         for j in range(size):
-            i, f, g, o = a[j], a[size + j], a[2 * size + j], a[3 * size + j]
-            tc = tanh_c[n, j]
-            h_grad = dh[n, j] + g_out[n, j]
-            c_grad = dc[n, j] + h_grad * o * (1 - tc * tc)
-            d[j] = c_grad * g * i * (1 - i)
-            d[size + j] = c_grad * c_prev[n, j] * f * (1 - f)
-            d[2 * size + j] = c_grad * i * (1 - g * g)
-            d[3 * size + j] = h_grad * tc * o * (1 - o)
-            dc[n, j] = c_grad * f
+            tc = tanh_row[j]
+            h_grad = dh_row[j] + g_out_row[j]
+            c_grad = dc_row[j] + h_grad * o[j] * (1 - tc * tc)
+            di[j] = c_grad * g[j] * i[j] * (1 - i[j])
+            df[j] = c_grad * c_prev_row[j] * f[j] * (1 - f[j])
+            dg[j] = c_grad * i[j] * (1 - g[j] * g[j])
+            do[j] = h_grad * tc * o[j] * (1 - o[j])
+            dc_row[j] = c_grad * f[j]
