@@ -54,9 +54,9 @@ _AS_IS = contextlib.nullcontext()
 
 
 def set_blas_threads(count):
-    """Give numpy's OpenBLAS ``count`` threads (``torch.set_num_threads``); other BLAS builds are left as they are."""
-    if _SET_THREADS is not None:
-        _SET_THREADS(count)
+    """Give numpy's OpenBLAS ``count`` threads (``torch.set_num_threads``) and return its previous count;
+    other BLAS builds are left as they are (None)."""
+    return None if _SET_THREADS is None else _SET_THREADS(count)
 
 
 def gemm_threads(work):
