@@ -2,8 +2,9 @@
 
 A Function object is both the op's context (``ctx``) and its node in the graph:
 ``next_functions`` gives one ``(node, output_index)`` edge per input, as in
-PyTorch, with an ``AccumulateGrad`` node for each leaf that requires grad (kept as
-two flat tuples, ``_next`` and ``_next_index``: fewer live objects per recorded op).
+PyTorch, with an ``AccumulateGrad`` node for each leaf that requires grad (kept
+flat: the nodes in slots, ``_next_index`` a shared tuple; fewer live objects per
+recorded op for the cyclic garbage collector to scan).
 
 An op is entered in one of two ways and recorded by the same code (``_record``):
 
@@ -164,10 +165,12 @@ class _NeedsInputGrad:
     def __get__(self, fn, owner):
         if fn is None:
             return self
-        edges = fn._next
-        if len(edges) == 2:  # unrolled: a comprehension is a function call in 3.11
-            return (edges[0] is not None, edges[1] is not None)
-        return tuple([node is not None for node in edges])
+        arity = len(fn._next_index)
+        if arity == 2:  # read from the slots: no tuple of the edges
+            return (fn._next0 is not None, fn._next1 is not None)
+        if arity == 1:
+            return (fn._next0 is not None,)
+        return tuple([node is not None for node in fn._next])
 
 
 class Function(Node):
@@ -175,8 +178,8 @@ class Function(Node):
 
     # _saved: what backward reads (None once freed), _saved_versions: the saved tensors' versions when saved;
     # both unset until something is saved
-    __slots__ = ("_next", "_next_index", "_saved", "_saved_versions", "_output", "_output_version", "_output_meta",
-                 "__dict__", "__weakref__")
+    __slots__ = ("_next0", "_next1", "_next_many", "_next_index", "_saved", "_saved_versions", "_output",
+                 "_output_version", "_output_meta", "__dict__", "__weakref__")
     _saved_in_forward = False  # forward called save_for_backward (set per instance)
     saves = ()  # built-in ops: indices of the inputs whose tensors backward reads
     saves_output = False  # built-in ops: backward reads the output (``saved_output()``)
@@ -186,6 +189,17 @@ class Function(Node):
     _dirty = ()
     _non_differentiable = ()
     _static_node_class = None  # set per op class by __init_subclass__
+
+    @property
+    def _next(self):
+        """The edges' nodes: kept in slots for one and two inputs, so a recorded op leaves no tuple of them
+        for the cyclic garbage collector to scan while the graph is alive."""
+        arity = len(self._next_index)
+        if arity == 2:
+            return (self._next0, self._next1)
+        if arity == 1:
+            return (self._next0,)
+        return self._next_many if arity else ()
 
     # ----- the two ways in -----
     def __call__(self, *inputs):
@@ -255,14 +269,14 @@ class Function(Node):
         n_inputs = len(inputs)
         if n_inputs == 2:  # the common arities unrolled (no comprehension: each one is a function call in 3.11)
             a, b = inputs
-            self._next = (source_of(a), source_of(b))
+            self._next0, self._next1 = source_of(a), source_of(b)
             index = (a._output_index, b._output_index)
         elif n_inputs == 1:
             a = inputs[0]
-            self._next = (source_of(a),)
+            self._next0 = source_of(a)
             index = (a._output_index,)
         else:
-            self._next = tuple([source_of(x) for x in inputs])
+            self._next_many = tuple([source_of(x) for x in inputs])
             index = tuple([x._output_index for x in inputs])
         self._next_index = _ZEROS[n_inputs] if index == _ZEROS.get(n_inputs) else interned(index)
         saves = self.saves
@@ -336,9 +350,9 @@ class Function(Node):
         result = self.backward(*grads)
         if type(result) is not tuple:
             result = (result,)
-        if len(result) != len(self._next):
+        if len(result) != len(self._next_index):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
-                               f"{len(self._next)}, got {len(result)})")
+                               f"{len(self._next_index)}, got {len(result)})")
         return result
 
     def _run_custom_backward(self, grads):
