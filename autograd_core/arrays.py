@@ -195,8 +195,8 @@ def as_array(value, dtype=None, like=None):
     if like is None:
         if type(value) is np.ndarray:
             return value if dtype is None or value.dtype == dtype else value.astype(dtype)
-        if isinstance(value, np.generic):  # what numpy's ops on 0-d arrays return
-            return np.asarray(value, dtype=dtype)
+        if isinstance(value, np.generic):  # what numpy's ops on 0-d arrays return (np.array: faster than asarray)
+            return np.array(value, dtype=dtype)
         backend = backend_of(value) if is_array(value) else _default
     else:
         backend = backend_of(like)
