@@ -1,4 +1,5 @@
 """What every workload shares: the run context, result tables, goals and the guarded timing loop."""
+import gc
 import os
 import statistics
 import subprocess
@@ -120,8 +121,10 @@ def guarded_rows(ctx, builders, make_row):
 def timed_rows(ctx, builders, repeats, warmup, scale=1e3, rate=None, args=()):
     """Rows timing ``run = builders[name](module, *args)``: ``warmup`` untimed calls, then ``repeats`` timed
     calls shared over a few rounds in which the engines take turns (so that bursts of load from elsewhere on
-    the machine hit all alike). Before each turn the process idles SETTLE_S and makes one untimed call, so
-    that no engine pays for another library's thread pool still spinning. Median/min/max in seconds times
+    the machine hit all alike). Before each turn the process collects its cyclic garbage, idles SETTLE_S and
+    makes one untimed call, so that no engine pays for another library's thread pool still spinning or for
+    collecting another's garbage (micrograd's graphs are reference cycles: left for the collector, they
+    doubled the next engine's scalar-graph median). Median/min/max in seconds times
     ``scale``; ``rate(median seconds)`` fills the extra column."""
     runs, times = {}, {}
 
@@ -136,6 +139,7 @@ def timed_rows(ctx, builders, repeats, warmup, scale=1e3, rate=None, args=()):
     for turn in range(rounds):
         share = repeats // rounds + (turn < repeats % rounds)
         for name, run in list(runs.items()):
+            gc.collect()
             time.sleep(SETTLE_S)
             try:
                 run()
