@@ -73,6 +73,10 @@ class Node:
             self._hooks = {}
         self._hooks.setdefault(output_index, []).append(hook)
 
+    def keeps_saved(self, tensor):
+        """Whether ``tensor`` itself is among the values saved for backward (nothing here)."""
+        return False
+
     def release(self):
         """Free what was saved for backward; nodes that save nothing have nothing to free."""
 
@@ -122,7 +126,8 @@ def _accumulator(tensor):
     return node
 
 
-_EVERY_INPUT = {n: tuple(range(n)) for n in range(1, 9)}  # ``saves`` that name every input, by arity
+_IN_SLOT = object()  # in ``_saved``: this value sits in the node's slot ``_saved0`` or ``_saved1``
+_IN_SLOTS = {1: (_IN_SLOT,), 2: (_IN_SLOT, _IN_SLOT)}
 _ZEROS = {n: (0,) * n for n in range(9)}  # all-zero edge indices and saved versions, one shared tuple per length
 _INTERNED = {}
 
@@ -177,9 +182,10 @@ class Function(Node):
     """Base of every differentiable op; see the module docstring for the protocol."""
 
     # _saved: what backward reads (None once freed), _saved_versions: the saved tensors' versions when saved;
-    # both unset until something is saved
-    __slots__ = ("_next0", "_next1", "_next_many", "_next_index", "_saved", "_saved_versions", "_output",
-                 "_output_version", "_output_meta", "__dict__", "__weakref__")
+    # both unset until something is saved. One or two saved inputs of a built-in op sit in _saved0/_saved1,
+    # _saved then holds a shared tuple of _IN_SLOT markers: no tuple per recorded op for the collector to scan
+    __slots__ = ("_next0", "_next1", "_next_many", "_next_index", "_saved", "_saved0", "_saved1", "_saved_versions",
+                 "_output", "_output_version", "_output_meta", "__dict__", "__weakref__")
     _saved_in_forward = False  # forward called save_for_backward (set per instance)
     saves = ()  # built-in ops: indices of the inputs whose tensors backward reads
     saves_output = False  # built-in ops: backward reads the output (``saved_output()``)
@@ -281,19 +287,22 @@ class Function(Node):
         self._next_index = _ZEROS[n_inputs] if index == _ZEROS.get(n_inputs) else interned(index)
         saves = self.saves
         if saves:
-            if saves == _EVERY_INPUT.get(n_inputs):  # then the inputs' tuple is kept as it is
-                declared = tuple(inputs)
-                versions = ((a._version_counter[0], b._version_counter[0]) if n_inputs == 2 else
-                            (a._version_counter[0],) if n_inputs == 1 else
-                            tuple([t._version_counter[0] for t in declared]))
+            n_saved = len(saves)
+            if n_saved <= 2 and not (self._saved_in_forward or Hooks.saved):  # in the slots
+                first = self._saved0 = inputs[saves[0]]
+                if n_saved == 2:
+                    second = self._saved1 = inputs[saves[1]]
+                    versions = (first._version_counter[0], second._version_counter[0])
+                else:
+                    versions = (first._version_counter[0],)
+                self._saved = _IN_SLOTS[n_saved]
             else:
                 declared = tuple([inputs[i] for i in saves])
                 versions = tuple([t._version_counter[0] for t in declared])
-            if versions == _ZEROS.get(len(versions)):  # the common case: one shared tuple
-                versions = _ZEROS[len(versions)]
-            if self._saved_in_forward:
-                declared, versions = declared + self._saved, versions + self._saved_versions
-            self._saved, self._saved_versions = declared, versions
+                if self._saved_in_forward:
+                    declared, versions = declared + self._saved, versions + self._saved_versions
+                self._saved = declared
+            self._saved_versions = _ZEROS[n_saved] if versions == _ZEROS.get(n_saved) else versions  # often shared
         if Hooks.saved:
             self._saved = _packed(getattr(self, "_saved", ()))
         if self._argument_positions is not None:
@@ -428,7 +437,9 @@ class Function(Node):
         if saved is None:
             raise RuntimeError(_FREED)
         value = saved[i]
-        if type(value) is _Packed:  # a saved_tensors_hooks pack hook has it: no version check, as in PyTorch
+        if value is _IN_SLOT:
+            value = self._saved0 if i == 0 else self._saved1
+        elif type(value) is _Packed:  # a saved_tensors_hooks pack hook has it: no version check, as in PyTorch
             return value.unpacked()
         if isinstance(value, Tensor) and value._version_counter[0] != self._saved_versions[i]:
             raise _version_error(self, value, value._version_counter[0], self._saved_versions[i], f"saved tensor {i}")
@@ -448,7 +459,7 @@ class Function(Node):
 
     def inspect_saved(self):
         """``[(label, tensor or array), ...]`` still valid for backward (for viz); None once freed."""
-        saved = getattr(self, "_saved", ())
+        saved = self._saved_values()
         if saved is None:
             return None
         labels = [f"input {i}" for i in self.saves] + [f"saved {k}" for k in range(len(saved) - len(self.saves))]
@@ -460,9 +471,20 @@ class Function(Node):
             items.append(("output", self._output))
         return items
 
+    def _saved_values(self):
+        """The saved values without checks, the slots' in place of their markers (None once freed)."""
+        saved = getattr(self, "_saved", ())
+        if saved is not None and saved is _IN_SLOTS.get(len(saved)):
+            return (self._saved0,) if len(saved) == 1 else (self._saved0, self._saved1)
+        return saved
+
+    def keeps_saved(self, tensor):
+        """Whether ``tensor`` itself is among the values saved for backward."""
+        return any(value is tensor for value in self._saved_values() or ())
+
     def release(self):
         """Free what was saved for backward (the graph's structure stays walkable)."""
-        self._saved = None
+        self._saved = self._saved0 = self._saved1 = None
         self._output = None
 
     # ----- ctx: the rest of PyTorch's protocol -----

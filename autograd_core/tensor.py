@@ -258,7 +258,7 @@ class Tensor(dtypes.FloatingConversions):
             source = _new(self.array, self.grad_fn, self._output_index)
             source._requires_grad, source._version_counter = self._requires_grad, self._version_counter
         result = func(source, *args, **kwargs)
-        if recording and _saved_by(result.grad_fn, source):
+        if recording and result.grad_fn is not None and result.grad_fn.keeps_saved(source):
             # the new node needs the old values: keep them in a snapshot of their own
             source.array, source._version_counter = source.array.copy(), [source._version_counter[0]]
         if result.array.shape != self.array.shape:
@@ -506,12 +506,6 @@ def _view_refusal(view, steps):
         return f"Output {view._output_index} of {op} is a view and is being modified inplace. {_MULTIPLE_VIEWS}"
     return ("in-place change of a view that cannot be replayed from its base (an expanded view) while recording "
             "the graph; clone() it first")
-
-
-def _saved_by(node, tensor):
-    """Whether ``node`` saved ``tensor`` itself for its backward."""
-    saved = getattr(node, "_saved", None) if node is not None else None
-    return bool(saved) and any(t is tensor for t in saved)
 
 
 # ----- the public-op boundary -----
