@@ -57,19 +57,22 @@ _ANOMALY_CHECK = _AnomalyCheck()
 
 
 def _dependencies(roots):
-    """Count, for every node reachable from ``roots``, the edges that point at it (0 for a root no edge reaches)."""
+    """Count, for every node reachable from ``roots``, the edges that point at it (0 for a root no edge reaches);
+    and list each node's edge nodes, read once from its slots (``function.Node``: None past its inputs)."""
     deps = dict.fromkeys(roots, 0)
+    sources = {}
     stack = list(deps)
     while stack:
         fn = stack.pop()
-        for nxt in fn._next:
+        nexts = sources[fn] = fn._next_many or (fn._next0, fn._next1)
+        for nxt in nexts:
             if nxt is not None:
                 count = deps.get(nxt)
                 if count is None:  # first seen: walk its edges once
                     stack.append(nxt)
                     count = 0
                 deps[nxt] = count + 1
-    return deps
+    return deps, sources
 
 
 def _deliver(buffers, node, index, grad):
@@ -146,16 +149,16 @@ def run(edges, grads, retain_graph, create_graph, capture=None):
     for (node, index), g in zip(edges, grads):
         if node is not None:
             _deliver(buffers, node, index, g)
-    deps = _dependencies(list(buffers))
+    deps, sources_of = _dependencies(list(buffers))
     ready = [node for node in buffers if not deps[node]]
     with _grad_mode(create_graph), _collector_paused(), _anomaly_checked():
         watched = bool(GradMode.observers) or capture is not None
         while ready:
             node = ready.pop()
             in_grads = buffers.pop(node, None)
-            sources = node._next
+            sources = sources_of[node]  # zip below stops at the inputs' count
             if in_grads is None:
-                out_grads = (None,) * len(sources)
+                out_grads = (None,) * len(node._next_index)
             elif watched or node._hooks:
                 out_grads = _run_watched(node, in_grads, retain_graph, capture)
             else:

@@ -52,7 +52,11 @@ class Node:
     """What the engine needs of every graph node (``torch.autograd.graph.Node``)."""
 
     __slots__ = ()
-    _next = ()  # the node each input's gradient flows to (None for an input that needs none)
+    # The node each input's gradient flows to (None for an input that needs none): for up to two inputs in
+    # _next0 and _next1 (None past the inputs), else all of them in _next_many; ``_next`` gives them as a tuple
+    _next0 = _next1 = None
+    _next_many = ()
+    _next = ()
     _next_index = ()  # which output of that node each input is
     n_outputs = 1
     _hooks = None  # {output_index: [hook, ...]}: tensor hooks on this node's outputs
@@ -184,7 +188,7 @@ class Function(Node):
     # _saved: what backward reads (None once freed), _saved_versions: the saved tensors' versions when saved;
     # both unset until something is saved. One or two saved inputs of a built-in op sit in _saved0/_saved1,
     # _saved then holds a shared tuple of _IN_SLOT markers: no tuple per recorded op for the collector to scan
-    __slots__ = ("_next0", "_next1", "_next_many", "_next_index", "_saved", "_saved0", "_saved1", "_saved_versions",
+    __slots__ = ("_next0", "_next1", "_next_index", "_saved", "_saved0", "_saved1", "_saved_versions",
                  "_output", "_output_version", "_output_meta", "__dict__", "__weakref__")
     _saved_in_forward = False  # forward called save_for_backward (set per instance)
     saves = ()  # built-in ops: indices of the inputs whose tensors backward reads
@@ -198,14 +202,9 @@ class Function(Node):
 
     @property
     def _next(self):
-        """The edges' nodes: kept in slots for one and two inputs, so a recorded op leaves no tuple of them
-        for the cyclic garbage collector to scan while the graph is alive."""
-        arity = len(self._next_index)
-        if arity == 2:
-            return (self._next0, self._next1)
-        if arity == 1:
-            return (self._next0,)
-        return self._next_many if arity else ()
+        """The edges' nodes as a tuple. They sit in slots for one and two inputs, so that a recorded op leaves
+        no tuple of them for the cyclic garbage collector to scan while the graph is alive."""
+        return (self._next_many or (self._next0, self._next1))[:len(self._next_index)]
 
     # ----- the two ways in -----
     def __call__(self, *inputs):
@@ -279,10 +278,10 @@ class Function(Node):
             index = (a._output_index, b._output_index)
         elif n_inputs == 1:
             a = inputs[0]
-            self._next0 = source_of(a)
+            self._next0, self._next1 = source_of(a), None
             index = (a._output_index,)
         else:
-            self._next_many = tuple([source_of(x) for x in inputs])
+            self._next_many = tuple([source_of(x) for x in inputs])  # rare: in the instance's __dict__
             index = tuple([x._output_index for x in inputs])
         self._next_index = _ZEROS[n_inputs] if index == _ZEROS.get(n_inputs) else interned(index)
         saves = self.saves
@@ -484,8 +483,9 @@ class Function(Node):
 
     def release(self):
         """Free what was saved for backward (the graph's structure stays walkable)."""
-        self._saved = self._saved0 = self._saved1 = None
-        self._output = None
+        if self.saves:
+            self._saved0 = self._saved1 = None
+        self._saved = self._output = None
 
     # ----- ctx: the rest of PyTorch's protocol -----
     def mark_dirty(self, *tensors):
