@@ -311,6 +311,21 @@ def test_dropping_output_frees_graph():
     assert node() is None and inner() is None  # freed by reference counting, no gc needed
 
 
+@pytest.mark.parametrize("make", [lambda h: h * h, lambda h: h * 3, lambda h: torch.atan2(h, h + 1)])
+def test_backward_frees_the_saved_inputs_while_the_graph_is_kept(make):
+    x = leaf([1.0, 2.0])
+    h = x * 2
+    y = make(h)
+    assert any(value is h for _, value in y.grad_fn.inspect_saved())  # the op keeps h for its backward
+    kept, loss = weakref.ref(h), y.sum()
+    del h
+    assert kept() is not None
+    loss.backward()
+    assert kept() is None and y.grad_fn.inspect_saved() is None  # loss still holds the graph, not h
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+
+
 def test_training_iterations_do_not_grow_memory():
     w = leaf(np.random.default_rng(0).standard_normal(64), dtype=torch.float32)
     x = torch.randn(32, 64)
