@@ -80,6 +80,7 @@ NUMPY.add_kernels("conv", _module_loader("autograd_core.kernels.conv"))
 NUMPY.add_kernels("pool", _module_loader("autograd_core.kernels.pool"))
 NUMPY.add_kernels("recurrent", _module_loader("autograd_core.kernels.recurrent"))
 NUMPY.add_kernels("normalization", _module_loader("autograd_core.kernels.normalization"))  # layer norm's rows
+NUMPY.add_kernels("activation", _module_loader("autograd_core.kernels.activation"))  # ReLU's one-pass loops
 NUMPY.add_kernels("special", _module_loader("scipy.special"))  # erf...; scipy is slow to import
 
 _by_type = {np.ndarray: NUMPY}
@@ -166,6 +167,15 @@ def kernels(family, *arrays):
         if type(a) is not np.ndarray:
             return backend_of(a).kernels(family)
     return NUMPY.kernels(family)
+
+
+def optional_kernels(family, *arrays):
+    """``kernels(family, *arrays)``, or None where the arrays' backend has no such family (the op's general
+    code on the array module then serves)."""
+    try:
+        return kernels(family, *arrays)
+    except NotImplementedError:
+        return None
 
 
 def add_kernels(family, loader, backend=NUMPY):

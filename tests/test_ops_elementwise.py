@@ -345,16 +345,29 @@ def test_relu_backward_is_one_threshold_node_with_its_own_gradient():
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
-def test_relu_backward_matches_torch_on_inf_nan_and_signed_zeros(dtype):
+@pytest.mark.parametrize("copies", [1, 1024])  # 8 elements take numpy's ops, 8192 the one-pass kernels
+def test_relu_backward_matches_torch_on_inf_nan_and_signed_zeros(dtype, copies):
     """0 (+0.0) where the output is <= 0 whatever the gradient there (inf, NaN); the gradient itself elsewhere."""
     torch_ref = pytest.importorskip("torch")
-    x = np.array([-1, 0, -0.0, 2, np.nan, 3, 4, -5], dtype=dtype)
-    gy = np.array([np.inf, np.nan, -3, 1.5, 2, np.nan, -np.inf, -0.0], dtype=dtype)
+    x = np.tile(np.array([-1, 0, -0.0, 2, np.nan, 3, 4, -5], dtype=dtype), copies)
+    gy = np.tile(np.array([np.inf, np.nan, -3, 1.5, 2, np.nan, -np.inf, -0.0], dtype=dtype), copies)
     ours = torch.tensor(x, requires_grad=True)
     torch.relu(ours).backward(torch.tensor(gy))
     theirs = torch_ref.tensor(x, requires_grad=True)
     torch_ref.relu(theirs).backward(torch_ref.tensor(gy))
     got, want = ours.grad.numpy(force=True), theirs.grad.numpy()
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])  # a transposed input takes numpy's maximum
+def test_relu_forward_is_numpys_maximum_on_large_arrays(dtype, layout):
+    """max(x, 0) bit for bit as numpy's on a 64x128 array: NaN and inf pass, -0.0 gives +0.0."""
+    values = np.tile(np.array([-1, 0, -0.0, 2, np.nan, np.inf, -np.inf, -5], dtype=dtype), 1024).reshape(64, 128)
+    values = values if layout == "contiguous" else values.T
+    got = torch.relu(torch.tensor(values)).numpy()
+    want = np.maximum(values, 0)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
 

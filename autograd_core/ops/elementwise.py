@@ -15,7 +15,7 @@ import numpy as np
 
 from ..dtypes import computes_bfloat16_in_float32, is_differentiable, is_floating
 from .. import dtypes
-from ..arrays import array_module, as_array, kernels
+from ..arrays import array_module, as_array, kernels, optional_kernels
 from ..function import Function
 from ..tensor import Tensor, _new
 from ._registry import tensor_method, inplace_method
@@ -364,10 +364,17 @@ class Relu(Function):
     saves_output = True
 
     def forward(self, x):
-        return array_module(x).maximum(x, 0)
+        fast = _activation_kernels(x)
+        return fast.relu(x) if fast is not None else array_module(x).maximum(x, 0)
 
     def backward(self, gy):
         return _ThresholdBackward()(gy, self.saved_output())
+
+
+def _activation_kernels(*arrays):
+    """The backend's one-pass ReLU kernels where they take ``arrays`` (``kernels.activation.fits``), else None."""
+    fast = optional_kernels("activation", *arrays)
+    return fast if fast is not None and fast.fits(*arrays) else None
 
 
 class _ThresholdBackward(Function):
@@ -376,6 +383,9 @@ class _ThresholdBackward(Function):
     saves = (1,)
 
     def forward(self, gy, y):
+        fast = _activation_kernels(gy, y)
+        if fast is not None:
+            return fast.threshold_backward(gy, y)
         # numpy's where branches on every element (1.4 ms on a random 64x6x28x28 mask); an AND of the bits with
         # all-ones or all-zeros runs vectorised (0.14 ms) and gives the same +0.0 and gy (inf and NaN alike)
         xp = array_module(gy, y)
