@@ -168,18 +168,10 @@ def edge_of(tensor):
     return (source_of(tensor), tensor._output_index)
 
 
-class _NeedsInputGrad:
-    """``ctx.needs_input_grad``: read from the edges for built-in ops; ``apply`` stores its own tuple."""
-
-    def __get__(self, fn, owner):
-        if fn is None:
-            return self
-        arity = len(fn._next_index)
-        if arity == 2:  # read from the slots: no tuple of the edges
-            return (fn._next0 is not None, fn._next1 is not None)
-        if arity == 1:
-            return (fn._next0 is not None,)
-        return tuple([node is not None for node in fn._next])
+# ``needs_input_grad`` of a recorded built-in op with one or two inputs: one shared tuple per case,
+# indexed by whether each input's gradient flows somewhere (False/True index as 0/1)
+_NEEDS1 = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 class Function(Node):
@@ -188,12 +180,11 @@ class Function(Node):
     # _saved: what backward reads (None once freed), _saved_versions: the saved tensors' versions when saved;
     # both unset until something is saved. One or two saved inputs of a built-in op sit in _saved0/_saved1,
     # _saved then holds a shared tuple of _IN_SLOT markers: no tuple per recorded op for the collector to scan
-    __slots__ = ("_next0", "_next1", "_next_index", "_saved", "_saved0", "_saved1", "_saved_versions",
-                 "_output", "_output_version", "_output_meta", "__dict__", "__weakref__")
+    __slots__ = ("_next0", "_next1", "_next_index", "needs_input_grad", "_saved", "_saved0", "_saved1",
+                 "_saved_versions", "_output", "_output_version", "_output_meta", "__dict__", "__weakref__")
     _saved_in_forward = False  # forward called save_for_backward (set per instance)
     saves = ()  # built-in ops: indices of the inputs whose tensors backward reads
     saves_output = False  # built-in ops: backward reads the output (``saved_output()``)
-    needs_input_grad = _NeedsInputGrad()
     _materialize_grads = True  # apply: missing output gradients arrive as zeros (built-in ops take None)
     _argument_positions = None  # apply: where the tensor arguments sit among forward's arguments
     _dirty = ()
@@ -274,14 +265,18 @@ class Function(Node):
         n_inputs = len(inputs)
         if n_inputs == 2:  # the common arities unrolled (no comprehension: each one is a function call in 3.11)
             a, b = inputs
-            self._next0, self._next1 = source_of(a), source_of(b)
+            first, second = self._next0, self._next1 = source_of(a), source_of(b)
+            needs = _NEEDS2[first is not None][second is not None]
             index = (a._output_index, b._output_index)
         elif n_inputs == 1:
             a = inputs[0]
-            self._next0, self._next1 = source_of(a), None
+            first = self._next0 = source_of(a)
+            self._next1 = None
+            needs = _NEEDS1[first is not None]
             index = (a._output_index,)
         else:
-            self._next_many = tuple([source_of(x) for x in inputs])  # rare: in the instance's __dict__
+            nodes = self._next_many = tuple([source_of(x) for x in inputs])  # rare: in the instance's __dict__
+            needs = tuple([node is not None for node in nodes])
             index = tuple([x._output_index for x in inputs])
         self._next_index = _ZEROS[n_inputs] if index == _ZEROS.get(n_inputs) else interned(index)
         saves = self.saves
@@ -307,6 +302,7 @@ class Function(Node):
         if self._argument_positions is not None:
             self.__class__ = _node_class(type(self), self.name())
             return self._connect_outputs(inputs, outputs)
+        self.needs_input_grad = needs  # apply's ctx keeps its own, one entry per forward argument
         node_class = self._static_node_class
         self.__class__ = node_class if node_class is not None else _node_class(type(self), self.name())
         if type(outputs) is not tuple:
@@ -426,8 +422,11 @@ class Function(Node):
         saved = getattr(self, "_saved", ())
         if saved is None:
             raise RuntimeError(_FREED)
-        if len(saved) == 2:  # unrolled: a comprehension is a function call in 3.11
-            return self.saved(0), self.saved(1)
+        if saved is _IN_SLOTS[2]:  # a built-in op's two saved inputs, checked here: no call per value
+            a, b = self._saved0, self._saved1
+            versions = self._saved_versions
+            if a._version_counter[0] == versions[0] and b._version_counter[0] == versions[1]:
+                return a, b
         return tuple([self.saved(i) for i in range(len(saved))])
 
     def saved(self, i):
