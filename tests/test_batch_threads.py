@@ -1,5 +1,8 @@
 """The batch split over threads that convolutions use (kernels/batch_threads.py)."""
+import os
+import signal
 import threading
+import time
 
 import pytest
 
@@ -59,3 +62,45 @@ def test_a_task_that_splits_again_runs_its_inner_batch_alone(split_everything):
 
     for result in batch_threads.across_batch(outer, 6, 1):
         assert result == [(slice(0, 6), True)]
+
+
+def test_a_second_caller_runs_its_whole_batch_itself_while_the_workers_are_taken(split_everything):
+    inside, release = threading.Event(), threading.Event()
+
+    def slow(images, parallel):
+        inside.set()
+        assert release.wait(10)
+        return images
+
+    first = threading.Thread(target=batch_threads.across_batch, args=(slow, 9, 1))
+    first.start()
+    try:
+        assert inside.wait(10)
+        assert batch_threads.across_batch(lambda *a: a, 6, 1) == [(slice(0, 6), True)]
+    finally:
+        release.set()
+        first.join(10)
+    assert not first.is_alive()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_splits_on_workers_of_its_own(split_everything):
+    """The parent's workers do not exist in a forked child: it must start its own, not wait on theirs forever."""
+    batch_threads.across_batch(lambda *a: a, 9, 1)  # the parent's workers are running
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if the split completes
+        try:
+            results = batch_threads.across_batch(lambda images, parallel: images, 9, 1)
+            os._exit(0 if results == batch_threads.slices(9, 3) else 1)
+        finally:
+            os._exit(2)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child's split did not finish")

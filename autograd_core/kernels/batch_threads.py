@@ -11,14 +11,18 @@ the GIL, so the slices run in parallel. ``parallel`` tells a task whether
 it runs alone and may take the parallel Numba kernels: split, the threads
 already hold the cores.
 
-Handing a slice to a worker costs about 60 us (measured on 2 cores), so the
-batch is split only from ``SPLIT_FROM`` multiply-adds, and only while each
-image's GEMM stays below ``blas.THREADED_FROM`` (larger ones OpenBLAS splits
-itself). Tasks of different slices write disjoint parts of the output, or
+The workers are daemon threads of our own, each woken by releasing a lock it
+waits on and answering by releasing another: about 25 us from the hand-off to
+the answer on 2 cores, where ``concurrent.futures`` (a future, a condition and
+a queue per slice) took 80-110 us. The batch is still split only from
+``SPLIT_FROM`` multiply-adds, and only while each image's GEMM stays below
+``blas.THREADED_FROM`` (larger ones OpenBLAS splits itself). One caller at a
+time uses the workers; a second Python thread arriving meanwhile runs its whole
+batch itself. Tasks of different slices write disjoint parts of the output, or
 their own partial sums.
 """
+import os
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
 
 import numba
 
@@ -26,25 +30,62 @@ from .blas import THREADED_FROM
 
 SPLIT_FROM = 1 << 21  # multiply-adds of the whole call
 
-_pool, _pool_size = None, 0
-_pool_lock = threading.Lock()
+_workers = []
+_pool_lock = threading.Lock()  # held by the one caller whose slices the workers run
 _inside_task = threading.local()  # a task that splits again runs its slices in its own thread
 
 
-def _workers(count):
-    """The shared pool, replaced by one of ``count`` workers when it has fewer."""
-    global _pool, _pool_size
-    with _pool_lock:
-        if _pool_size < count:
-            if _pool is not None:
-                _pool.shutdown(wait=False)
-            _pool = ThreadPoolExecutor(count, thread_name_prefix="autograd_core-batch", initializer=_mark_worker)
-            _pool_size = count
-        return _pool
+class _Worker:
+    """A thread that runs one slice at a time: ``start`` hands it a task, ``finish`` waits for the answer."""
+
+    def __init__(self):
+        self._go, self._done = threading.Lock(), threading.Lock()
+        self._go.acquire()
+        self._done.acquire()
+        self._job = self._result = self._error = None
+        threading.Thread(target=self._serve, name="autograd_core-batch", daemon=True).start()
+
+    def _serve(self):
+        _inside_task.active = True
+        while True:
+            self._go.acquire()
+            task, images = self._job
+            try:
+                self._result = task(images, False)
+            except BaseException as error:  # handed to the caller by finish()
+                self._error = error
+            self._job = None
+            self._done.release()
+
+    def start(self, task, images):
+        self._job = (task, images)
+        self._go.release()
+
+    def finish(self):
+        """The slice's result; its exception is raised here, in the caller."""
+        self._done.acquire()
+        result, error, self._result, self._error = self._result, self._error, None, None
+        if error is not None:
+            raise error
+        return result
 
 
-def _mark_worker():
-    _inside_task.active = True
+def _pool(count):
+    """``count`` workers (started on first need; the caller holds ``_pool_lock``)."""
+    while len(_workers) < count:
+        _workers.append(_Worker())
+    return _workers[:count]
+
+
+def _forget_workers():
+    """A forked child has none of its parent's threads: it starts its own workers when it needs them."""
+    global _pool_lock
+    _workers.clear()
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers)
 
 
 def _thread_limit():
@@ -68,14 +109,30 @@ def across_batch(task, batch, work_per_image):
     """Run ``task(images, parallel)`` over slices of ``range(batch)`` on up to all threads; return the results
     in order."""
     threads = thread_count(batch, work_per_image)
-    if threads == 1:
+    if threads == 1 or not _pool_lock.acquire(blocking=False):
         return [task(slice(0, batch), True)]
-    parts = slices(batch, threads)
-    pending = [_workers(threads - 1).submit(task, part, False) for part in parts[1:]]
-    _inside_task.active = True
     try:
-        first = task(parts[0], False)
+        parts = slices(batch, threads)
+        workers = _pool(threads - 1)
+        for worker, part in zip(workers, parts[1:]):
+            worker.start(task, part)
+        _inside_task.active = True
+        try:
+            first = task(parts[0], False)
+        finally:
+            _inside_task.active = False
+            outcomes = [_outcome(worker) for worker in workers]  # no slice outlives the call, even on an error
+        for _, error in outcomes:
+            if error is not None:
+                raise error
+        return [first] + [result for result, _ in outcomes]
     finally:
-        _inside_task.active = False
-        wait(pending)  # no slice outlives the call, even when this one raised
-    return [first] + [future.result() for future in pending]
+        _pool_lock.release()
+
+
+def _outcome(worker):
+    """``(result, None)`` or ``(None, exception)`` of the worker's slice, once it has ended."""
+    try:
+        return worker.finish(), None
+    except BaseException as error:
+        return None, error
