@@ -98,9 +98,15 @@ def lstm_backward(cells, g_out, dh, dc, c0, w_hh, gates, cs, tanh_cs, d_gates):
         xp.matmul(d_gates[t], w_hh, out=dh)
 
 
-def _largest_gemm(x, w_ih, w_hh):
-    """Multiply-adds of the op's largest GEMM: a weight's gradient or the input projection over all steps."""
-    return x.shape[0] * x.shape[1] * w_ih.shape[0] * max(w_ih.shape[1], w_hh.shape[1])
+def _product(a, b):
+    """``a @ b`` of two 2-d arrays with numpy's BLAS on the threads its size pays for (``blas.gemm_threads``)."""
+    with gemm_threads(a.shape[0] * a.shape[1] * b.shape[1]):
+        return a @ b
+
+
+def _per_step(h0, w_hh):
+    """The BLAS threads of each time step's ``h @ w_hh.T``: one, below the sizes a second thread pays for."""
+    return gemm_threads(h0.shape[0] * w_hh.shape[0] * w_hh.shape[1])
 
 
 class Recurrence(Function):
@@ -131,29 +137,28 @@ class Recurrence(Function):
         return x, h0, c0, w_ih, w_hh, b_ih, b_hh
 
     def forward(self, *arrays):
-        x, h0, c0, w_ih, w_hh, b_ih, b_hh = self._split(arrays)
-        with gemm_threads(_largest_gemm(x, w_ih, w_hh)):
-            return self._forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+        return self._forward(*self._split(arrays))
 
     def _forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         steps, batch = x.shape[0], x.shape[1]
         self.single_precision = x.dtype == np.float32
         if self.reverse:
             x = x[::-1]
-        xw = (x.reshape(steps * batch, x.shape[2]) @ w_ih.T).reshape(steps, batch, w_ih.shape[0])
+        xw = _product(x.reshape(steps * batch, x.shape[2]), w_ih.T).reshape(steps, batch, w_ih.shape[0])
         if b_ih is not None:
             xw += b_ih if self.mode == "GRU" else b_ih + b_hh
         xp = array_module(x)
         hs = xp.empty((steps, batch, h0.shape[1]), dtype=x.dtype)
         w_hh_t = w_hh.T
-        if self.is_lstm:
-            cells, tanh_cells = xp.empty_like(hs), xp.empty_like(hs)
-            lstm_forward(_recurrent_kernels(x), xw, h0, c0, w_hh, hs, cells, tanh_cells)
-            saved, last = (xw, cells, tanh_cells), (hs[-1].copy(), cells[-1].copy())
-        elif self.mode == "GRU":
-            saved, last = self._gru_forward(xp, xw, h0, w_hh_t, b_hh, hs)
-        else:
-            saved, last = self._rnn_forward(xp, xw, h0, w_hh_t, hs)
+        with _per_step(h0, w_hh):
+            if self.is_lstm:
+                cells, tanh_cells = xp.empty_like(hs), xp.empty_like(hs)
+                lstm_forward(_recurrent_kernels(x), xw, h0, c0, w_hh, hs, cells, tanh_cells)
+                saved, last = (xw, cells, tanh_cells), (hs[-1].copy(), cells[-1].copy())
+            elif self.mode == "GRU":
+                saved, last = self._gru_forward(xp, xw, h0, w_hh_t, b_hh, hs)
+            else:
+                saved, last = self._rnn_forward(xp, xw, h0, w_hh_t, hs)
         self.save_for_backward(hs, *saved)
         out = (hs[::-1] if self.reverse else hs).copy()  # the caller may change it in place; hs stays intact
         return (out,) + last
@@ -185,22 +190,22 @@ class Recurrence(Function):
         if autograd_core.is_grad_enabled():
             return self._composite_backward(inputs, (g_out, g_h, g_c) if self.is_lstm else (g_out, g_h))
         x, h0, c0, w_ih, w_hh, _, _ = self._split([t.array for t in inputs])
-        with gemm_threads(_largest_gemm(x, w_ih, w_hh)):
-            return self._backward(x, h0, c0, w_ih, w_hh, hs, gates, g_out, g_h, g_c)
+        return self._backward(x, h0, c0, w_ih, w_hh, hs, gates, g_out, g_h, g_c)
 
     def _backward(self, x, h0, c0, w_ih, w_hh, hs, gates, g_out, g_h, g_c):
         xp = array_module(hs)
         g_out = None if g_out is None else g_out.array[::-1] if self.reverse else g_out.array
         dh = xp.zeros(h0.shape, h0.dtype) if g_h is None else g_h.array.copy()  # own: the kernels update it
-        if self.is_lstm:
-            dc = xp.zeros(c0.shape, c0.dtype) if g_c is None else g_c.array.copy()
-            d_x_gates = d_h_gates = xp.empty_like(gates[0])
-            lstm_backward(_recurrent_kernels(hs), xp.zeros_like(hs) if g_out is None else g_out, dh, dc, c0,
-                          xp.ascontiguousarray(w_hh), *gates, d_x_gates)
-        elif self.mode == "GRU":
-            d_x_gates, d_h_gates, dh = self._gru_backward(xp, g_out, dh, h0, w_hh, hs, *gates)
-        else:
-            d_x_gates, d_h_gates, dh = self._rnn_backward(xp, g_out, dh, w_hh, hs)
+        with _per_step(h0, w_hh):
+            if self.is_lstm:
+                dc = xp.zeros(c0.shape, c0.dtype) if g_c is None else g_c.array.copy()
+                d_x_gates = d_h_gates = xp.empty_like(gates[0])
+                lstm_backward(_recurrent_kernels(hs), xp.zeros_like(hs) if g_out is None else g_out, dh, dc, c0,
+                              xp.ascontiguousarray(w_hh), *gates, d_x_gates)
+            elif self.mode == "GRU":
+                d_x_gates, d_h_gates, dh = self._gru_backward(xp, g_out, dh, h0, w_hh, hs, *gates)
+            else:
+                d_x_gates, d_h_gates, dh = self._rnn_backward(xp, g_out, dh, w_hh, hs)
         return self._input_grads(x, h0, w_ih, d_x_gates, d_h_gates, hs, dh, dc if self.is_lstm else None)
 
     def _gru_backward(self, xp, g_out, dh, h0, w_hh, hs, gates, hidden_n):
@@ -242,7 +247,7 @@ class Recurrence(Function):
         flat_x_gates, flat_h_gates = d_x_gates.reshape(rows, -1), d_h_gates.reshape(rows, -1)
         grads = [None, dh] + ([dc] if self.is_lstm else [])
         if needs[0]:
-            dx = (flat_x_gates @ w_ih).reshape(x.shape)
+            dx = _product(flat_x_gates, w_ih).reshape(x.shape)
             grads[0] = dx[::-1] if self.reverse else dx
         k = len(grads)
         grads += [None] * (4 if self.has_bias else 2)
@@ -257,7 +262,7 @@ class Recurrence(Function):
                 groups.setdefault(id(gates), (gates, []))[1].append((index, operand()))
         for gates, members in groups.values():
             operands = [operand for _, operand in members]
-            product = gates.T @ (operands[0] if len(operands) == 1 else xp.concatenate(operands, axis=1))
+            product = _product(gates.T, operands[0] if len(operands) == 1 else xp.concatenate(operands, axis=1))
             start = 0
             for index, operand in members:
                 width = operand.shape[1]
