@@ -15,6 +15,7 @@ waits forever for a dead one.
 import enum
 import os
 import sys
+import traceback
 
 import numpy as np
 
@@ -108,9 +109,13 @@ def init_process_group(backend="mpi", init_method=None, timeout=None, world_size
 def _abort_all_on_uncaught_exception(comm):
     previous = sys.excepthook
 
-    def abort(kind, value, traceback):
-        sys.stderr.write(f"[rank {comm.rank}] uncaught {kind.__name__}: aborting all {comm.size} ranks\n")
-        previous(kind, value, traceback)
+    def abort(kind, value, trace):
+        header = f"[rank {comm.rank}] uncaught {kind.__name__}: aborting all {comm.size} ranks\n"
+        if previous is sys.__excepthook__:  # one write: MPI_Abort may cut the launcher's forwarding of a later one
+            sys.stderr.write(header + "".join(traceback.format_exception(kind, value, trace)))
+        else:
+            sys.stderr.write(header)
+            previous(kind, value, trace)
         sys.stderr.flush()
         comm.Abort(1)
     sys.excepthook = abort
