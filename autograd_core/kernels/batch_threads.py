@@ -12,9 +12,9 @@ it runs alone and may take the parallel Numba kernels: split, the threads
 already hold the cores.
 
 The workers are daemon threads of our own, each woken by releasing a lock it
-waits on and answering by releasing another: about 25 us from the hand-off to
-the answer on 2 cores, where ``concurrent.futures`` (a future, a condition and
-a queue per slice) took 80-110 us. The batch is still split only from
+waits on and answering by releasing another: a split of two trivial slices
+takes 52-74 us (median, 2 cores), where ``concurrent.futures`` (a future, a
+condition and a queue per slice) took 78-113 us. The batch is still split only from
 ``SPLIT_FROM`` multiply-adds, and only while each image's GEMM stays below
 ``blas.THREADED_FROM`` (larger ones OpenBLAS splits itself). One caller at a
 time uses the workers; a second Python thread arriving meanwhile runs its whole
