@@ -18,7 +18,7 @@ import numpy as np
 
 import autograd_core
 from autograd_core import as_tensor
-from autograd_core.arrays import array_module, kernels
+from autograd_core.arrays import array_module, optional_kernels
 from autograd_core.autograd import Function
 from autograd_core.kernels.blas import gemm_threads
 
@@ -56,10 +56,8 @@ ARRAY_CELLS = SimpleNamespace(lstm_cell=_lstm_cell, lstm_cell_backward=_lstm_cel
 
 def _recurrent_kernels(a):
     """The backend's "recurrent" kernel family (Numba's for numpy), else the same cells on array methods."""
-    try:
-        return kernels("recurrent", a)
-    except NotImplementedError:
-        return ARRAY_CELLS
+    found = optional_kernels("recurrent", a)
+    return ARRAY_CELLS if found is None else found
 
 
 def lstm_forward(cells, gates, h0, c0, w_hh, hs, cs, tanh_cs):
