@@ -248,6 +248,7 @@ def test_pointwise_convolution_with_groups():
 
 def test_large_batch_is_processed_in_chunks(monkeypatch):
     from autograd_core.kernels import conv as conv_kernels
+    monkeypatch.setattr(conv_kernels, "PER_IMAGE_BELOW", 0)  # the whole-batch path, which chunks
     monkeypatch.setattr(conv_kernels, "COLUMN_BUDGET", 500)  # forces one image per chunk
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal((3, 2, 6, 6)), rng.standard_normal((3, 2, 3, 3))
@@ -261,9 +262,14 @@ def test_large_batch_is_processed_in_chunks(monkeypatch):
     np.testing.assert_allclose(tw.grad.numpy(force=True), gw, atol=1e-12)
 
 
+CONV_PATHS = {"per image": 1 << 62, "whole batch": 0}  # kernels.conv.PER_IMAGE_BELOW forcing each path
+
+
+@pytest.mark.parametrize("path", CONV_PATHS)
 @pytest.mark.parametrize("groups, bias", [(1, True), (2, False)])
-def test_batch_shared_out_among_threads_gives_the_loop_reference(monkeypatch, groups, bias):
-    from autograd_core.kernels import batch_threads
+def test_batch_shared_out_among_threads_gives_the_loop_reference(monkeypatch, groups, bias, path):
+    from autograd_core.kernels import batch_threads, conv as conv_kernels
+    monkeypatch.setattr(conv_kernels, "PER_IMAGE_BELOW", CONV_PATHS[path])
     monkeypatch.setattr(batch_threads, "SPLIT_FROM", 0)  # every batch of two or more images is split
     monkeypatch.setattr(batch_threads, "_thread_limit", lambda: 3)  # three uneven slices of five images
     rng = np.random.default_rng(9)
@@ -285,6 +291,48 @@ def test_batch_shared_out_among_threads_gives_the_loop_reference(monkeypatch, gr
     np.testing.assert_allclose(tw.grad.numpy(force=True), gw, atol=1e-12)
     gw_rebuilt, = torch.autograd.grad(F.conv2d(tx.detach(), tw, padding=1, groups=groups), tw, tensor(gy))
     np.testing.assert_allclose(gw_rebuilt.numpy(force=True), gw, atol=1e-12)  # columns rebuilt per slice
+
+
+@pytest.mark.parametrize("path", CONV_PATHS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("stride, padding, dilation, groups", [
+    ((1, 1), (0, 0), (1, 1), 1), ((2, 1), (1, 2), (1, 1), 1), ((1, 2), (2, 1), (2, 1), 3), ((3, 2), (0, 1), (1, 2), 1)])
+def test_per_image_and_whole_batch_kernels_give_the_loop_reference(monkeypatch, path, dtype, stride, padding,
+                                                                    dilation, groups):
+    """Both ways of running a convolution (small ones image by image, large ones over the whole batch) give the
+    loop reference's output and gradients, with and without a bias."""
+    from autograd_core.kernels import conv as conv_kernels
+    monkeypatch.setattr(conv_kernels, "PER_IMAGE_BELOW", CONV_PATHS[path])
+    rng = np.random.default_rng(11)
+    x, w, b = rng.standard_normal((3, 6, 9, 8)), rng.standard_normal((6, 6 // groups, 3, 2)), rng.standard_normal(6)
+    tx, tw, tb = (torch.tensor(v.astype(dtype), requires_grad=True) for v in (x, w, b))
+    y = F.conv2d(tx, tw, tb, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    gy = rng.standard_normal(tuple(y.shape))
+    y.backward(torch.tensor(gy.astype(dtype)))
+    ref, gx, gw = reference_conv2d(x, w, stride, padding, padding, dilation, groups, gy)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), ref + b[:, None, None], **tol)
+    np.testing.assert_allclose(tx.grad.numpy(force=True), gx, **tol)
+    np.testing.assert_allclose(tw.grad.numpy(force=True), gw, **tol)
+    np.testing.assert_allclose(tb.grad.numpy(force=True), gy.sum(axis=(0, 2, 3)), **tol)
+
+
+def test_per_image_kernels_are_found_in_the_disk_cache_by_a_new_process():
+    """A second process loads the per-image kernels compiled by the first instead of compiling them again."""
+    import subprocess
+    import sys
+    script = (
+        "import autograd_core as torch, nn.functional as F\n"
+        "from autograd_core.kernels import per_image\n"
+        "x, w = torch.randn(2, 3, 8, 8, requires_grad=True), torch.randn(4, 3, 3, 3, requires_grad=True)\n"
+        "F.conv2d(x, w, padding=1).sum().backward()\n"
+        "kernels = per_image.image_kernels(1, 1, 1, 1, 1, 1)\n"
+        "print(sum(sum(k.stats.cache_hits.values()) for k in kernels), "
+        "sum(sum(k.stats.cache_misses.values()) for k in kernels))\n")
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+            for _ in range(2)]
+    hits, misses = map(int, runs[1].stdout.split())
+    assert (hits, misses) == (3, 0), runs[1].stdout + runs[1].stderr
 
 
 def test_padding_strings():
@@ -433,9 +481,13 @@ def test_conv_transpose2d_pointwise_kernel_with_output_padding():
     np.testing.assert_allclose(x.grad.numpy(force=True).ravel(), w.numpy(force=True).ravel())
 
 
-def test_kept_columns_serve_repeated_backward_and_in_place_changes_are_caught():
-    """The forward's im2col columns feed the weight gradient; a second backward reuses them, and changing
-    the input in place after the forward is refused rather than answered with stale columns."""
+@pytest.mark.parametrize("path", CONV_PATHS)
+def test_kept_columns_serve_repeated_backward_and_in_place_changes_are_caught(monkeypatch, path):
+    """The forward's im2col columns feed the weight gradient (whole batch; image by image they are rebuilt);
+    a second backward reuses them, and changing the input in place after the forward is refused rather than
+    answered with stale columns."""
+    from autograd_core.kernels import conv as conv_kernels
+    monkeypatch.setattr(conv_kernels, "PER_IMAGE_BELOW", CONV_PATHS[path])
     rng = np.random.default_rng(8)
     x, w, b = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
     tx, tw, tb = tensor(x), tensor(w, True), tensor(b, True)

@@ -18,16 +18,25 @@ image's GEMM is too small for OpenBLAS to split).
 
 ``forward`` can hand its columns back to the caller, which passes them to
 ``weight_grad`` in the backward pass instead of rebuilding them.
+
+Convolutions whose per-image GEMM is small (under ``PER_IMAGE_BELOW``
+multiply-adds, float32 and float64, not pointwise) take ``per_image``'s
+kernels instead: each image's columns in a scratch buffer that stays in cache,
+rebuilt for the weight gradient rather than kept.
 """
 import math
 
 import numpy as np
 
 from .batch_threads import across_batch
+from .blas import THREADED_FROM
 from .im2col import col2im, im2col
+from .per_image import image_kernels
 
 COLUMN_BUDGET = 1 << 24
 PRODUCT_BUDGET = 1 << 22  # elements of the per-image weight-gradient products summed at once
+PER_IMAGE_BELOW = THREADED_FROM  # multiply-adds of one image's GEMM below which ``per_image`` runs the call
+_PER_IMAGE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # the dtypes of Numba's np.dot
 
 
 def _rows_per_group(channels, geom):
@@ -74,6 +83,25 @@ def _image_work(weight_rows, out_channels, geom):
     return weight_rows * out_channels * math.prod(geom.out_size)
 
 
+def _per_image(geom, dtype, work):
+    """Whether ``per_image``'s kernels take a call on ``dtype`` images whose GEMMs do ``work`` multiply-adds each."""
+    return work < PER_IMAGE_BELOW and not geom.pointwise and dtype in _PER_IMAGE_DTYPES
+
+
+def _scratch(channels, geom, dtype, ones_row=False):
+    """One image's column buffer (1, G, R [+ 1 row of ones], OD, OH, OW) for ``per_image``'s kernels."""
+    rows = _rows_per_group(channels, geom)
+    col = np.empty((1, geom.groups, rows + (1 if ones_row else 0)) + geom.out_size, dtype=dtype)
+    if ones_row:
+        col[:, :, rows] = 1
+    return col
+
+
+def _image_kernels(geom):
+    """``per_image``'s ``(forward, weight_grad, input_grad)`` for ``geom``'s stride and dilation."""
+    return image_kernels(*geom.stride, *geom.dilation)
+
+
 def _grouped_weight(w, groups):
     """The weight as (G, O/G, C/G*KD*KH*KW) matrices."""
     return np.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1)
@@ -89,7 +117,7 @@ def forward(z, w, geom, bias=None, keep_columns=False):
 
     Returns ``(y, columns)``. With ``keep_columns``, ``columns`` are the im2col
     columns of the whole batch, for ``weight_grad`` (None when the batch took
-    several chunks).
+    several chunks, or went image by image).
     """
     z = np.ascontiguousarray(z)
     y = np.empty((z.shape[0], w.shape[0]) + geom.out_size, dtype=z.dtype)
@@ -98,11 +126,25 @@ def forward(z, w, geom, bias=None, keep_columns=False):
     if with_bias:
         weight = np.concatenate([weight, bias.reshape(weight.shape[:2] + (1,))], axis=2)
     out = _grouped_output(y, geom.groups)
-    parts = _chunks(z.shape[0], geom, z.shape[1])
     work = _image_work(weight.shape[2], w.shape[0], geom)
+    if _per_image(geom, z.dtype, work):
+        _forward_images(z, np.ascontiguousarray(weight), out, geom, with_bias, work)
+        return y, None
+    parts = _chunks(z.shape[0], geom, z.shape[1])
     for part in parts:
         col = _forward_chunk(z[part], weight, out[part], geom, with_bias, work)
     return y, (col if keep_columns and len(parts) == 1 else None)
+
+
+def _forward_images(z, weight, out, geom, with_bias, work):
+    """``forward`` image by image (``per_image``), the batch's slices on the threads."""
+    forward_images = _image_kernels(geom)[0]
+
+    def images_times_weight(some, parallel):
+        scratch = _scratch(z.shape[1], geom, z.dtype, with_bias)
+        forward_images(z[some], weight, out[some], scratch, *geom.kernel, *geom.padding)
+
+    across_batch(images_times_weight, z.shape[0], work)
 
 
 def _forward_chunk(images, weight, out, geom, with_bias, work):
@@ -125,9 +167,23 @@ def input_grad(gy, w, geom):
     weight_t = _grouped_weight(w, geom.groups).transpose(0, 2, 1)
     grads = _grouped_output(gy, geom.groups)
     work = _image_work(weight_t.shape[1], w.shape[0], geom)
+    if _per_image(geom, gy.dtype, work):
+        _input_grad_images(grads, np.ascontiguousarray(weight_t), gz, geom, work)
+        return gz
     for part in _chunks(gy.shape[0], geom, channels):
         _input_grad_chunk(grads[part], weight_t, gz[part], geom, work)
     return gz
+
+
+def _input_grad_images(grads, weight_t, gz, geom, work):
+    """``input_grad`` image by image (``per_image``), the batch's slices on the threads."""
+    input_grad_images = _image_kernels(geom)[2]
+
+    def weight_times_grads(some, parallel):
+        scratch = _scratch(gz.shape[1], geom, gz.dtype)
+        input_grad_images(grads[some], weight_t, gz[some], scratch, *geom.kernel, *geom.padding)
+
+    across_batch(weight_times_grads, grads.shape[0], work)
 
 
 def _input_grad_chunk(grads, weight_t, gz, geom, work):
@@ -167,6 +223,20 @@ def _add_weight_chunk(gw_t, grads, columns, images, geom, with_bias, work):
         gw_t += partial
 
 
+def _add_weight_images(gw_t, grads, z, geom, with_bias, work):
+    """``gw_t +=`` the products of ``weight_grad``, image by image (``per_image``), each slice its own sum."""
+    weight_grad_images = _image_kernels(geom)[1]
+
+    def products(some, parallel):
+        total = np.zeros_like(gw_t)
+        scratch = _scratch(z.shape[1], geom, z.dtype, with_bias)
+        weight_grad_images(z[some], grads[some], total, scratch, *geom.kernel, *geom.padding)
+        return total
+
+    for partial in across_batch(products, grads.shape[0], work):
+        gw_t += partial
+
+
 def weight_grad(z, gy, geom, with_bias=False, columns=None):
     """The gradients of <conv(z, w) + b, gy>: in ``w`` (O, C/G, KD, KH, KW), and in ``b`` (O,) or None.
 
@@ -186,6 +256,8 @@ def weight_grad(z, gy, geom, with_bias=False, columns=None):
     gw_t = np.zeros((groups, rows + (1 if with_bias else 0), gy.shape[1] // groups), dtype=gy.dtype)
     if columns is not None:
         _add_weight_chunk(gw_t, grads, columns, None, geom, with_bias, work)
+    elif _per_image(geom, gy.dtype, work):
+        _add_weight_images(gw_t, grads, z, geom, with_bias, work)
     else:
         for part in _chunks(z.shape[0], geom, channels):
             _add_weight_chunk(gw_t, grads[part], None, z[part], geom, with_bias, work)

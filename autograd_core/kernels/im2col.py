@@ -14,20 +14,24 @@ Numba then vectorises the copies. On LeNet-5's convolutions this halves both
 kernels (im2col 0.31 -> 0.17 ms and 0.45 -> 0.26 ms, col2im 0.48 -> 0.28 ms);
 the same code with the stride and dilation as run-time arguments was slower
 than a plain bounds-checked loop. Call them through ``im2col`` and ``col2im``
-below, which pick the serial or the parallel version (``twin``).
+below, which pick the serial or the parallel version (``twin``). The plain
+functions (the helpers here and each kernel's ``python``) are compiled into
+``per_image``'s kernels too; as plain functions they pickle the same in every
+process, which keeps those kernels' on-disk cache keys stable.
 """
 import functools
 
 import numba
 import numpy as np
 from numba import prange
+from numba.extending import register_jitable
 
 from .twin import TwinKernel
 
 PLANES_PER_THREAD = 4  # a parallel call splits the volumes into this many blocks per thread, each with its own buffer
 
 
-@numba.njit(cache=True)
+@register_jitable
 def _padded_volume(x, col, kernel, stride, padding, dilation):
     """A zero buffer for a volume of ``x`` with its padding and every tap of ``col``'s outputs (triples: d, h, w)."""
     depth = max(padding[0] + x.shape[2], (col.shape[3] - 1) * stride[0] + (kernel[0] - 1) * dilation[0] + 1)
@@ -36,7 +40,7 @@ def _padded_volume(x, col, kernel, stride, padding, dilation):
     return np.zeros((depth, height, width), dtype=x.dtype)
 
 
-@numba.njit(cache=True)
+@register_jitable
 def _plane(job, x, col, taps):
     """Volume number ``job`` of ``x`` as (image, channel, group, its first row in ``col``)."""
     channels = x.shape[1]
@@ -47,7 +51,7 @@ def _plane(job, x, col, taps):
     return n, c, g, (c - g * per_group) * taps
 
 
-@numba.njit(cache=True)
+@register_jitable
 def _jobs(block, blocks, x):
     """The volumes of ``x`` that block number ``block`` of ``blocks`` works through."""
     planes = x.shape[0] * x.shape[1]

@@ -54,6 +54,7 @@ class TwinKernel:
         serial.__qualname__ = function.__qualname__ + "_serial"
         self.serial = njit(cache=True, nogil=True)(serial)
         self.parallel = _OneThreadAtATime(njit(parallel=True, cache=True)(function), self.serial)
+        self.python = function  # the plain function, for kernels that compile it into their own code
         self.__doc__ = function.__doc__
 
     def sized(self, work):
