@@ -226,11 +226,12 @@ def _add_weight_chunk(gw_t, grads, columns, images, geom, with_bias, work):
 def _add_weight_images(gw_t, grads, z, geom, with_bias, work):
     """``gw_t +=`` the products of ``weight_grad``, image by image (``per_image``), each slice its own sum."""
     weight_grad_images = _image_kernels(geom)[1]
+    grads_t = np.ascontiguousarray(grads.transpose(0, 1, 3, 2))  # plain (C-order) operands: a faster compile
 
     def products(some, parallel):
         total = np.zeros_like(gw_t)
         scratch = _scratch(z.shape[1], geom, z.dtype, with_bias)
-        weight_grad_images(z[some], grads[some], total, scratch, *geom.kernel, *geom.padding)
+        weight_grad_images(z[some], grads_t[some], total, scratch, *geom.kernel, *geom.padding)
         return total
 
     for partial in across_batch(products, grads.shape[0], work):

@@ -9,14 +9,16 @@ scratch buffer that stays in cache, then that image's GEMM through BLAS
 (``np.dot`` in Numba, one call per image and group), and the weight gradient
 rebuilds its columns the same way instead of keeping the forward's. The
 im2col / col2im code is the serial kernel of ``im2col``, so the columns and
-the GEMMs are the same as the whole-batch path's and so are the results.
+the GEMMs are the same as the whole-batch path's, and so are the results (bitwise on
+LeNet-5's layers).
 
 Each kernel runs in the calling thread without the GIL: ``conv`` hands slices
 of the batch to ``batch_threads``, which then need the GIL only to start.
 Measured on the LeNet-5 training step (batch 64), the two paths in alternating
-rounds in one process: 7.2-10.9 -> 6.1-9.0 ms median on 2 threads (five
+rounds in one process: 6.2-10.9 -> 5.4-9.0 ms median on 2 threads (six
 runs), 7.0 -> 6.0 ms on one; the course CNN's step 18.4 -> 17.7 ms. In
-isolation, with the columns hot in cache, the paths are level.
+isolation, with the columns hot in cache, the paths are level. The first use
+compiles the three kernels per dtype (about 3 s, once: cached on disk).
 """
 import functools
 
@@ -31,7 +33,7 @@ from .im2col import column_kernels
 def image_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilation_w):
     """``(forward, weight_grad, input_grad)`` for one stride and dilation (compiled once, cached on disk).
 
-    Arrays: images x (N, C, D, H, W), output gradients grads (N, G, O/G, OD*OH*OW),
+    Arrays: images x (N, C, D, H, W), output gradients grads (N, G, O/G, P) for P = OD*OH*OW,
     scratch (1, G, R, OD, OH, OW) with R the rows of a group's columns (plus a
     row of ones, set by the caller, under a bias); the kernel's sizes and padding follow.
     """
@@ -50,15 +52,18 @@ def image_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilation
                 np.dot(weight[g], scratch[0, g].reshape(rows, pixels), out[n, g])
 
     @njit(nogil=True, cache=True)
-    def weight_grad(x, grads, total, scratch, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w):
-        """``total[g] += columns(x[n], g) @ grads[n, g]^T`` over the images, for total (G, R, O/G)."""
-        rows, pixels = total.shape[1], grads.shape[3]
+    def weight_grad(x, grads_t, total, scratch, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w):
+        """``total[g] += columns(x[n], g) @ grads_t[n, g]`` over the images, for the output gradients transposed,
+        grads_t (N, G, P, O/G), and total (G, R, O/G)."""
+        rows, pixels = total.shape[1], grads_t.shape[2]
         product = np.empty(total.shape[1:], dtype=total.dtype)
         for n in range(x.shape[0]):
             im2col(x[n:n + 1], scratch, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w, 1)
             for g in range(total.shape[0]):
-                np.dot(scratch[0, g].reshape(rows, pixels), grads[n, g].T, product)
-                total[g] += product
+                np.dot(scratch[0, g].reshape(rows, pixels), grads_t[n, g], product)
+                for r in range(rows):  # a loop: ``+=`` on the arrays took 3 s more to compile
+                    for o in range(product.shape[1]):
+                        total[g, r, o] += product[r, o]
 
     @njit(nogil=True, cache=True)
     def input_grad(grads, weight_t, gz, scratch, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w):
