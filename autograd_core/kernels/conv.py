@@ -19,10 +19,11 @@ image's GEMM is too small for OpenBLAS to split).
 ``forward`` can hand its columns back to the caller, which passes them to
 ``weight_grad`` in the backward pass instead of rebuilding them.
 
-Convolutions whose per-image GEMM is small (under ``PER_IMAGE_BELOW``
-multiply-adds, float32 and float64, not pointwise) take ``per_image``'s
-kernels instead: each image's columns in a scratch buffer that stays in cache,
-rebuilt for the weight gradient rather than kept.
+Arrays are float32 or float64 (``ops.conv`` checks). Convolutions whose
+per-image GEMM is small (under ``PER_IMAGE_BELOW`` multiply-adds, not
+pointwise) take ``per_image``'s kernels instead: each image's columns in a
+scratch buffer that stays in cache, rebuilt for the weight gradient rather
+than kept.
 """
 import math
 
@@ -36,7 +37,6 @@ from .per_image import image_kernels
 COLUMN_BUDGET = 1 << 24
 PRODUCT_BUDGET = 1 << 22  # elements of the per-image weight-gradient products summed at once
 PER_IMAGE_BELOW = THREADED_FROM  # multiply-adds of one image's GEMM below which ``per_image`` runs the call
-_PER_IMAGE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # the dtypes of Numba's np.dot
 
 
 def _rows_per_group(channels, geom):
@@ -83,9 +83,9 @@ def _image_work(weight_rows, out_channels, geom):
     return weight_rows * out_channels * math.prod(geom.out_size)
 
 
-def _per_image(geom, dtype, work):
-    """Whether ``per_image``'s kernels take a call on ``dtype`` images whose GEMMs do ``work`` multiply-adds each."""
-    return work < PER_IMAGE_BELOW and not geom.pointwise and dtype in _PER_IMAGE_DTYPES
+def _per_image(geom, work):
+    """Whether ``per_image``'s kernels take a call whose images' GEMMs do ``work`` multiply-adds each."""
+    return work < PER_IMAGE_BELOW and not geom.pointwise
 
 
 def _scratch(channels, geom, dtype, ones_row=False):
@@ -127,7 +127,7 @@ def forward(z, w, geom, bias=None, keep_columns=False):
         weight = np.concatenate([weight, bias.reshape(weight.shape[:2] + (1,))], axis=2)
     out = _grouped_output(y, geom.groups)
     work = _image_work(weight.shape[2], w.shape[0], geom)
-    if _per_image(geom, z.dtype, work):
+    if _per_image(geom, work):
         _forward_images(z, np.ascontiguousarray(weight), out, geom, with_bias, work)
         return y, None
     parts = _chunks(z.shape[0], geom, z.shape[1])
@@ -167,7 +167,7 @@ def input_grad(gy, w, geom):
     weight_t = _grouped_weight(w, geom.groups).transpose(0, 2, 1)
     grads = _grouped_output(gy, geom.groups)
     work = _image_work(weight_t.shape[1], w.shape[0], geom)
-    if _per_image(geom, gy.dtype, work):
+    if _per_image(geom, work):
         _input_grad_images(grads, np.ascontiguousarray(weight_t), gz, geom, work)
         return gz
     for part in _chunks(gy.shape[0], geom, channels):
@@ -257,7 +257,7 @@ def weight_grad(z, gy, geom, with_bias=False, columns=None):
     gw_t = np.zeros((groups, rows + (1 if with_bias else 0), gy.shape[1] // groups), dtype=gy.dtype)
     if columns is not None:
         _add_weight_chunk(gw_t, grads, columns, None, geom, with_bias, work)
-    elif _per_image(geom, gy.dtype, work):
+    elif _per_image(geom, work):
         _add_weight_images(gw_t, grads, z, geom, with_bias, work)
     else:
         for part in _chunks(z.shape[0], geom, channels):
