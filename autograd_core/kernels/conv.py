@@ -88,13 +88,12 @@ def _per_image(geom, work):
     return work < PER_IMAGE_BELOW and not geom.pointwise
 
 
-def _scratch(channels, geom, dtype, ones_row=False):
-    """One image's column buffer (1, G, R [+ 1 row of ones], OD, OH, OW) for ``per_image``'s kernels."""
-    rows = _rows_per_group(channels, geom)
-    col = np.empty((1, geom.groups, rows + (1 if ones_row else 0)) + geom.out_size, dtype=dtype)
+def _scratch(images, geom, ones_row=False):
+    """One image's ``_column_buffer`` for ``per_image``'s kernels, as (1, G, R [+ 1], OD, OH, OW), its ones row set."""
+    col = _column_buffer(images[:1], geom, ones_row)
     if ones_row:
-        col[:, :, rows] = 1
-    return col
+        col[:, :, -1] = 1
+    return col.reshape(col.shape[:3] + geom.out_size)
 
 
 def _image_kernels(geom):
@@ -141,7 +140,7 @@ def _forward_images(z, weight, out, geom, with_bias, work):
     forward_images = _image_kernels(geom)[0]
 
     def images_times_weight(some, parallel):
-        scratch = _scratch(z.shape[1], geom, z.dtype, with_bias)
+        scratch = _scratch(z, geom, with_bias)
         forward_images(z[some], weight, out[some], scratch, *geom.kernel, *geom.padding)
 
     across_batch(images_times_weight, z.shape[0], work)
@@ -180,7 +179,7 @@ def _input_grad_images(grads, weight_t, gz, geom, work):
     input_grad_images = _image_kernels(geom)[2]
 
     def weight_times_grads(some, parallel):
-        scratch = _scratch(gz.shape[1], geom, gz.dtype)
+        scratch = _scratch(gz, geom)
         input_grad_images(grads[some], weight_t, gz[some], scratch, *geom.kernel, *geom.padding)
 
     across_batch(weight_times_grads, grads.shape[0], work)
@@ -230,7 +229,7 @@ def _add_weight_images(gw_t, grads, z, geom, with_bias, work):
 
     def products(some, parallel):
         total = np.zeros_like(gw_t)
-        scratch = _scratch(z.shape[1], geom, z.dtype, with_bias)
+        scratch = _scratch(z, geom, with_bias)
         weight_grad_images(z[some], grads_t[some], total, scratch, *geom.kernel, *geom.padding)
         return total
 
