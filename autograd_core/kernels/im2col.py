@@ -26,7 +26,7 @@ import numpy as np
 from numba import prange
 from numba.extending import register_jitable
 
-from .twin import TwinKernel
+from .twin import TwinKernel, named_for
 
 PLANES_PER_THREAD = 4  # a parallel call splits the volumes into this many blocks per thread, each with its own buffer
 
@@ -63,7 +63,6 @@ def column_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilatio
     """``(im2col, col2im)`` for one stride and dilation; each pair compiles once (and is cached on disk)."""
     stride, dilation = (stride_d, stride_h, stride_w), (dilation_d, dilation_h, dilation_w)
 
-    @TwinKernel
     def im2col(x, col, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w, blocks):
         """Fill ``col`` from the contiguous input ``x`` (N, C, D, H, W)."""
         kernel, padding = (kernel_d, kernel_h, kernel_w), (pad_d, pad_h, pad_w)
@@ -86,7 +85,6 @@ def column_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilatio
                                                                             oh * stride_h + kh * dilation_h,
                                                                             ow * stride_w + kw * dilation_w]
 
-    @TwinKernel
     def col2im(col, x, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w, blocks):
         """Overwrite ``x`` (N, C, D, H, W) with the sum of every column entry at the pixel it was read from."""
         kernel, padding = (kernel_d, kernel_h, kernel_w), (pad_d, pad_h, pad_w)
@@ -109,7 +107,7 @@ def column_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilatio
                         for iw in range(x.shape[4]):
                             x[n, c, i_d, ih, iw] = padded[pad_d + i_d, pad_h + ih, pad_w + iw]
 
-    return im2col, col2im
+    return tuple(TwinKernel(named_for(kernel, *stride, *dilation)) for kernel in (im2col, col2im))
 
 
 def _version(which, x, col, geom, parallel):

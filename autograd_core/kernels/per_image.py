@@ -27,6 +27,7 @@ from numba import njit
 from numba.extending import register_jitable
 
 from .im2col import column_kernels
+from .twin import named_for
 
 
 @functools.lru_cache(maxsize=None)
@@ -42,7 +43,6 @@ def image_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilation
     im2col, col2im = (register_jitable(twin.python) for twin in column_kernels(stride_d, stride_h, stride_w,
                                                                                 dilation_d, dilation_h, dilation_w))
 
-    @njit(nogil=True, cache=True)
     def forward(x, weight, out, scratch, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w):
         """``out[n, g] = weight[g] @ columns(x[n], g)`` for weight (G, O/G, R), out (N, G, O/G, P)."""
         rows, pixels = weight.shape[2], out.shape[3]
@@ -51,7 +51,6 @@ def image_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilation
             for g in range(weight.shape[0]):
                 np.dot(weight[g], scratch[0, g].reshape(rows, pixels), out[n, g])
 
-    @njit(nogil=True, cache=True)
     def weight_grad(x, grads_t, total, scratch, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w):
         """``total[g] += columns(x[n], g) @ grads_t[n, g]`` over the images, for the output gradients transposed,
         grads_t (N, G, P, O/G), and total (G, R, O/G)."""
@@ -65,7 +64,6 @@ def image_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilation
                     for o in range(product.shape[1]):
                         total[g, r, o] += product[r, o]
 
-    @njit(nogil=True, cache=True)
     def input_grad(grads, weight_t, gz, scratch, kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w):
         """``gz[n] = col2im(weight_t[g] @ grads[n, g] for each g)`` for weight_t (G, R, O/G), gz (N, C, D, H, W)."""
         rows, pixels = weight_t.shape[1], grads.shape[3]
@@ -74,4 +72,6 @@ def image_kernels(stride_d, stride_h, stride_w, dilation_d, dilation_h, dilation
                 np.dot(weight_t[g], grads[n, g], scratch[0, g].reshape(rows, pixels))
             col2im(scratch, gz[n:n + 1], kernel_d, kernel_h, kernel_w, pad_d, pad_h, pad_w, 1)
 
-    return forward, weight_grad, input_grad
+    constants = (stride_d, stride_h, stride_w, dilation_d, dilation_h, dilation_w)
+    return tuple(njit(nogil=True, cache=True)(named_for(kernel, *constants))
+                 for kernel in (forward, weight_grad, input_grad))

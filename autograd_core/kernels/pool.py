@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from .geometry import SINGLE_POSITION
-from .twin import TwinKernel
+from .twin import TwinKernel, named_for
 
 
 @TwinKernel
@@ -81,7 +81,6 @@ def _sliding_max_pool(kernel_d, kernel_h, kernel_w, stride_d, stride_h, stride_w
                         best_at = (i_d * height + ih) * width + iw if take else best_at
         return best, best_at
 
-    @TwinKernel
     def max_pool(x, lowest, pad_d, pad_h, pad_w, out, argmax):
         depth, height, width = x.shape[1], x.shape[2], x.shape[3]
         width_out = out.shape[3]
@@ -115,7 +114,8 @@ def _sliding_max_pool(kernel_d, kernel_h, kernel_w, stride_d, stride_h, stride_w
                         best_row[ow], at_row[ow] = checked(volume, lowest, front, top, ow * stride_w - pad_w)
                     for ow in range(end, width_out):
                         best_row[ow], at_row[ow] = checked(volume, lowest, front, top, ow * stride_w - pad_w)
-    return max_pool
+    return TwinKernel(named_for(max_pool, kernel_d, kernel_h, kernel_w, stride_d, stride_h, stride_w, dilation_d,
+                                dilation_h, dilation_w))
 
 
 @TwinKernel

@@ -45,6 +45,14 @@ class _OneThreadAtATime:
             _PARALLEL_LOOP.release()
 
 
+def named_for(function, *constants):
+    """``function`` with its compile-time ``constants`` in its qualified name. Numba names the machine code of a
+    function after it, and code loaded from its disk cache keeps the name it was compiled under: closures of one
+    factory with different constants must not share a name, or one process may run another closure's code."""
+    function.__qualname__ += "_" + "_".join(str(c) for c in constants)
+    return function
+
+
 class TwinKernel:
     """A kernel in a parallel and a serial version; ``kernel.sized(work)(*args)`` runs the right one."""
 
